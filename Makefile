@@ -1,0 +1,8 @@
+# Convenience wrappers around run.py, which needs only Python 3.11 and pip.
+.PHONY: report test setup
+report:
+	python3 run.py report
+test:
+	python3 run.py test
+setup:
+	python3 run.py setup

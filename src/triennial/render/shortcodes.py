@@ -1,0 +1,101 @@
+"""Quarto's ``var``, ``include`` (and ``pagebreak``) shortcodes, expanded before Pandoc runs.
+
+Quarto expands these textually (includes before anything else), so the fallback does the same:
+the result is one Markdown string as Quarto would have handed it to Pandoc.  Where Quarto prints
+``?var:key`` for an unknown variable, we raise instead: a silent placeholder in a published
+report is worse than a failed build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# {{< name args >}}, or Quarto's escaped form {{{< name args >}}}, which renders literally.
+_SHORTCODE = re.compile(r"\{\{(\{)?<\s*(\w+)\s*(.*?)\s*>\}\}(\})?")
+
+
+class ShortcodeError(ValueError):
+    """A shortcode that cannot be expanded (unknown variable, missing include, cycle)."""
+
+
+def load_variables(project_dir: Path) -> dict[str, Any]:
+    """Read ``_variables.yml`` from the project root; an absent file means no variables."""
+    path = project_dir / "_variables.yml"
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def lookup(variables: dict[str, Any], key: str) -> str:
+    """Resolve a dotted key (``cohort.deaths.share``) to its text; KeyError if absent."""
+    value: Any = variables
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(key)
+        value = value[part]
+    if isinstance(value, dict | list) or value is None:
+        raise KeyError(key)  # Quarto inserts only scalars
+    if isinstance(value, bool):
+        return "true" if value else "false"  # YAML spelling, as Quarto prints it
+    return str(value)
+
+
+def _shown(path: Path, project_dir: Path) -> str:
+    """Path as the author knows it (relative to the project), not the scratch copy's."""
+    try:
+        return str(path.relative_to(project_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def expand(
+    path: Path,
+    project_dir: Path,
+    variables: dict[str, Any],
+    _stack: tuple[Path, ...] = (),
+) -> str:
+    """Return the text of ``path`` with every shortcode expanded; others are an error.
+
+    Include paths are relative to the including file (or to the project root if they start
+    with ``/``, as in Quarto); included files may use shortcodes themselves.
+    """
+    path = path.resolve()
+    if path in _stack:
+        chain = " -> ".join(_shown(p, project_dir) for p in (*_stack, path))
+        raise ShortcodeError(f"include cycle: {chain}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        where = f" (included from {_shown(_stack[-1], project_dir)})" if _stack else ""
+        message = f"include file not found: {_shown(path, project_dir)}{where}"
+        raise ShortcodeError(message) from None
+
+    def replace(match: re.Match[str]) -> str:
+        escaped_open, name, arg, escaped_close = match.groups()
+        if escaped_open and escaped_close:
+            return match.group(0)[1:-1]  # {{{< x >}}} -> literal {{< x >}}
+        line = text.count("\n", 0, match.start()) + 1
+        where = f"{_shown(path, project_dir)}:{line}"
+        if name == "var":
+            try:
+                return lookup(variables, arg)
+            except KeyError:
+                raise ShortcodeError(
+                    f"unknown variable {arg!r} in {{{{< var {arg} >}}}} at {where} "
+                    "(no such scalar in _variables.yml)"
+                ) from None
+        if name == "include":
+            target = arg.strip("\"'")
+            base = project_dir if target.startswith("/") else path.parent
+            included = expand(base / target.lstrip("/"), project_dir, variables, (*_stack, path))
+            return included.rstrip("\n")
+        if name == "pagebreak" and not arg:
+            # A raw Typst block: Pandoc drops it from the HTML, as Quarto does on screen.
+            return "\n```{=typst}\n#pagebreak()\n```\n"
+        raise ShortcodeError(f"unsupported shortcode {name!r} at {where}")
+
+    return _SHORTCODE.sub(replace, text)

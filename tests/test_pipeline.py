@@ -1,0 +1,113 @@
+"""The whole Snakemake pipeline, run for real in a scratch copy of the repository."""
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import ROOT, edit_cell
+
+pytestmark = pytest.mark.pipeline
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
+
+
+def copy_repo(dest: Path) -> Path:
+    """The repository's sources without anything generated."""
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
+
+    def ignore(folder, names):
+        rel = Path(folder).relative_to(ROOT)
+        generated = {n for n in names if (rel / n).as_posix() in GENERATED}
+        return generated | skip(folder, names)
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
+
+
+def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True, check=False)
+
+
+def digests(repo: Path) -> dict[str, str]:
+    """SHA-256 of every file the pipeline wrote into results/ and data/processed/."""
+    files = [p for d in ("results", "data/processed") for p in (repo / d).rglob("*") if p.is_file()]
+    return {str(p.relative_to(repo)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """One complete run from clean."""
+    repo = copy_repo(tmp_path_factory.mktemp("run") / "repo")
+    done = snakemake(repo)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return repo
+
+
+def test_full_run_writes_tables_and_report(run):
+    for name in ("prevalence.csv", "published_vs_reproduced.csv", "not_estimated.csv"):
+        assert (run / "results" / "tables" / name).stat().st_size > 0
+    for name in ("triennial-report.html", "triennial-report.pdf"):
+        assert (run / "results" / "report" / name).stat().st_size > 10_000
+
+
+def test_second_run_has_nothing_to_do(run):
+    again = snakemake(run, "-n")
+    assert again.returncode == 0
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_clean_rerun_is_byte_identical(run, tmp_path):
+    other = copy_repo(tmp_path / "repo")
+    done = snakemake(other)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = digests(run), digests(other)
+    assert first.keys() == second.keys()
+    assert "results/report/triennial-report.pdf" in first
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+
+
+def test_report_has_no_unresolved_markers(run):
+    html = (run / "results" / "report" / "triennial-report.html").read_text(encoding="utf-8")
+    pdf = pypdf.PdfReader(run / "results" / "report" / "triennial-report.pdf")
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    for output in (html, text):
+        for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):
+            assert marker not in output
+    assert "Figure 1" in html and "Table 1" in html
+    assert re.search(r"208 of 278 reports \(74\.8%, 69\.4–79\.6\)", html)
+
+
+def test_corrupt_table_stops_the_run_before_any_result(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    table = repo / "data/raw/published/table1_parental.csv"
+    edit_cell(table, "t1_drug_misuse", "numerator", "9x")
+    failed = snakemake(repo)
+    assert failed.returncode != 0
+    assert "table1_parental.csv, row 3, column 'numerator': value '9x'" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert not (repo / "results" / "tables" / "prevalence.csv").exists()
+    assert not (repo / "data" / "processed" / "published" / "published_figures.csv").exists()
+
+
+def test_wrong_config_value_names_the_key(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    failed = snakemake(repo, "-n", "--config", "report={'engine': 'latex'}")
+    assert failed.returncode != 0
+    assert "config key 'report.engine': 'latex' is not one of" in failed.stdout + failed.stderr
+
+
+def test_lint_is_clean_and_dry_run_lists_the_dag():
+    lint = snakemake(ROOT, "--lint")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    dry = snakemake(ROOT, "-n", "--forceall")
+    assert dry.returncode == 0
+    rules = ["validate_published", "clean_published", "prevalence", "compare_published"]
+    rules += ["figures", "software_versions", "report_inputs", "render_report", "all"]
+    for rule in rules:
+        assert re.search(rf"^{rule}\s+\d+$", dry.stdout, re.MULTILINE), rule

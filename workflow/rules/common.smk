@@ -1,0 +1,68 @@
+# Config validation and the input lists every rule shares.
+from pathlib import Path
+
+import json
+import sys
+
+import yaml
+
+# jsonschema imports rfc3987_syntax when installed (Jupyter brings it) and spends ~3 s
+# compiling its IRI grammar; no schema here uses the 'iri' formats, so skip it.
+sys.modules.setdefault("rfc3987_syntax", None)
+import jsonschema
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+# One software environment for every rule: the conda route's environment.yml, which
+# also installs this package (`snakemake --sdm conda` uses it); the pip route
+# (run.py) installs the same pins from requirements.lock.
+CONDA_ENV = "../../environment.yml"
+
+
+def validate_config():
+    """Check config against its schema, naming each wrong key; then fill in defaults."""
+    schema_path = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
+    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(config)
+    messages = [
+        f"config key '{'.'.join(map(str, e.absolute_path)) or '(top level)'}': {e.message}"
+        for e in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if messages:
+        raise WorkflowError(
+            "\n".join(messages)
+            + f"\nThe keys are described in {schema_path} and config/README.md."
+        )
+    validate(config, schema="../schemas/config.schema.yaml")
+
+
+validate_config()
+
+
+def published_files():
+    """Every file of the published data package: descriptor, schemas and tables.
+
+    Read with json, not the triennial package: this runs on every start, even a no-op.
+    """
+    descriptor = Path(config["published_tables"])
+    try:
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
+        tables = [str(descriptor.parent / r["path"]) for r in package["resources"]]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise WorkflowError(
+            f"{descriptor}: not a readable data package ({err})"
+        ) from None
+    schemas = sorted(str(p) for p in descriptor.parent.glob("*.schema.json"))
+    return [str(descriptor)] + schemas + tables
+
+
+# The statistics package is code every rule runs; listing it as an input makes a
+# change to it rerun the rules (Snakemake tracks scripts, not what they import).
+PACKAGE_FILES = sorted(
+    str(p)
+    for p in Path("src/triennial").rglob("*")
+    if p.is_file() and "__pycache__" not in p.parts
+)

@@ -1,0 +1,34 @@
+# Estimates with confidence intervals, and the check against the printed figures.
+
+
+rule prevalence:
+    input:
+        code=PACKAGE_FILES,
+        clean=rules.clean_published.output.clean,
+    output:
+        table="results/tables/prevalence.csv",
+        not_estimated="results/tables/not_estimated.csv",
+    log:
+        "logs/prevalence.log",
+    conda:
+        CONDA_ENV
+    params:
+        method=config["prevalence"]["method"],
+        alpha=config["prevalence"]["alpha"],
+        fpc=config["prevalence"]["finite_population_correction"],
+    script:
+        "../../scripts/prevalence.py"
+
+
+rule compare_published:
+    input:
+        code=PACKAGE_FILES,
+        clean=rules.clean_published.output.clean,
+    output:
+        table="results/tables/published_vs_reproduced.csv",
+    log:
+        "logs/compare_published.log",
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/compare_published.py"
