@@ -37,10 +37,10 @@ def count(x) -> str:
 
 
 def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """One entry per published figure: n, N, printed and, for proportions, pct and ci."""
+    """One entry per published figure: n, N, group, printed and, for proportions, pct and ci."""
     out: dict[str, dict[str, str]] = {}
     for _, r in clean.iterrows():
-        entry = {"n": count(r["numerator"]), "N": count(r["denominator"])}
+        entry = {"n": count(r["numerator"]), "N": count(r["denominator"]), "group": r["group"]}
         if pd.notna(r["percent_printed"]):
             entry["printed"] = r["percent_printed"]
         if pd.notna(r["value_low"]):
