@@ -1,33 +1,51 @@
 """Rule report_inputs: _variables.yml and the Markdown tables the report includes."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from triennial import published, reportvars
+from triennial import published
 from triennial.compare import read_comparison
 from triennial.prevalence import read_prevalence
+from triennial.reporttables import fragments, quarantine_reasons
+from triennial.reportvars import ReportData, variables
 from triennial.steps import log, run_step
 
 
-def main(inp, variables: str, tables: list[str], meta: dict) -> None:
+def load(inp, meta: dict, threshold: int) -> ReportData:
+    """The report's data; the published-table inputs exist only for the national report."""
+    national = "clean" in inp.keys()
+    data = ReportData(
+        meta=meta,
+        prev=read_prevalence(inp.prevalence),
+        extract=json.loads(Path(inp.extract_summary).read_text(encoding="utf-8")),
+        agreement=pd.read_csv(inp.agreement),
+        subgroup_tests=pd.read_csv(inp.subgroup_tests),
+        quarantine=quarantine_reasons(pd.read_csv(inp.quarantine, dtype=str)),
+        software=pd.read_csv(inp.software, dtype=str),
+        inputs=pd.read_csv(inp.checksums, dtype={"file": str, "bytes": int, "sha256": str}),
+        threshold=threshold,
+    )
+    if national:
+        data.clean = published.read_clean(inp.clean)
+        data.comparison = read_comparison(inp.comparison)
+        data.changes = pd.read_csv(inp.cleaning_log, dtype=str, keep_default_na=False)
+        data.paths = pd.read_csv(inp.paths)
+    return data
+
+
+def main(inp, variables_path: str, tables: list[str], meta: dict, threshold: int) -> None:
     """Write every number and table the report uses, from the results tables.
 
     Only the tables the rule declares are written, so each is a tracked DAG edge.
     """
-    clean = published.read_clean(inp.clean)
-    prev = read_prevalence(inp.prevalence)
-    comparison = read_comparison(inp.comparison)
-    changes = pd.read_csv(inp.cleaning_log, dtype=str, keep_default_na=False)
-    software = pd.read_csv(inp.software, dtype=str)
-    inputs = pd.read_csv(inp.checksums, dtype={"file": str, "bytes": int, "sha256": str})
-
-    values = reportvars.variables(meta, clean, prev, comparison, changes)
-    text = yaml.safe_dump(values, sort_keys=True, allow_unicode=True, width=1000)
-    Path(variables).parent.mkdir(parents=True, exist_ok=True)
-    Path(variables).write_text(text, encoding="utf-8")
-    generated = reportvars.fragments(clean, prev, comparison, changes, software, inputs)
+    data = load(inp, meta, threshold)
+    text = yaml.safe_dump(variables(data), sort_keys=True, allow_unicode=True, width=1000)
+    Path(variables_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(variables_path).write_text(text, encoding="utf-8")
+    generated = fragments(data)
     for path in map(Path, tables):
         path.write_text(generated.pop(path.name), encoding="utf-8")
         log.info("wrote %s", path)
@@ -42,6 +60,7 @@ if __name__ == "__main__":
             snakemake.output.variables,
             snakemake.output.tables,
             dict(snakemake.params.meta),
+            snakemake.params.threshold,
         ),
         snakemake.log[0],
     )

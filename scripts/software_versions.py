@@ -14,7 +14,7 @@ def main(inputs: list[str], engine: str, versions: str, sums: str) -> None:
 if __name__ == "__main__":
     run_step(
         lambda: main(
-            [*snakemake.input.data, snakemake.input.config],
+            list(snakemake.input.data),
             snakemake.params.engine,
             snakemake.output.versions,
             snakemake.output.checksums,

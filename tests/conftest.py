@@ -2,6 +2,8 @@
 
 import csv
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,34 @@ def edit_cell(path: Path, row_id: str, column: str, value: str, key: str = "row_
         writer.writeheader()
         writer.writerows(rows)
     return line
+
+
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
+
+
+def copy_repo(dest: Path) -> Path:
+    """The repository's sources without anything generated."""
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
+
+    def ignore(folder, names):
+        rel = Path(folder).relative_to(ROOT)
+        generated = {n for n in names if (rel / n).as_posix() in GENERATED}
+        return generated | skip(folder, names)
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
+
+
+def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run Snakemake in `repo`, capturing its output."""
+    return subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> Path:
+    """One complete run of the default configuration, from clean, shared by the tests."""
+    repo = copy_repo(tmp_path_factory.mktemp("run") / "repo")
+    done = snakemake(repo)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return repo

@@ -2,35 +2,13 @@
 
 import hashlib
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT, edit_cell
+from conftest import ROOT, copy_repo, edit_cell, snakemake
 
 pytestmark = pytest.mark.pipeline
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
-
-
-def copy_repo(dest: Path) -> Path:
-    """The repository's sources without anything generated."""
-    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
-
-    def ignore(folder, names):
-        rel = Path(folder).relative_to(ROOT)
-        generated = {n for n in names if (rel / n).as_posix() in GENERATED}
-        return generated | skip(folder, names)
-
-    shutil.copytree(ROOT, dest, ignore=ignore)
-    return dest
-
-
-def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True, check=False)
 
 
 def digests(repo: Path) -> dict[str, str]:
@@ -39,42 +17,35 @@ def digests(repo: Path) -> dict[str, str]:
     return {str(p.relative_to(repo)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    """One complete run from clean."""
-    repo = copy_repo(tmp_path_factory.mktemp("run") / "repo")
-    done = snakemake(repo)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return repo
-
-
-def test_full_run_writes_tables_and_report(run):
+def test_full_run_writes_tables_and_report(pipeline_run):
     for name in ("prevalence.csv", "published_vs_reproduced.csv", "not_estimated.csv"):
-        assert (run / "results" / "tables" / name).stat().st_size > 0
+        assert (pipeline_run / "results" / "tables" / name).stat().st_size > 0
     for name in ("triennial-report.html", "triennial-report.pdf"):
-        assert (run / "results" / "report" / name).stat().st_size > 10_000
+        assert (pipeline_run / "results" / "report" / name).stat().st_size > 10_000
 
 
-def test_second_run_has_nothing_to_do(run):
-    again = snakemake(run, "-n")
+def test_second_run_has_nothing_to_do(pipeline_run):
+    again = snakemake(pipeline_run, "-n")
     assert again.returncode == 0
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
-def test_clean_rerun_is_byte_identical(run, tmp_path):
+def test_clean_rerun_is_byte_identical(pipeline_run, tmp_path):
     other = copy_repo(tmp_path / "repo")
     done = snakemake(other)
     assert done.returncode == 0, done.stderr[-3000:]
-    first, second = digests(run), digests(other)
+    first, second = digests(pipeline_run), digests(other)
     assert first.keys() == second.keys()
     assert "results/report/triennial-report.pdf" in first
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []
 
 
-def test_report_has_no_unresolved_markers(run):
-    html = (run / "results" / "report" / "triennial-report.html").read_text(encoding="utf-8")
-    pdf = pypdf.PdfReader(run / "results" / "report" / "triennial-report.pdf")
+def test_report_has_no_unresolved_markers(pipeline_run):
+    html = (pipeline_run / "results" / "report" / "triennial-report.html").read_text(
+        encoding="utf-8"
+    )
+    pdf = pypdf.PdfReader(pipeline_run / "results" / "report" / "triennial-report.pdf")
     text = "\n".join(page.extract_text() for page in pdf.pages)
     for output in (html, text):
         for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):

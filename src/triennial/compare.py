@@ -106,3 +106,40 @@ def read_comparison(path) -> pd.DataFrame:
     frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
     counts = {c: "Int64" for c in ("n", "N", "n_min", "n_max")}
     return frame.astype(counts | {"match": "boolean", "explanation": "string"})
+
+
+PATH_COLUMNS = ["table", "row_id", "measure", "group", "published_n", "published_N"]
+PATH_COLUMNS += ["extract_n", "extract_N", "agree", "note"]
+
+
+def compare_paths(published: pd.DataFrame, extract: pd.DataFrame) -> pd.DataFrame:
+    """The extract path against the published-table path, figure by figure.
+
+    Agree: same denominator, and the same count (or, where only a percentage is
+    printed, a count inside the range the percentage allows).
+    """
+    pub = published.set_index("row_id")
+    rows = []
+    for _, e in extract.iterrows():
+        p = pub.loc[e["row_id"]]
+        exact = pd.notna(p["numerator"])
+        low, high = (
+            (p["numerator"], p["numerator"]) if exact else (p["numerator_min"], p["numerator_max"])
+        )
+        same_base = e["denominator"] == p["denominator"]
+        inside = low <= e["numerator"] <= high
+        rows.append(
+            {
+                "table": e["table"],
+                "row_id": e["row_id"],
+                "measure": e["measure"],
+                "group": e["group"],
+                "published_n": str(p["numerator"]) if exact else f"{low}-{high}",
+                "published_N": p["denominator"],
+                "extract_n": e["numerator"],
+                "extract_N": e["denominator"],
+                "agree": bool(same_base and inside),
+                "note": "" if exact else "only a percentage is printed: the count lies in a range",
+            }
+        )
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)

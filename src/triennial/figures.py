@@ -113,7 +113,11 @@ def by_age_band(prev: pd.DataFrame, table: str, path: Path) -> None:
 
 
 def review_flow(counts: dict[str, int], path: Path) -> None:
-    """Boxes and arrows: notified reviews, reports available and not, qualitative sample."""
+    """Boxes and arrows: notified reviews, reports available and not, qualitative sample.
+
+    A suppressed count (missing) is drawn as 'suppressed'.
+    """
+    counts = {k: "suppressed" if pd.isna(v) else f"{int(v):,}" for k, v in counts.items()}
     boxes = {
         "notified": (0.5, 0.85, f"{counts['notified']} reviews notified"),
         "available": (0.25, 0.5, f"{counts['available']} reports available\nfor review"),

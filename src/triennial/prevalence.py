@@ -69,10 +69,15 @@ def proportions(clean: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     is_prop = clean["kind"] == "proportion"
     not_app = clean["count_status"] == "not_applicable"
-    keep = is_prop & ~not_app
+    empty = clean["denominator"].fillna(0) == 0  # e.g. no reviews in an age band locally
+    keep = is_prop & ~not_app & ~empty
     reasons = np.select(
-        [~is_prop, not_app],
-        ["not a proportion (kind: " + clean["kind"].astype(str) + ")", "cell printed as '-'"],
+        [~is_prop, not_app, empty],
+        [
+            "not a proportion (kind: " + clean["kind"].astype(str) + ")",
+            "cell printed as '-'",
+            "no reviews in the population (denominator 0)",
+        ],
         default="",
     )
     left_out = clean.loc[~keep, ["table", "row_id", "measure", "group"]].assign(

@@ -43,6 +43,9 @@ def run_step(
         log.error(message)
         print(f"ERROR: {message}", file=sys.stderr)
         sys.exit(1)
+    except Exception:  # a bug, not bad data: keep the traceback, in the log too
+        log.exception("unexpected error")
+        raise
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

@@ -66,3 +66,79 @@ PACKAGE_FILES = sorted(
     for p in Path("src/triennial").rglob("*")
     if p.is_file() and "__pycache__" not in p.parts
 )
+
+
+# The national report (the public demonstration data) takes its estimates from the
+# published tables and checks the extract against them; the local report (a
+# partnership's own extract) uses the extract alone, with small-number suppression.
+NATIONAL = config["extracts"]["demonstration"]
+REPORT_SOURCE = "report"
+REPORT_STEM = "triennial-report" if NATIONAL else "local-report"
+REPORT_TABLES = [
+    "tbl_key_data.md",
+    "tbl_parental.md",
+    "tbl_family.md",
+    "tbl_child.md",
+    "tbl_neglect_adversity.md",
+    "tbl_review_methods.md",
+    "tbl_agreement.md",
+    "tbl_subgroups.md",
+    "tbl_quarantine.md",
+    "tbl_software.md",
+    "tbl_checksums.md",
+]
+if NATIONAL:
+    REPORT_TABLES += ["tbl_comparison.md", "tbl_cleaning.md", "tbl_paths.md"]
+
+
+def estimates():
+    """The prevalence table the report is about."""
+    if NATIONAL:
+        return rules.prevalence.output.table
+    return rules.extract_measures.output.prevalence
+
+
+def report_inputs(wildcards):
+    """Named inputs of report_inputs: every table a number in the report comes from."""
+    inputs = {
+        "code": PACKAGE_FILES,
+        "prevalence": estimates(),
+        "extract_summary": rules.clean_extract.output.summary,
+        "quarantine": rules.clean_extract.output.quarantine,
+        "agreement": rules.agreement.output.table,
+        "subgroup_tests": rules.subgroups.output.tests,
+        "software": rules.software_versions.output.versions,
+        "checksums": rules.software_versions.output.checksums,
+    }
+    if NATIONAL:
+        inputs |= {
+            "clean": rules.clean_published.output.clean,
+            "cleaning_log": rules.clean_published.output.cleaning_log,
+            "comparison": rules.compare_published.output.table,
+            "paths": rules.compare_paths.output.table,
+        }
+    return inputs
+
+
+def suppression_threshold():
+    """0 (no suppression) for the public demonstration data, else the configured one."""
+    if config["extracts"]["demonstration"]:
+        return 0
+    return config["suppression"]["threshold"]
+
+
+def final_outputs():
+    """The report and every results table (the national ones only for national runs)."""
+    outputs = [
+        *rules.render_report.output,
+        *rules.extract_measures.output,
+        *rules.agreement.output,
+        *rules.subgroups.output,
+    ]
+    if NATIONAL:
+        outputs += [
+            *rules.prevalence.output,
+            *rules.compare_published.output,
+            *rules.compare_paths.output,
+        ]
+    return outputs

@@ -1,26 +1,11 @@
-# Figures, the numbers and tables the report uses, and the rendered report.
-
-REPORT_SOURCE = "report"
-REPORT_MAIN = "triennial-report.qmd"
-REPORT_TABLES = [
-    "tbl_key_data.md",
-    "tbl_parental.md",
-    "tbl_family.md",
-    "tbl_child.md",
-    "tbl_neglect_adversity.md",
-    "tbl_review_methods.md",
-    "tbl_comparison.md",
-    "tbl_cleaning.md",
-    "tbl_software.md",
-    "tbl_checksums.md",
-]
+# Figures, the numbers and tables the report uses, and the rendered report
+# (national or local: see NATIONAL in common.smk).
 
 
 rule figures:
     input:
         code=PACKAGE_FILES,
-        prevalence=rules.prevalence.output.table,
-        clean=rules.clean_published.output.clean,
+        prevalence=estimates(),
     output:
         parents_families="results/figures/fig_parents_families.svg",
         child_by_age="results/figures/fig_child_by_age.svg",
@@ -36,8 +21,9 @@ rule figures:
 rule software_versions:
     input:
         code=PACKAGE_FILES,
-        data=published_files(),
-        config="config/config.yaml",
+        data=published_files()
+        + config["extracts"]["files"]
+        + [config["extracts"]["codebook"], "config/config.yaml"],
     output:
         versions="results/tables/software_versions.csv",
         checksums="results/tables/input_checksums.csv",
@@ -53,13 +39,7 @@ rule software_versions:
 
 rule report_inputs:
     input:
-        code=PACKAGE_FILES,
-        clean=rules.clean_published.output.clean,
-        cleaning_log=rules.clean_published.output.cleaning_log,
-        prevalence=rules.prevalence.output.table,
-        comparison=rules.compare_published.output.table,
-        software=rules.software_versions.output.versions,
-        checksums=rules.software_versions.output.checksums,
+        unpack(report_inputs),
     output:
         variables="results/report_inputs/_variables.yml",
         tables=expand("results/report_inputs/{name}", name=REPORT_TABLES),
@@ -74,7 +54,9 @@ rule report_inputs:
             "period_start": config["analysis"]["period_start"],
             "period_end": config["analysis"]["period_end"],
             "version": __import__("triennial").__version__,
+            "suppression_threshold": str(config["suppression"]["threshold"]),
         },
+        threshold=suppression_threshold(),
     script:
         "../../scripts/report_inputs.py"
 
@@ -87,15 +69,15 @@ rule render_report:
         tables=rules.report_inputs.output.tables,
         figures=rules.figures.output,
     output:
-        html="results/report/triennial-report.html",
-        pdf="results/report/triennial-report.pdf",
+        html=f"results/report/{REPORT_STEM}.html",
+        pdf=f"results/report/{REPORT_STEM}.pdf",
     log:
         "logs/render_report.log",
     conda:
         CONDA_ENV
     params:
         source=lambda wildcards, input: os.path.commonpath(input.sources),
-        main=REPORT_MAIN,
+        main=f"{REPORT_STEM}.qmd",
         engine=config["report"]["engine"],
         epoch=config["report"]["source_date_epoch"],
     script:

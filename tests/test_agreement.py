@@ -1,0 +1,167 @@
+"""Cohen's kappa against independent references: scikit-learn for kappa, statsmodels
+for the Fleiss-Cohen-Everitt standard error, and a hand calculation."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
+
+from triennial.agreement import COLUMNS, agreement_table, cohens_kappa, crosstab, kappa_from_table
+
+EXAMPLES = [
+    (list("aabbc"), list("abbbc")),
+    (["yes", "no", "no", "yes", "no", "no"], ["yes", "no", "yes", "yes", "no", "no"]),
+    # Categories one coder never used still count in the union.
+    (list("aaabbbccd"), list("aabbbcccc")),
+    (["x"] * 7 + ["y"] * 3, ["x"] * 5 + ["y"] * 2 + ["x"] * 3),
+]
+
+
+def expand(table):
+    """Pairs of codes (row category, column category) reproducing a table of counts."""
+    a, b = [], []
+    for i, row in enumerate(np.asarray(table)):
+        for j, count in enumerate(row):
+            a += [f"c{i}"] * int(count)
+            b += [f"c{j}"] * int(count)
+    return a, b
+
+
+@pytest.mark.parametrize(("a", "b"), EXAMPLES)
+def test_kappa_matches_sklearn(a, b):
+    metrics = pytest.importorskip("sklearn.metrics")
+    assert cohens_kappa(a, b)["kappa"] == pytest.approx(metrics.cohen_kappa_score(a, b), abs=1e-12)
+
+
+def test_two_by_two_by_hand():
+    # 20 reviews: both yes 8, a yes / b no 2, a no / b yes 3, both no 7.
+    a = ["yes"] * 10 + ["no"] * 10
+    b = ["yes"] * 8 + ["no"] * 2 + ["yes"] * 3 + ["no"] * 7
+    result = cohens_kappa(a, b)
+    observed = (8 + 7) / 20  # 0.75
+    expected = (10 / 20) * (11 / 20) + (10 / 20) * (9 / 20)  # 0.275 + 0.225 = 0.5
+    kappa = (observed - expected) / (1 - expected)  # 0.5
+    assert result["n"] == 20
+    assert result["agreement"] == pytest.approx(0.75, abs=1e-12)
+    assert result["expected"] == pytest.approx(0.5, abs=1e-12)
+    assert result["kappa"] == pytest.approx(kappa, abs=1e-12)
+    assert kappa == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # Made-up tables with unequal margins: 3 x 3, 2 x 2 and 4 x 4.
+        [[106, 10, 4], [22, 28, 10], [2, 12, 6]],
+        [[8, 2], [3, 7]],
+        [[20, 5, 1, 0], [4, 15, 3, 1], [0, 2, 18, 6], [1, 0, 4, 9]],
+    ],
+)
+def test_se_and_interval_match_statsmodels(table):
+    ours = kappa_from_table(table, alpha=0.05)
+    ref = sm_kappa(np.asarray(table, dtype=float))  # statsmodels: 95% interval
+    assert ours["kappa"] == pytest.approx(ref.kappa, abs=1e-12)
+    assert ours["se"] == pytest.approx(ref.std_kappa, abs=1e-12)
+    # Not the null-hypothesis se, which differs whenever kappa is not 0.
+    assert ours["se"] != pytest.approx(ref.std_kappa0, abs=1e-6)
+    assert ours["ci_low"] == pytest.approx(max(ref.kappa_low, -1), abs=1e-12)
+    assert ours["ci_upp"] == pytest.approx(min(ref.kappa_upp, 1), abs=1e-12)
+    # The same numbers from the codes themselves.
+    assert cohens_kappa(*expand(table)) == pytest.approx(ours, nan_ok=True)
+
+
+def test_interval_is_wald_with_the_requested_level():
+    a, b = EXAMPLES[2]
+    result = cohens_kappa(a, b, alpha=0.1)
+    z = stats.norm.isf(0.05)
+    assert result["ci_low"] == pytest.approx(result["kappa"] - z * result["se"], abs=1e-12)
+    assert result["ci_upp"] == pytest.approx(min(result["kappa"] + z * result["se"], 1), abs=1e-12)
+
+
+def test_interval_is_clipped_to_minus_one_one():
+    result = cohens_kappa(list("aabbc"), list("abbbc"))
+    assert result["kappa"] + 1.96 * result["se"] > 1
+    assert result["ci_upp"] == 1.0
+    assert -1 <= result["ci_low"] <= result["kappa"]
+
+
+def test_perfect_agreement_gives_kappa_one_with_zero_se():
+    codes = list("abcabcaab")
+    result = cohens_kappa(codes, codes)
+    assert result["kappa"] == pytest.approx(1.0, abs=1e-12)
+    assert result["se"] == pytest.approx(0.0, abs=1e-12)
+    assert (result["ci_low"], result["ci_upp"]) == pytest.approx((1.0, 1.0))
+    assert result["note"] == ""
+
+
+def test_single_shared_category_leaves_kappa_undefined():
+    result = cohens_kappa(["no"] * 6, ["no"] * 6)
+    assert result["agreement"] == 1.0
+    assert result["expected"] == 1.0
+    for key in ("kappa", "se", "ci_low", "ci_upp"):
+        assert math.isnan(result[key])
+    assert "undefined" in result["note"] and "'no'" in result["note"]
+
+
+def test_complete_disagreement_with_balanced_margins_gives_kappa_minus_one():
+    result = cohens_kappa(list("abab"), list("baba"))
+    assert result["kappa"] == pytest.approx(-1.0)
+
+
+def test_crosstab_uses_the_union_of_categories():
+    table = crosstab(list("aab"), list("abc"))
+    np.testing.assert_array_equal(table, [[1, 1, 0], [0, 0, 1], [0, 0, 0]])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (list("ab"), list("abc"), "different numbers"),
+        ([], [], "no items"),
+        (["a", None], ["a", "b"], "missing"),
+    ],
+)
+def test_bad_input_is_refused(a, b, message):
+    with pytest.raises(ValueError, match=message):
+        cohens_kappa(a, b)
+
+
+def test_agreement_table_one_row_per_variable():
+    first = pd.DataFrame(
+        {
+            "neglect": ["yes", "no", "no", "yes", "no", "no"],
+            "housing": ["poor", "ok", "ok", "ok", "poor", None],
+            "police": ["no"] * 6,
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "neglect": ["yes", "no", "yes", "yes", "no", "no"],
+            "housing": ["poor", "ok", "poor", "ok", np.nan, "ok"],
+            "police": ["no"] * 6,
+        }
+    )
+    table = agreement_table(first, second, ["neglect", "housing", "police"])
+    assert list(table.columns) == COLUMNS
+    assert list(table["variable"]) == ["neglect", "housing", "police"]
+    neglect = cohens_kappa(first["neglect"], second["neglect"])
+    assert table.loc[0, "kappa"] == pytest.approx(neglect["kappa"])
+    assert table.loc[0, "note"] == ""
+    # Rows 4 and 5 each lack one coder's code: kappa from the other four pairs.
+    housing = cohens_kappa(["poor", "ok", "ok", "ok"], ["poor", "ok", "poor", "ok"])
+    assert table.loc[1, "n"] == 4
+    assert table.loc[1, "kappa"] == pytest.approx(housing["kappa"])
+    assert "2 pair(s)" in table.loc[1, "note"]
+    assert math.isnan(table.loc[2, "kappa"])
+    assert "undefined" in table.loc[2, "note"]
+    assert (table["method"] == "wald").all()
+
+
+def test_agreement_table_refuses_misaligned_tables():
+    with pytest.raises(ValueError, match="length"):
+        agreement_table(pd.DataFrame({"v": ["a"]}), pd.DataFrame({"v": ["a", "b"]}), ["v"])
+    with pytest.raises(KeyError, match="w"):
+        agreement_table(pd.DataFrame({"v": ["a"]}), pd.DataFrame({"v": ["a"]}), ["w"])

@@ -1,0 +1,57 @@
+"""Bring your own data: a partnership's extract gives the local report, suppressed."""
+
+import re
+
+import pandas as pd
+import pypdf
+import pytest
+from conftest import copy_repo, snakemake
+
+pytestmark = pytest.mark.pipeline
+THRESHOLD = 5
+COUNT_COLUMNS = ["n", "N", "n_min", "n_max", "numerator", "denominator", "extract_n", "extract_N"]
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    repo = copy_repo(tmp_path_factory.mktemp("local") / "repo")
+    done = snakemake(repo, "--configfile", ".test/config/config.yaml")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return repo
+
+
+def test_local_report_is_rendered_with_the_partnership_name(local_run):
+    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    assert "Example Partnership (synthetic test data)" in html
+    assert "Small numbers are suppressed" in html
+    assert not (local_run / "results/report/triennial-report.html").exists()
+
+
+def test_no_small_count_in_any_results_table(local_run):
+    for path in sorted((local_run / "results/tables").glob("*.csv")):
+        table = pd.read_csv(path)
+        for column in [c for c in COUNT_COLUMNS if c in table.columns]:
+            values = pd.to_numeric(table[column], errors="coerce")
+            small = values[(values >= 1) & (values < THRESHOLD)]
+            assert small.empty, (path.name, column, small.tolist())
+
+
+def cells(html: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
+    ]
+
+
+def test_no_small_count_in_the_report_tables(local_run):
+    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    found = [c for c in cells(html) if re.fullmatch(r"[1-4](/\d+)?|\d+/[1-4]", c)]
+    assert found == []
+    assert "suppressed" in cells(html)
+
+
+def test_no_small_count_in_the_report_text(local_run):
+    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    # counts in the prose come as "N of M reviews", "N rows", "N quarantined", "N reviews"
+    small = re.findall(r"\b([1-4]) (?:of|rows|reviews|clean|quarantined)\b", text)
+    assert small == []

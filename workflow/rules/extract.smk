@@ -1,0 +1,95 @@
+# Coded review extracts: cleaning, the published measures, agreement, subgroups.
+
+
+rule clean_extract:
+    input:
+        code=PACKAGE_FILES,
+        files=config["extracts"]["files"],
+        codebook=config["extracts"]["codebook"],
+    output:
+        clean="data/processed/extract/clean.csv",
+        reviews="data/processed/extract/reviews.csv",
+        quarantine="data/processed/extract/quarantine.csv",
+        cleaning_log="data/processed/extract/cleaning_log.csv",
+        summary="data/processed/extract/summary.json",
+    log:
+        "logs/clean_extract.log",
+    conda:
+        CONDA_ENV
+    params:
+        start=config["analysis"]["period_start"],
+        end=config["analysis"]["period_end"],
+    script:
+        "../../scripts/clean_extract.py"
+
+
+rule extract_measures:
+    input:
+        code=PACKAGE_FILES,
+        reviews=rules.clean_extract.output.reviews,
+        codebook=config["extracts"]["codebook"],
+    output:
+        prevalence="results/tables/extract_prevalence.csv",
+    log:
+        "logs/extract_measures.log",
+    conda:
+        CONDA_ENV
+    params:
+        method=config["prevalence"]["method"],
+        alpha=config["prevalence"]["alpha"],
+        threshold=suppression_threshold(),
+    script:
+        "../../scripts/extract_measures.py"
+
+
+rule agreement:
+    input:
+        code=PACKAGE_FILES,
+        clean=rules.clean_extract.output.clean,
+        codebook=config["extracts"]["codebook"],
+    output:
+        table="results/tables/agreement.csv",
+    log:
+        "logs/agreement.log",
+    conda:
+        CONDA_ENV
+    params:
+        alpha=config["prevalence"]["alpha"],
+        threshold=suppression_threshold(),
+    script:
+        "../../scripts/agreement.py"
+
+
+rule subgroups:
+    input:
+        code=PACKAGE_FILES,
+        reviews=rules.clean_extract.output.reviews,
+        codebook=config["extracts"]["codebook"],
+    output:
+        prevalence="results/tables/subgroup_prevalence.csv",
+        tests="results/tables/subgroup_tests.csv",
+    log:
+        "logs/subgroups.log",
+    conda:
+        CONDA_ENV
+    params:
+        method=config["prevalence"]["method"],
+        alpha=config["prevalence"]["alpha"],
+        threshold=suppression_threshold(),
+    script:
+        "../../scripts/subgroups.py"
+
+
+rule compare_paths:
+    input:
+        code=PACKAGE_FILES,
+        extract=rules.extract_measures.output.prevalence,
+        published=rules.clean_published.output.clean,
+    output:
+        table="results/tables/extract_vs_published.csv",
+    log:
+        "logs/compare_paths.log",
+    conda:
+        CONDA_ENV
+    script:
+        "../../scripts/compare_paths.py"
