@@ -20,18 +20,25 @@ round-1 record (the documented rule); disagreements are reported, not merged.
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import compute as pc
+from pyarrow import csv as pacsv
 
-from triennial.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, age_band, normalise
+from triennial.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, normalise
 from triennial.errors import DataError, Problem
 
 SOURCE_FILE, SOURCE_ROW = "source_file", "source_row"
+NUMERIC = ("age_months", "coding_round")
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
 _AGE = re.compile(r"(\d+)\s*(m|mo|mos|month|months|y|yr|yrs|year|years)?")
 
@@ -66,13 +73,18 @@ class CleanResult:
 
 
 def read_extract(path: Path) -> pd.DataFrame:
-    """Every cell of a CSV or XLSX extract as text, with its file and spreadsheet row."""
+    """Every cell of a CSV or XLSX extract as text, with its file and spreadsheet row.
+
+    Columns come back as categoricals (text codes with few distinct values, stored once)
+    except review_id, which is unique per row.
+    """
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = frame.astype({c: "category" for c in frame.columns if c != "review_id"})
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
+            frame = _read_csv(path)
     except FileNotFoundError as err:
         raise DataError(Problem(str(path), None, None, None, "file not found")) from err
     except Exception as err:  # the readers' own errors: bad encoding, ragged rows, not a table
@@ -82,9 +94,25 @@ def read_extract(path: Path) -> pd.DataFrame:
             Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
         ) from err
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame[SOURCE_FILE] = str(path)
+    frame[SOURCE_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), int), [str(path)])
     frame[SOURCE_ROW] = np.arange(2, len(frame) + 2)  # header is row 1, as a spreadsheet shows
     return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a UTF-8 CSV with Arrow, dictionary-encoding the coded columns as it reads."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        raise DataError(Problem(str(path), None, None, None, "file is empty"))
+    as_text = {name: pa.string() if name == "review_id" else _DICTIONARY for name in header}
+    options = pacsv.ConvertOptions(
+        column_types=as_text, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    table = pacsv.read_csv(path, convert_options=options)
+    return table.unify_dictionaries().to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
+    )
 
 
 def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
@@ -126,30 +154,26 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     reasons = np.full(n, "", dtype=object)
     logs = []
     out = {}
+    where = (raw[SOURCE_FILE].to_numpy(dtype=object), raw[SOURCE_ROW].to_numpy())
     for name in codebook.names:
-        text = raw[name].astype(str)
-        if name == "age_months":
-            values, bad, rule = _parse_ages(text)
-        elif name == "notification_date":
-            values, bad, rule = _parse_dates(text, start, end, codebook.field(name)["rawFormats"])
-        elif name == "coding_round":
-            values, bad, rule = _map_values(text, {"1": 1, "2": 2}, "integer")
-        elif name == "age_band":
-            values, bad, rule = _map_values(text, codebook.synonyms(name) | {"": ""}, "synonym")
-        elif "synonyms" in codebook.field(name):
-            values, bad, rule = _map_values(text, codebook.synonyms(name), "synonym")
-        else:  # free text: review_id, coder
-            values, bad, rule = _check_text(text, codebook.field(name))
-        _add_reasons(reasons, bad, name, text, _expected(codebook, name))
-        logs.append(_log(raw, name, text, values, bad, rule))
-        out[name] = values
-    clean = pd.DataFrame(out)
+        text = raw[name]
+        if name == "review_id":  # unique per row: vectorised checks
+            column = _check_text(text, codebook.field(name))
+            rule = "whitespace"
+        elif name == "coder":
+            convert, rule = _free_text(codebook.field(name)), "whitespace"
+            column = _by_distinct_value(text, convert)
+        else:
+            convert, rule = _converter(codebook, name, start, end)
+            column = _by_distinct_value(text, convert, numeric=name in NUMERIC)
+        _add_reasons(reasons, column.bad, name, text, _expected(codebook, name))
+        logs.append(_log(where, name, column, rule))
+        out[name] = column.values
+    clean = pd.DataFrame(out, index=raw.index)
     clean[SOURCE_FILE] = raw[SOURCE_FILE].to_numpy()
     clean[SOURCE_ROW] = raw[SOURCE_ROW].to_numpy()
 
-    ok = reasons == ""
-    clean.loc[ok, "age_band"], band_logs = _derive_bands(clean.loc[ok], raw.loc[ok], reasons, ok)
-    logs.append(band_logs)
+    logs.append(_derive_bands(clean, raw, reasons))
     for mask, column, expected in _rule_violations(clean, codebook):
         _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
     _mark_duplicates(clean, reasons)
@@ -157,9 +181,12 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     quarantined = reasons != ""
     quarantine = raw.loc[quarantined].assign(reason=reasons[quarantined]).reset_index(drop=True)
     log = pd.concat(logs, ignore_index=True)
-    log = log[~log["row"].isin(set(raw.loc[quarantined, SOURCE_ROW]))] if quarantined.any() else log
+    if quarantined.any():  # the quarantine keeps those rows as typed; no log for them
+        log = log[~log["row"].isin(set(raw.loc[quarantined, SOURCE_ROW]))]
     result = CleanResult(
-        clean=clean.loc[~quarantined].reset_index(drop=True).astype({"age_months": "Int64"}),
+        clean=clean.loc[~quarantined]
+        .reset_index(drop=True)
+        .astype({"age_months": "Int64", "coding_round": int}),
         quarantine=quarantine,
         log=log.sort_values(["file", "row"], kind="stable").reset_index(drop=True),
         rows_in=n,
@@ -168,63 +195,119 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     return result
 
 
-def _map_values(text: pd.Series, table: dict, rule: str):
-    """Map each distinct typed value once; return (values, invalid mask, rule name)."""
-    codes, uniques = pd.factorize(text, sort=False)
-    keys = [normalise(u) for u in uniques]
-    mapped = np.array([table.get(k) for k in keys], dtype=object)
-    values = mapped[codes]
-    bad = pd.isna(values)
-    return values, bad, rule
+def _converter(codebook: Codebook, name: str, start: date, end: date):
+    """The function turning one typed value into (clean value, ok), and its rule name."""
+    if name == "age_months":
+        return _age_months, "age in months"
+    if name == "notification_date":
+        formats = codebook.field(name)["rawFormats"]
+        return (lambda typed: _date(typed, formats, start, end)), "date to ISO"
+    if name == "coding_round":
+        return _lookup({"1": 1, "2": 2}), "integer"
+    table = codebook.synonyms(name)
+    if name == "age_band":  # optional in raw extracts: empty means 'derive it'
+        table = table | {"": ""}
+    return _lookup(table), "synonym"
 
 
-def _check_text(text: pd.Series, field: dict):
+def _free_text(field: dict):
+    """Free text (a coder's initials): stripped, not empty, matching any pattern."""
+    pattern = field.get("constraints", {}).get("pattern")
+
+    def convert(typed: str):
+        value = typed.strip()
+        ok = bool(value) and (pattern is None or re.fullmatch(pattern, value) is not None)
+        return (value if ok else None), ok
+
+    return convert
+
+
+def _lookup(table: dict):
+    def convert(typed: str):
+        value = table.get(normalise(typed))
+        return value, value is not None
+
+    return convert
+
+
+@dataclass
+class Cleaned:
+    """One cleaned column: values, which rows are invalid or changed, and the text of
+    a row's old and new value for the log (asked only for the rows logged)."""
+
+    values: object
+    bad: np.ndarray
+    changed: np.ndarray
+    old: Callable[[np.ndarray], np.ndarray]
+    new: Callable[[np.ndarray], np.ndarray]
+
+
+def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Cleaned:
+    """Convert each distinct typed value once (a million rows hold few distinct codes).
+
+    Codes come back as a categorical (compact, fast to compare), numbers as floats.
+    """
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
+        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, typed = pd.factorize(text, sort=False)
+    typed = np.asarray(typed, dtype=object)
+    results = [convert(u) for u in typed]
+    ok = np.array([k for _, k in results], dtype=bool)
+    clean = [v for v, _ in results]
+    shown = np.array(["" if v is None else str(v) for v in clean], dtype=object)
+    if numeric:
+        values = np.array([np.nan if v is None else v for v in clean], dtype=float)[codes]
+    else:
+        categories, index = np.unique(shown, return_inverse=True)
+        values = pd.Categorical.from_codes(index[codes], categories=categories)
+    return Cleaned(
+        values=values,
+        bad=~ok[codes],
+        changed=(shown != typed)[codes] & ok[codes],
+        old=lambda idx: typed[codes[idx]],
+        new=lambda idx: shown[codes[idx]],
+    )
+
+
+def _check_text(text: pd.Series, field: dict) -> Cleaned:
     stripped = text.str.strip()
     bad = (stripped == "").to_numpy().copy()
     pattern = field.get("constraints", {}).get("pattern")
     if pattern:
         bad |= ~stripped.str.fullmatch(pattern).fillna(False).to_numpy()
-    return stripped.to_numpy(dtype=object), bad, "whitespace"
-
-
-def _parse_ages(text: pd.Series):
-    """'3 months', '18m', '2 yrs', '2 years', '36' -> months; '' -> not recorded."""
-    codes, uniques = pd.factorize(text, sort=False)
-    parsed = np.array([_age_months(u) for u in uniques], dtype=object)
-    values = parsed[codes]
-    bad = values == "bad"
-    values = np.where(bad, None, values)
-    return values, bad, "age in months"
+    changed = (stripped != text).to_numpy() & ~bad
+    return Cleaned(
+        values=stripped,
+        bad=bad,
+        changed=changed,
+        old=lambda idx: text.to_numpy(dtype=object)[idx],
+        new=lambda idx: stripped.to_numpy(dtype=object)[idx],
+    )
 
 
 def _age_months(typed: str):
+    """'3 months', '18m', '2 yrs', '2 years', '36' -> months; '' -> not recorded (None)."""
     key = normalise(typed)
     if key in ("", "not recorded", "not stated", "unknown"):
-        return None
+        return None, True
     match = _AGE.fullmatch(key)
     if not match:
-        return "bad"
+        return None, False
     number, unit = int(match.group(1)), match.group(2) or "m"
     months = number * 12 if unit.startswith("y") else number
-    return months if 0 <= months <= AGE_BANDS["16_plus"][1] else "bad"
+    return (months, True) if 0 <= months <= AGE_BANDS["16_plus"][1] else (None, False)
 
 
-def _parse_dates(text: pd.Series, start: date, end: date, formats: list[str]):
-    codes, uniques = pd.factorize(text, sort=False)
-    parsed = np.array([_date(u, formats, start, end) for u in uniques], dtype=object)
-    values = parsed[codes]
-    bad = pd.isna(values)
-    return values, bad, "date to ISO"
-
-
-def _date(typed: str, formats: list[str], start: date, end: date) -> str | None:
+def _date(typed: str, formats: list[str], start: date, end: date):
+    """A typed date as ISO text, if it parses and lies in the analysis period."""
     for fmt in formats:
         try:
             day = datetime.strptime(typed.strip(), fmt).date()
         except ValueError:
             continue
-        return day.isoformat() if start <= day <= end else None
-    return None
+        return (day.isoformat(), True) if start <= day <= end else (None, False)
+    return None, False
 
 
 def _expected(codebook: Codebook, name: str) -> str:
@@ -246,41 +329,45 @@ def _add_reasons(reasons, bad, column: str, text: pd.Series, expected: str) -> N
         reasons[i] = f"{reasons[i]}; {note}" if reasons[i] else note
 
 
-def _log(raw, column, text, values, bad, rule) -> pd.DataFrame:
-    """Log cells whose clean value differs from what was typed (and that were valid)."""
-    shown = pd.Series(values, dtype=object).map(lambda v: "" if v is None else str(v))
-    changed = (shown.to_numpy() != text.to_numpy()) & ~bad
-    idx = np.flatnonzero(changed)
+def _log(where: tuple, name: str, column: Cleaned, rule: str) -> pd.DataFrame:
+    """Log cells whose clean value differs from what was typed (and that were valid).
+
+    `where`: the file and row of every raw row, as arrays.
+    """
+    idx = np.flatnonzero(column.changed)
     return pd.DataFrame(
         {
-            "file": raw[SOURCE_FILE].to_numpy()[idx],
-            "row": raw[SOURCE_ROW].to_numpy()[idx],
-            "column": column,
-            "old_value": text.to_numpy()[idx],
-            "new_value": shown.to_numpy()[idx],
+            "file": where[0][idx],
+            "row": where[1][idx],
+            "column": name,
+            "old_value": column.old(idx),
+            "new_value": column.new(idx),
             "rule": rule,
         },
         columns=LOG_COLUMNS,
     )
 
 
-def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons, ok):
-    """age_band from age_months; a typed band that disagrees quarantines the row."""
-    derived = [
-        age_band(m) if m is not None and not pd.isna(m) else "not_recorded"
-        for m in clean["age_months"]
-    ]
-    derived = np.array(derived, dtype=object)
+def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> pd.DataFrame:
+    """Set age_band from age_months (vectorised); a typed band that disagrees
+    quarantines the row. Returns the log of bands filled in."""
+    months = pd.to_numeric(pd.Series(clean["age_months"], dtype=object)).to_numpy(dtype=float)
+    firsts = [low for low, _ in AGE_BANDS.values()]
+    codes = np.searchsorted(firsts, np.nan_to_num(months), "right") - 1
+    codes[np.isnan(months)] = len(AGE_BANDS)  # not_recorded
+    names = [*AGE_BANDS, "not_recorded"]
+    derived = np.array(names, dtype=object)[codes]
     typed = clean["age_band"].to_numpy(dtype=object)
-    clash = (typed != "") & (typed != derived)
-    rows = np.flatnonzero(ok)
+    ok = reasons == ""
+    clash = ok & (typed != "") & (typed != derived)
     for i in np.flatnonzero(clash):
-        reasons[rows[i]] = (
+        reasons[i] = (
             f"column 'age_band': value {raw['age_band'].iloc[i]!r}: expected {derived[i]}, "
             f"the band of age_months {clean['age_months'].iloc[i]}"
         )
-    filled = (typed == "") & ~clash
-    log = pd.DataFrame(
+    clean["age_band"] = pd.Categorical.from_codes(codes, categories=names)
+    filled = ok & (typed == "")
+    return pd.DataFrame(
         {
             "file": raw[SOURCE_FILE].to_numpy()[filled],
             "row": raw[SOURCE_ROW].to_numpy()[filled],
@@ -291,7 +378,6 @@ def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons, ok):
         },
         columns=LOG_COLUMNS,
     )
-    return derived, log
 
 
 def _rule_violations(clean: pd.DataFrame, codebook: Codebook):
@@ -339,18 +425,16 @@ def _mark_duplicates(clean: pd.DataFrame, reasons) -> None:
             rows = ", ".join(str(r) for r in group[SOURCE_ROW])
             why = (
                 f"column 'review_id': value {first['review_id']!r}: coded more than once in "
-                f"round {first['coding_round']} with conflicting values (rows {rows}); "
+                f"round {int(first['coding_round'])} with conflicting values (rows {rows}); "
                 "expected one record per review and round"
             )
             for i in group.index:
                 reasons[i] = why
     valid = reasons == ""
-    firsts = set(clean.loc[valid & (clean["coding_round"] == 1).to_numpy(), "review_id"])
-    orphan = (
-        valid
-        & (clean["coding_round"] == 2).to_numpy()
-        & ~clean["review_id"].isin(firsts).to_numpy()
-    )
+    ids = pa.array(clean["review_id"].astype("string[pyarrow]"))  # Arrow's is_in: hashed
+    firsts = ids.filter(pa.array(valid & (clean["coding_round"] == 1).to_numpy()))
+    has_first = pc.is_in(ids, value_set=firsts).to_numpy(zero_copy_only=False)
+    orphan = valid & (clean["coding_round"] == 2).to_numpy() & ~has_first
     _add_rule(
         reasons,
         orphan,
