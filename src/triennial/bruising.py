@@ -34,18 +34,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-# Published figures, as quoted above; "derived" values are our arithmetic, not the source's.
-BILSON_LOW_RATE = 0.006  # share of non-mobile infants with a bruise on one observation
-BILSON_HIGH_RATE = 0.053
-BILSON_LOW_COUNT = 1_960  # infants with an accidental bruise on any one day
-BILSON_HIGH_COUNT = 17_300
-BILSON_PLANS = 410  # plans a year for infants because of physical abuse
-NON_MOBILE_INFANTS = 326_500  # derived: both published ends imply it
-CLAIMED_RATIO = 1_900  # the talk's "at least 1900 to 1"
-KEMP_WEEKLY = 0.067  # share of premobile weekly observations with a bruise
-KEMP_OBSERVATIONS = 7.6  # average weekly observations per child
-KEMP_PERIOD = 0.27  # share of premobile children bruised over those observations
-
 DAYS_PER_YEAR = 365  # as in Bilson & Image-Flower's arithmetic
 UNITS = ("infant_days", "episodes")
 DISTRIBUTIONS = ("beta_from_interval", "lognormal_from_interval", "uniform", "fixed")
@@ -189,8 +177,8 @@ def accidental_to_plans_ratio(base_rate, infants, plans_per_year, unit, visible_
     return _out(per_unit / plans)
 
 
-def holds_at_least(ratio, threshold: float = CLAIMED_RATIO):
-    """Whether a ratio is at least `threshold` (the talk's 1,900 to 1 by default)."""
+def holds_at_least(ratio, threshold: float):
+    """Whether a ratio is at least `threshold` (e.g. the talk's 1,900 to 1)."""
     return _out(np.asarray(ratio, dtype=float) >= threshold)
 
 
@@ -202,24 +190,25 @@ def _days_factor(unit, visible_days):
     return np.where(unit == "episodes", np.asarray(visible_days, dtype=float), 1.0)
 
 
-def break_even_base_rate(infants, plans_per_year, unit, visible_days=1.0, threshold=CLAIMED_RATIO):
+def break_even_base_rate(infants, plans_per_year, unit, visible_days=1.0, *, threshold):
     """Smallest base rate at which the ratio is still >= threshold (closed form).
 
     Solves base_rate x infants x 365 / (d x plans) = threshold, with d = visible_days
     for episodes and 1 for infant-days. A value above 1 means no base rate suffices.
     """
     d = _days_factor(unit, visible_days)
-    return _out(threshold * np.asarray(plans_per_year, float) * d / (DAYS_PER_YEAR * np.asarray(infants, float)))
+    plans, infants = np.asarray(plans_per_year, float), np.asarray(infants, float)
+    return _out(threshold * plans * d / (DAYS_PER_YEAR * infants))
 
 
-def break_even_plans(base_rate, infants, unit, visible_days=1.0, threshold=CLAIMED_RATIO):
+def break_even_plans(base_rate, infants, unit, visible_days=1.0, *, threshold):
     """Largest number of plans a year at which the ratio is still >= threshold."""
     d = _days_factor(unit, visible_days)
     bruised = np.asarray(base_rate, float) * np.asarray(infants, float) * DAYS_PER_YEAR
     return _out(bruised / (d * threshold))
 
 
-def break_even_visible_days(base_rate, infants, plans_per_year, unit, threshold=CLAIMED_RATIO):
+def break_even_visible_days(base_rate, infants, plans_per_year, unit, *, threshold):
     """Longest visible duration (days) at which the ratio is still >= threshold.
 
     Only the "episodes" unit depends on duration; for "infant_days" the answer is
@@ -242,7 +231,7 @@ def assumption_grid(**axes) -> pd.DataFrame:
     return index.to_frame(index=False)
 
 
-def ratio_scenarios(scenarios: pd.DataFrame, threshold: float = CLAIMED_RATIO) -> pd.DataFrame:
+def ratio_scenarios(scenarios: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """For each row of assumptions: the ratio, whether it reaches `threshold`, and break-evens.
 
     `scenarios` has columns base_rate, infants, plans_per_year, unit and optionally
@@ -264,9 +253,9 @@ def ratio_scenarios(scenarios: pd.DataFrame, threshold: float = CLAIMED_RATIO) -
     )
     out["ratio"] = ratio
     out["holds"] = ratio >= threshold
-    out["min_base_rate"] = break_even_base_rate(n, plans, unit, days, threshold)
-    out["max_plans_per_year"] = break_even_plans(r, n, unit, days, threshold)
-    out["max_visible_days"] = break_even_visible_days(r, n, plans, unit, threshold)
+    out["min_base_rate"] = break_even_base_rate(n, plans, unit, days, threshold=threshold)
+    out["max_plans_per_year"] = break_even_plans(r, n, unit, days, threshold=threshold)
+    out["max_visible_days"] = break_even_visible_days(r, n, plans, unit, threshold=threshold)
     return out
 
 
@@ -380,13 +369,13 @@ def lognormal_from_interval(estimate: float, ci_low: float, ci_upp: float, alpha
 def draw(spec: Mapping, n: int, rng: np.random.Generator) -> np.ndarray:
     """n draws from one distribution spec (see `monte_carlo`)."""
     kind = spec.get("dist")
-    interval = ("estimate", "ci_low", "ci_upp")
+    if kind in ("beta_from_interval", "lognormal_from_interval"):
+        interval = [spec[key] for key in ("estimate", "ci_low", "ci_upp")]
+        level = spec.get("alpha", 0.05)
     if kind == "beta_from_interval":
-        a, b = beta_from_interval(*(spec[key] for key in interval), spec.get("alpha", 0.05))
-        return rng.beta(a, b, n)
+        return rng.beta(*beta_from_interval(*interval, level), n)
     if kind == "lognormal_from_interval":
-        mu, sigma = lognormal_from_interval(*(spec[key] for key in interval), spec.get("alpha", 0.05))
-        return rng.lognormal(mu, sigma, n)
+        return rng.lognormal(*lognormal_from_interval(*interval, level), n)
     if kind == "uniform":
         return rng.uniform(spec["low"], spec["high"], n)
     if kind == "fixed":

@@ -23,7 +23,7 @@ def period_prevalence_figure(
     p: float,
     ks,
     rhos,
-    observed: tuple[float, float] | None = (bruising.KEMP_OBSERVATIONS, bruising.KEMP_PERIOD),
+    observed: tuple[float, float] | None = None,
     path: Path | None = None,
     observed_label: str = "Kemp et al. 2015",
 ) -> None:
@@ -84,6 +84,7 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
         ax.set_yticks(y, names)
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", **GRID)
+        ax.set_axisbelow(True)  # grid lines behind the bars
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         fig.tight_layout()
         save(fig, path)
@@ -119,5 +120,6 @@ def monte_carlo_figure(
         ax.set_xlabel(xlabel)
         ax.set_ylabel("Draws")
         ax.grid(axis="y", **GRID)
+        ax.set_axisbelow(True)
         fig.tight_layout()
         save(fig, path)

@@ -134,7 +134,7 @@ def _solve_q(yi, vi, target: float) -> float:
     while generalised_q(yi, vi, upper) > target:
         upper *= 2
     return optimize.brentq(
-        lambda t: generalised_q(yi, vi, t) - target, 0.0, upper, xtol=1e-15, rtol=4e-16
+        lambda t: generalised_q(yi, vi, t) - target, 0.0, upper, xtol=1e-15, rtol=1e-15
     )
 
 
@@ -178,6 +178,35 @@ def tau2_reml(yi, vi, tol: float = REML_TOL, maxiter: int = REML_MAXITER):
 # --- pooling -----------------------------------------------------------------------
 
 
+def heterogeneity(yi, vi, alpha: float = 0.05) -> dict:
+    """Cochran's Q, I^2, H^2 and Q-profile intervals for tau2 and I^2 (see `pool`).
+
+    Keys: tau2_ci_low, tau2_ci_upp, i2, i2_ci_low, i2_ci_upp, h2, q, q_df, q_p; all
+    but q and q_df are NaN for a single study.
+    """
+    k = len(yi)
+    df = k - 1
+    q = generalised_q(yi, vi, 0.0)
+    out = {"q": q, "q_df": df}
+    if df == 0:
+        keys = ("q_p", "i2", "i2_ci_low", "i2_ci_upp", "h2", "tau2_ci_low", "tau2_ci_upp")
+        return out | dict.fromkeys(keys, np.nan)
+    # Q-profile: Q(tau2) falls with tau2, so the upper chi-square quantile gives the lower limit.
+    low = _solve_q(yi, vi, stats.chi2.isf(alpha / 2, df))
+    upp = _solve_q(yi, vi, stats.chi2.ppf(alpha / 2, df))
+    w = 1 / vi
+    s2 = df * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))  # typical within-study variance
+    return out | {
+        "q_p": float(stats.chi2.sf(q, df)),
+        "i2": (q - df) / q if q > df else 0.0,  # also avoids 0/0 when all yi are equal
+        "i2_ci_low": float(low / (low + s2)),
+        "i2_ci_upp": float(upp / (upp + s2)),
+        "h2": max(1.0, q / df),
+        "tau2_ci_low": float(low),
+        "tau2_ci_upp": float(upp),
+    }
+
+
 def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) -> dict:
     """Random-effects inverse-variance pooled estimate with heterogeneity statistics.
 
@@ -193,7 +222,9 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
       21:1539-1558); i2_ci_low, i2_ci_upp: the Q-profile tau2 limits converted as
       tau2 / (tau2 + s2) with s2 the typical within-study variance
       (k - 1) sum(w) / ((sum w)^2 - sum(w^2)), w = 1/vi, as metafor's confint does.
-      For DL the point i2 equals tau2 / (tau2 + s2); for REML and PM it need not;
+      The interval always holds the PM tau2 (converted), but need not hold i2, which
+      equals the DL tau2 converted: with very unequal study variances DL's tau2 can
+      fall below the Q-profile interval. The note says when;
     - pi_low, pi_upp: prediction interval estimate -/+ t_{k-2} sqrt(tau2 + se^2)
       (Higgins, Thompson & Spiegelhalter 2009, JRSS A 172:137-159), using the `se`
       reported (the HKSJ one when hksj=True); NaN when k < 3;
@@ -219,7 +250,6 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
     df = k - 1
     notes = []
 
-    q = generalised_q(yi, vi, 0.0)
     if k == 1:
         tau2 = 0.0
         notes.append("k = 1: tau2 not estimable, set to 0")
@@ -239,7 +269,7 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         if df == 0:
             notes.append("k = 1: no HKSJ interval")
         elif q_hk < 1:
-            notes.append(f"HKSJ factor {q_hk:.3g} < 1 (not truncated): narrower than z interval")
+            notes.append(f"HKSJ variance factor {q_hk:.3g} < 1, not truncated at 1")
         se *= np.sqrt(q_hk)
         stat_df = float(df) if df > 0 else np.nan
         crit = stats.t.isf(alpha / 2, df) if df > 0 else np.nan
@@ -261,18 +291,9 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         half = stats.t.isf(alpha / 2, k - 2) * np.sqrt(tau2 + se**2)
         pi_low, pi_upp = mu - half, mu + half
 
-    if df == 0:
-        q_p = i2 = h2 = tau2_ci_low = tau2_ci_upp = i2_ci_low = i2_ci_upp = np.nan
-    else:
-        q_p = float(stats.chi2.sf(q, df))
-        i2 = (q - df) / q if q > df else 0.0  # also avoids 0/0 when all yi are equal
-        h2 = max(1.0, q / df)
-        tau2_ci_low = _solve_q(yi, vi, stats.chi2.isf(alpha / 2, df))
-        tau2_ci_upp = _solve_q(yi, vi, stats.chi2.ppf(alpha / 2, df))
-        w_fe = 1 / vi
-        s2 = df * np.sum(w_fe) / (np.sum(w_fe) ** 2 - np.sum(w_fe**2))
-        i2_ci_low = tau2_ci_low / (tau2_ci_low + s2)
-        i2_ci_upp = tau2_ci_upp / (tau2_ci_upp + s2)
+    het = heterogeneity(yi, vi, alpha)
+    if not het["i2_ci_low"] <= het["i2"] <= het["i2_ci_upp"]:
+        notes.append("I2 (from Q) outside its Q-profile interval")
 
     return {
         "method": method,
@@ -288,15 +309,7 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         "statistic_df": stat_df,
         "pvalue": float(pvalue),
         "tau2": float(tau2),
-        "tau2_ci_low": float(tau2_ci_low),
-        "tau2_ci_upp": float(tau2_ci_upp),
-        "i2": float(i2),
-        "i2_ci_low": float(i2_ci_low),
-        "i2_ci_upp": float(i2_ci_upp),
-        "h2": float(h2),
-        "q": q,
-        "q_df": df,
-        "q_p": float(q_p),
+        **het,
         "pi_low": float(pi_low),
         "pi_upp": float(pi_upp),
         "note": "; ".join(notes),
