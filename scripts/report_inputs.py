@@ -12,9 +12,14 @@ from triennial.prevalence import read_prevalence
 from triennial.reporttables import fragments, quarantine_reasons
 from triennial.reportvars import ReportData, variables
 from triennial.steps import log, run_step
+from triennial.studies import read_bruising
 
 
-def load(inp, meta: dict, threshold: int) -> ReportData:
+BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
+BRUISING_TABLES += ("one_way", "monte_carlo", "period")
+
+
+def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
     """The report's data; the published-table inputs exist only for the national report."""
     national = "clean" in inp.keys()
     data = ReportData(
@@ -33,15 +38,21 @@ def load(inp, meta: dict, threshold: int) -> ReportData:
         data.comparison = read_comparison(inp.comparison)
         data.changes = pd.read_csv(inp.cleaning_log, dtype=str, keep_default_na=False)
         data.paths = pd.read_csv(inp.paths)
+        studies, _ = read_bruising(Path(inp.bruising_studies))
+        data.bruising = {
+            "tables": {t: pd.read_csv(inp[f"bruising_{t}"]) for t in BRUISING_TABLES},
+            "inputs": bruising,
+            "studies": studies,
+        }
     return data
 
 
-def main(inp, variables_path: str, tables: list[str], meta: dict, threshold: int) -> None:
+def main(inp, variables_path: str, tables: list[str], params) -> None:
     """Write every number and table the report uses, from the results tables.
 
     Only the tables the rule declares are written, so each is a tracked DAG edge.
     """
-    data = load(inp, meta, threshold)
+    data = load(inp, dict(params.meta), params.threshold, dict(params.bruising))
     text = yaml.safe_dump(variables(data), sort_keys=True, allow_unicode=True, width=1000)
     Path(variables_path).parent.mkdir(parents=True, exist_ok=True)
     Path(variables_path).write_text(text, encoding="utf-8")
@@ -59,8 +70,7 @@ if __name__ == "__main__":
             snakemake.input,
             snakemake.output.variables,
             snakemake.output.tables,
-            dict(snakemake.params.meta),
-            snakemake.params.threshold,
+            snakemake.params,
         ),
         snakemake.log[0],
     )

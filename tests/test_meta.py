@@ -265,6 +265,7 @@ def test_small_k_gives_nan_with_a_note():
     one = meta.pool([-3.0], [0.1], hksj=True)
     assert one["tau2"] == 0.0 and one["estimate"] == -3.0 and "k = 1" in one["note"]
     assert math.isnan(one["ci_low"]) and math.isnan(one["q_p"])
+    assert "I2" not in one["note"] and "no HKSJ interval" in one["note"]
 
 
 def test_back_transformed_result_on_the_proportion_scale():

@@ -82,3 +82,17 @@ def test_lint_is_clean_and_dry_run_lists_the_dag():
     rules += ["figures", "software_versions", "report_inputs", "render_report", "all"]
     for rule in rules:
         assert re.search(rf"^{rule}\s+\d+$", dry.stdout, re.MULTILINE), rule
+
+
+def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
+    """Config inputs are params of the rules that use them: a new value reruns them."""
+    change = tmp_path / "change.yaml"
+    change.write_text(
+        "bruising:\n  implications:\n    plans_per_year:\n"
+        "      {value: 400, low: 350, high: 470, source: test}\n"
+    )
+    dry = snakemake(pipeline_run, "-n", "--configfile", str(change))
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert re.search(r"^bruising_implications\s+1$", dry.stdout, re.MULTILINE)
+    assert "fig_bruising_tornado.svg" in dry.stdout
+    assert not re.search(r"^bruising_pool\s+1$", dry.stdout, re.MULTILINE)

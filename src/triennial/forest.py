@@ -111,7 +111,7 @@ def forest_plot(
             2,
             figsize=(7.5, 0.28 * (k + m + 1) + 1.3),
             sharey=True,
-            width_ratios=[3, 2.2],
+            width_ratios=[3, 2.8],
             layout="constrained",
         )
         est, low, upp = (
@@ -163,7 +163,7 @@ def forest_plot(
         header = k + m + 0.9
         columns = [
             (0.0, "left", "Events/N"),
-            (0.34, "left", f"% ({level}% CI)"),
+            (0.3, "left", f"% ({level}% CI)"),
             (1.0, "right", "Weight"),
         ]
         for x, align, text in columns:
@@ -171,17 +171,17 @@ def forest_plot(
         for y, (i, row) in zip(y_study, studies.iterrows(), strict=True):
             if {"events", "n"} <= set(studies.columns):
                 tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
-            tab.text(0.34, y, _interval_text(row), va="center")
+            tab.text(0.3, y, _interval_text(row), va="center")
             tab.text(1.0, y, f"{100 * weight[i] / weight.sum():.1f}%", ha="right", va="center")
         for y, (_, row) in zip(y_pooled, pooled.iterrows(), strict=True):
             if {"events", "n"} <= set(pooled.columns):
                 tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
-            tab.text(0.34, y, _interval_text(row), va="center", fontweight="bold")
+            tab.text(0.3, y, _interval_text(row), va="center", fontweight="bold")
             if pd.notna(row.get("pi_low")):
                 pi = f"PI {_percent(row['pi_low'])}, {_percent(row['pi_upp'])}"
                 if pd.notna(row.get("i2")):
                     pi += f"; I² {100 * row['i2']:.0f}%"
-                tab.text(0.34, y - 0.42, pi, va="center", fontsize=7, color="#555555")
+                tab.text(0.3, y - 0.42, pi, va="center", fontsize=7, color="#555555")
 
         if title:
             ax.set_title(title, loc="left")

@@ -292,7 +292,7 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         pi_low, pi_upp = mu - half, mu + half
 
     het = heterogeneity(yi, vi, alpha)
-    if not het["i2_ci_low"] <= het["i2"] <= het["i2_ci_upp"]:
+    if df > 0 and not het["i2_ci_low"] <= het["i2"] <= het["i2_ci_upp"]:
         notes.append("I2 (from Q) outside its Q-profile interval")
 
     return {

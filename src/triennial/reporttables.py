@@ -6,64 +6,24 @@ A caption line `: text {#tbl-id}` after a pipe table makes it a numbered table t
 
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd
 
-from triennial import labels
-from triennial.reportvars import (
-    SUPPRESSED,
-    ReportData,
-    ci,
-    count,
-    is_denominator_fill,
-    pct,
-)
+from triennial import labels, report_bruising
+from triennial.formatting import SUPPRESSED, ci, count, pct
+from triennial.markdown import cell, markdown_table
+from triennial.reportvars import ReportData, is_denominator_fill
 
 
-def markdown_table(
-    frame: pd.DataFrame,
-    caption: str,
-    label: str,
-    align: str = "",
-    widths: list[int] | None = None,
-) -> str:
-    """A pipe table with a Quarto caption line: '{#tbl-label}' makes it numbered.
-
-    `align` gives one of l/r/c per column (default: first left, rest right).
-    `widths` gives relative column widths; Pandoc and Quarto read them from the
-    number of dashes in the separator line (default: first column wider).
-    """
-    ncol = len(frame.columns)
-    align = align or "l" + "r" * (ncol - 1)
-    widths = widths or [3] + [1] * (ncol - 1)
-    rule = {"l": ":{}", "r": "{}:", "c": ":{}:"}
-    lines = [
-        "| " + " | ".join(_cell(c) for c in frame.columns) + " |",
-        "|"
-        + "|".join(rule[a].format("-" * (4 * w)) for a, w in zip(align, widths, strict=True))
-        + "|",
-    ]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
-    return "\n".join(lines) + f"\n\n: {caption} {{#tbl-{label}}}\n"
-
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value).replace("|", "\\|")
-
-
-def estimate_cell(p: pd.Series) -> str:
+def estimatecell(p: pd.Series) -> str:
     """'35.6 (30.2–41.4)', or 'suppressed' (small numbers)."""
     if pd.isna(p["estimate"]):
         return SUPPRESSED
     return f"{pct(p['estimate'])} ({ci(p['ci_low'], p['ci_upp'])})"
 
 
-def n_cell(n, low, high) -> str:
+def ncell(n, low, high) -> str:
     """A count, a derived range '197–200', or 'suppressed'."""
     if pd.notna(n):
         return count(n)
@@ -77,12 +37,12 @@ def characteristics_table(prev: pd.DataFrame, printed: pd.Series | None, table: 
     level = labels.confidence(prev["alpha"].iloc[0])
     out = {
         "Characteristic": [labels.measure(m, table) for m in rows["measure"]],
-        "n": [n_cell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)],
+        "n": [ncell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)],
         "N": [count(n) if pd.notna(n) else SUPPRESSED for n in rows["N"]],
     }
     if printed is not None:
-        out["Printed %"] = [_cell(printed[r]) for r in rows["row_id"]]
-    out[f"% ({level}% CI)"] = [estimate_cell(p) for _, p in rows.iterrows()]
+        out["Printed %"] = [cell(printed[r]) for r in rows["row_id"]]
+    out[f"% ({level}% CI)"] = [estimatecell(p) for _, p in rows.iterrows()]
     return pd.DataFrame(out)
 
 
@@ -98,7 +58,7 @@ def age_band_table(prev: pd.DataFrame, table: str) -> pd.DataFrame:
             line[labels.group(band)] = "–" if cell.empty else ratio(cell.iloc[0])
         total = rows[(rows["measure"] == name) & (rows["group"] == "all")].iloc[0]
         line["Total n/N"] = ratio(total)
-        line[f"% ({level}% CI)"] = estimate_cell(total)
+        line[f"% ({level}% CI)"] = estimatecell(total)
         out.append(line)
     return pd.DataFrame(out)
 
@@ -117,7 +77,7 @@ def counts_table(prev: pd.DataFrame, table: str, first: str) -> pd.DataFrame:
             first: [labels.group(g) for g in rows["group"]],
             "n": [count(n) for n in rows["n"]],
             "N": [count(n) for n in rows["N"]],
-            f"% ({level}% CI)": [estimate_cell(p) for _, p in rows.iterrows()],
+            f"% ({level}% CI)": [estimatecell(p) for _, p in rows.iterrows()],
         }
     )
 
@@ -162,10 +122,10 @@ def key_data_table(prev: pd.DataFrame, printed: pd.Series | None) -> pd.DataFram
         "Group": [labels.group(g) for g in rows["group"]],
     }
     if printed is not None:
-        out["Printed %"] = [_cell(printed[r]) for r in rows["row_id"]]
-    out["n"] = [n_cell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)]
+        out["Printed %"] = [cell(printed[r]) for r in rows["row_id"]]
+    out["n"] = [ncell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)]
     out["N"] = [count(n) if pd.notna(n) else SUPPRESSED for n in rows["N"]]
-    out[f"% ({level}% CI)"] = [estimate_cell(p) for _, p in rows.iterrows()]
+    out[f"% ({level}% CI)"] = [estimatecell(p) for _, p in rows.iterrows()]
     return pd.DataFrame(out)
 
 
@@ -329,6 +289,9 @@ def fragments(data: ReportData) -> dict[str, str]:
     }
     if data.national:
         out |= national_fragments(data)
+    if data.bruising is not None:
+        b = data.bruising
+        out |= report_bruising.fragments(b["tables"], b["inputs"], b["studies"])
     return out
 
 

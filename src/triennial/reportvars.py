@@ -7,32 +7,11 @@ Every number the report's prose uses is looked up here by row_id
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from triennial import labels, published
-
-
-def pct(x: float) -> str:
-    """A proportion as a percentage with one decimal: 0.7482 -> '74.8'."""
-    return f"{100 * x:.1f}"
-
-
-def long_date(iso: str) -> str:
-    """'2014-04-01' -> '1 April 2014' (British style, as the source writes dates)."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
-
-
-def ci(low: float, upp: float) -> str:
-    """An interval in per cent: '69.4–79.6'."""
-    return f"{pct(low)}–{pct(upp)}"
-
-
-def count(x) -> str:
-    """A count with thousands separators; empty for missing."""
-    return "" if x is None or pd.isna(x) else f"{int(x):,}"
+from triennial import labels, published, report_bruising
+from triennial.formatting import SUPPRESSED, ci, count, long_date, pct
 
 
 def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -66,9 +45,6 @@ def comparison_variables(comparison: pd.DataFrame) -> dict[str, str]:
     }
 
 
-SUPPRESSED = "suppressed"
-
-
 @dataclass
 class ReportData:
     """Everything the report is made from. National report: the published tables are
@@ -88,6 +64,7 @@ class ReportData:
     changes: pd.DataFrame | None = None
     paths: pd.DataFrame | None = None
     threshold: int = 0  # small-number suppression (0: none, the public demonstration)
+    bruising: dict | None = None  # the bruising chapter's tables, config and studies
 
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""
@@ -175,6 +152,8 @@ def variables(data: ReportData) -> dict:
         "corrections": str(int(corrections.sum())),
         "denominators_filled": str(int((~corrections).sum())),
     }
+    if data.bruising is not None:
+        out |= report_bruising.variables(data.bruising["tables"], data.bruising["inputs"])
     return out | row_variables(data.clean, prev)
 
 

@@ -161,3 +161,9 @@ def audit_disagreements(audit: pd.DataFrame) -> pd.DataFrame:
         index="measure", columns="source", values="numerator", aggfunc="first"
     )
     return wide.reset_index()
+
+
+def pooled_result(pooled: pd.DataFrame, scale: str, method: str, pool: str = "main") -> pd.Series:
+    """One row of the pooled-results table: a pool on one scale with one tau2 method."""
+    pick = (pooled["pool"] == pool) & (pooled["scale"] == scale) & (pooled["method"] == method)
+    return pooled[pick].iloc[0]

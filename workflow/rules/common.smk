@@ -59,6 +59,23 @@ def published_files():
     return [str(descriptor)] + schemas + tables
 
 
+def bruising_files():
+    """Every file of the bruising data package: descriptor, schemas and tables."""
+    descriptor = Path(config["bruising"]["studies"])
+    try:
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise WorkflowError(
+            f"{descriptor}: not a readable data package ({err})"
+        ) from None
+    schemas = sorted(str(p) for p in descriptor.parent.glob("*.schema.json"))
+    return (
+        [str(descriptor)]
+        + schemas
+        + [str(descriptor.parent / r["path"]) for r in package["resources"]]
+    )
+
+
 # The statistics package is code every rule runs; listing it as an input makes a
 # change to it rerun the rules (Snakemake tracks scripts, not what they import).
 PACKAGE_FILES = sorted(
@@ -89,6 +106,10 @@ REPORT_TABLES = [
 ]
 if NATIONAL:
     REPORT_TABLES += ["tbl_comparison.md", "tbl_cleaning.md", "tbl_paths.md"]
+    REPORT_TABLES += [
+        f"tbl_bruising_{name}.md"
+        for name in ("studies", "pooled", "loo", "assumptions", "scenarios", "audit")
+    ]
 
 
 def estimates():
@@ -116,8 +137,33 @@ def report_inputs(wildcards):
             "cleaning_log": rules.clean_published.output.cleaning_log,
             "comparison": rules.compare_published.output.table,
             "paths": rules.compare_paths.output.table,
+            "bruising_studies": config["bruising"]["studies"],
+            "bruising_base_rates": rules.bruising_rates.output.base_rates,
+            "bruising_audit": rules.bruising_rates.output.audit,
+            "bruising_pooled": rules.bruising_pool.output.pooled,
+            "bruising_leave_one_out": rules.bruising_pool.output.leave_one_out,
+            "bruising_period": rules.bruising_period.output.table,
+            "bruising_scenarios": rules.bruising_implications.output.scenarios,
+            "bruising_ppv": rules.bruising_implications.output.ppv,
+            "bruising_one_way": rules.bruising_implications.output.one_way,
+            "bruising_monte_carlo": rules.bruising_implications.output.monte_carlo,
         }
     return inputs
+
+
+def report_figures():
+    """Every figure the report shows: the bruising chapter's in the national report."""
+    figures = list(rules.figures.output)
+    if NATIONAL:
+        figures += [
+            rules.bruising_pool.output.forest,
+            rules.bruising_period.output.figure,
+        ]
+        figures += [
+            rules.bruising_implications.output.tornado,
+            rules.bruising_implications.output.monte_carlo_figure,
+        ]
+    return figures
 
 
 def suppression_threshold():
@@ -131,6 +177,10 @@ def final_outputs():
     """The report and every results table (the national ones only for national runs)."""
     outputs = [
         *rules.render_report.output,
+        *rules.bruising_rates.output,
+        *rules.bruising_pool.output,
+        *rules.bruising_period.output,
+        *rules.bruising_implications.output,
         *rules.extract_measures.output,
         *rules.agreement.output,
         *rules.subgroups.output,

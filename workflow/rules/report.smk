@@ -22,6 +22,7 @@ rule software_versions:
     input:
         code=PACKAGE_FILES,
         data=published_files()
+        + bruising_files()
         + config["extracts"]["files"]
         + [config["extracts"]["codebook"], "config/config.yaml"],
     output:
@@ -57,6 +58,7 @@ rule report_inputs:
             "suppression_threshold": str(config["suppression"]["threshold"]),
         },
         threshold=suppression_threshold(),
+        bruising=config["bruising"],
     script:
         "../../scripts/report_inputs.py"
 
@@ -67,7 +69,7 @@ rule render_report:
         sources=sorted(str(p) for p in Path(REPORT_SOURCE).rglob("*") if p.is_file()),
         variables=rules.report_inputs.output.variables,
         tables=rules.report_inputs.output.tables,
-        figures=rules.figures.output,
+        figures=report_figures(),
     output:
         html=f"results/report/{REPORT_STEM}.html",
         pdf=f"results/report/{REPORT_STEM}.pdf",

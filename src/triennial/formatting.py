@@ -1,0 +1,30 @@
+"""How numbers are written in the report: percentages, intervals, counts, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+SUPPRESSED = "suppressed"
+
+
+def pct(x: float) -> str:
+    """A proportion as a percentage with one decimal: 0.7482 -> '74.8'."""
+    return f"{100 * x:.1f}"
+
+
+def long_date(iso: str) -> str:
+    """'2014-04-01' -> '1 April 2014' (British style, as the source writes dates)."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def ci(low: float, upp: float) -> str:
+    """An interval in per cent: '69.4–79.6'."""
+    return f"{pct(low)}–{pct(upp)}"
+
+
+def count(x) -> str:
+    """A count with thousands separators; empty for missing."""
+    return "" if x is None or pd.isna(x) else f"{int(x):,}"

@@ -1,0 +1,85 @@
+# Bruising in pre-mobile infants: base rates, the pooled rate, what a bruise implies.
+
+
+rule bruising_rates:
+    input:
+        code=PACKAGE_FILES,
+        descriptor=config["bruising"]["studies"],
+        files=bruising_files(),
+    output:
+        base_rates="results/tables/bruising_base_rates.csv",
+        audit="results/tables/bruising_audit.csv",
+        disagreements="results/tables/bruising_audit_disagreements.csv",
+    log:
+        "logs/bruising_rates.log",
+    conda:
+        CONDA_ENV
+    params:
+        method=config["prevalence"]["method"],
+        alpha=config["prevalence"]["alpha"],
+    script:
+        "../../scripts/bruising_rates.py"
+
+
+rule bruising_pool:
+    input:
+        code=PACKAGE_FILES,
+        descriptor=config["bruising"]["studies"],
+        files=bruising_files(),
+        checked=rules.bruising_rates.output.base_rates,
+    output:
+        pooled="results/tables/bruising_pooled.csv",
+        leave_one_out="results/tables/bruising_leave_one_out.csv",
+        subgroups="results/tables/bruising_subgroups.csv",
+        forest="results/figures/fig_bruising_forest.svg",
+    log:
+        "logs/bruising_pool.log",
+    conda:
+        CONDA_ENV
+    params:
+        pooling=config["bruising"]["pooling"],
+        alpha=config["prevalence"]["alpha"],
+    script:
+        "../../scripts/bruising_pool.py"
+
+
+rule bruising_period:
+    input:
+        code=PACKAGE_FILES,
+    output:
+        table="results/tables/bruising_period.csv",
+        figure="results/figures/fig_bruising_period.svg",
+    log:
+        "logs/bruising_period.log",
+    conda:
+        CONDA_ENV
+    params:
+        period=config["bruising"]["period"],
+    script:
+        "../../scripts/bruising_period.py"
+
+
+rule bruising_implications:
+    input:
+        code=PACKAGE_FILES,
+        pooled=rules.bruising_pool.output.pooled,
+    output:
+        scenarios="results/tables/bruising_scenarios.csv",
+        ppv="results/tables/bruising_ppv.csv",
+        one_way="results/tables/bruising_one_way.csv",
+        monte_carlo="results/tables/bruising_monte_carlo.csv",
+        tornado="results/figures/fig_bruising_tornado.svg",
+        monte_carlo_figure="results/figures/fig_bruising_monte_carlo.svg",
+    log:
+        "logs/bruising_implications.log",
+    conda:
+        CONDA_ENV
+    params:
+        inputs=config["bruising"]["implications"],
+        monte_carlo=config["bruising"]["monte_carlo"],
+        pooled_choice={
+            "scale": config["bruising"]["pooling"]["scales"][0],
+            "method": config["bruising"]["pooling"]["tau2_methods"][0],
+        },
+    script:
+        "../../scripts/bruising_implications.py"
