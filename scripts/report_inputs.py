@@ -14,7 +14,6 @@ from triennial.reportvars import ReportData, variables
 from triennial.steps import log, run_step
 from triennial.studies import read_bruising
 
-
 BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
 BRUISING_TABLES += ("one_way", "monte_carlo", "period")
 
