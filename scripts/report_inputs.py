@@ -31,6 +31,7 @@ def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
         software=pd.read_csv(inp.software, dtype=str),
         inputs=pd.read_csv(inp.checksums, dtype={"file": str, "bytes": int, "sha256": str}),
         threshold=threshold,
+        coverage=pd.read_csv(inp.coverage),
     )
     if national:
         data.clean = published.read_clean(inp.clean)

@@ -148,3 +148,29 @@ def review_flow(counts: dict[str, int], path: Path) -> None:
                 bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": colour},
             )
         save(fig, path)
+
+
+def interval_coverage(table: pd.DataFrame, ns: list[int], path: Path, alpha: float) -> None:
+    """Coverage against p for a few n, one line per method, nominal level marked."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(ns), figsize=(6.3, 2.6), sharey=True)
+        for ax, n in zip(axes, ns, strict=True):
+            part = table[table["n"] == n]
+            for colour, (method, rows) in zip(
+                OKABE_ITO, part.groupby("method", sort=False), strict=False
+            ):
+                ax.plot(
+                    100 * rows["p"],
+                    rows["coverage"],
+                    color=colour,
+                    linewidth=1,
+                    label=labels.METHODS[method],
+                )
+            ax.axhline(1 - alpha, color="#333333", linewidth=0.8, linestyle="--")
+            ax.set_title(f"n = {n}", fontsize=9)
+            ax.set_xlabel("True proportion (%)")
+            ax.set_ylim(0.80, 1.0)
+        axes[0].set_ylabel("Coverage")
+        axes[-1].legend(loc="lower right", frameon=False, fontsize=7)
+        fig.tight_layout()
+        save(fig, path)

@@ -65,6 +65,7 @@ class ReportData:
     paths: pd.DataFrame | None = None
     threshold: int = 0  # small-number suppression (0: none, the public demonstration)
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
+    coverage: pd.DataFrame | None = None  # exact coverage of each interval method
 
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""
@@ -139,6 +140,15 @@ def variables(data: ReportData) -> dict:
         },
         "extract": extract_variables(data, alpha),
     }
+    if data.coverage is not None:
+        out["coverage"] = {
+            row["method"]: {
+                "mean": f"{row['mean_coverage']:.3f}",
+                "min": f"{row['min_coverage']:.3f}",
+                "below": pct(row["share_below_nominal"]),
+            }
+            for _, row in data.coverage.iterrows()
+        }
     if not data.national:
         return out | prevalence_variables(prev)
     corrections = ~is_denominator_fill(data.changes)

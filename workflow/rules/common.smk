@@ -130,6 +130,7 @@ def report_inputs(wildcards):
         "subgroup_tests": rules.subgroups.output.tests,
         "software": rules.software_versions.output.versions,
         "checksums": rules.software_versions.output.checksums,
+        "coverage": rules.interval_coverage.output.summary,
     }
     if NATIONAL:
         inputs |= {
@@ -153,7 +154,7 @@ def report_inputs(wildcards):
 
 def report_figures():
     """Every figure the report shows: the bruising chapter's in the national report."""
-    figures = list(rules.figures.output)
+    figures = [*rules.figures.output, rules.interval_coverage.output.figure]
     if NATIONAL:
         figures += [
             rules.bruising_pool.output.forest,
@@ -181,6 +182,7 @@ def final_outputs():
         *rules.bruising_pool.output,
         *rules.bruising_period.output,
         *rules.bruising_implications.output,
+        *rules.interval_coverage.output,
         *rules.extract_measures.output,
         *rules.agreement.output,
         *rules.subgroups.output,
@@ -192,3 +194,15 @@ def final_outputs():
             *rules.compare_paths.output,
         ]
     return outputs
+
+
+def manifest_inputs():
+    """Every file the pipeline writes for this run (results and processed data)."""
+    files = final_outputs() + list(rules.clean_extract.output)
+    files += list(rules.software_versions.output) + list(rules.report_inputs.output)
+    files += report_figures()
+    if NATIONAL:
+        files += list(rules.validate_published.output) + list(
+            rules.clean_published.output
+        )
+    return sorted(set(files))

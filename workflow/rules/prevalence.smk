@@ -32,3 +32,20 @@ rule compare_published:
         CONDA_ENV
     script:
         "../../scripts/compare_published.py"
+
+
+rule interval_coverage:
+    input:
+        code=PACKAGE_FILES,
+    output:
+        table="results/tables/interval_coverage.csv",
+        summary="results/tables/interval_coverage_summary.csv",
+        figure="results/figures/fig_interval_coverage.svg",
+    log:
+        "logs/interval_coverage.log",
+    conda:
+        CONDA_ENV
+    params:
+        alpha=config["prevalence"]["alpha"],
+    script:
+        "../../scripts/interval_coverage.py"
