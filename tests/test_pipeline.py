@@ -1,12 +1,16 @@
 """The whole Snakemake pipeline, run for real in a scratch copy of the repository."""
 
 import hashlib
+import os
 import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT, copy_repo, edit_cell, snakemake
+from conftest import ROOT, SNAKEMAKE, copy_repo, edit_cell, snakemake
 
 pytestmark = pytest.mark.pipeline
 
@@ -96,3 +100,33 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
     assert re.search(r"^bruising_implications\s+1$", dry.stdout, re.MULTILINE)
     assert "fig_bruising_tornado.svg" in dry.stdout
     assert not re.search(r"^bruising_pool\s+1$", dry.stdout, re.MULTILINE)
+
+
+def test_a_killed_run_leaves_nothing_a_rerun_takes_for_complete(pipeline_run, tmp_path):
+    """Kill a real run part-way (SIGKILL: no clean-up), rerun: the outputs equal a clean run's."""
+    repo = copy_repo(tmp_path / "repo")
+    run = subprocess.Popen(
+        [SNAKEMAKE], cwd=repo, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (repo / "results/tables/prevalence.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGKILL)  # the whole group: Snakemake and its running jobs
+    run.wait()
+    assert not (repo / "results/MANIFEST.sha256").exists(), "killed too late to test anything"
+    # A SIGKILL leaves Snakemake's lock behind (it had no chance to remove it); the README
+    # says to clear it with --unlock. Half-written outputs stay marked incomplete.
+    assert snakemake(repo, "--unlock").returncode == 0
+    rerun = snakemake(repo)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert digests(repo) == digests(pipeline_run)
+
+
+def test_provenance_report_has_the_captions(pipeline_run, tmp_path):
+    out = tmp_path / "provenance.html"
+    done = snakemake(pipeline_run, "--report", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    html = out.read_text(encoding="utf-8", errors="replace")
+    for caption in ("Inter-coder agreement", "Random-effects meta-analysis", "printed percentage"):
+        assert caption in html

@@ -87,6 +87,8 @@ def read_extract(path: Path) -> pd.DataFrame:
             frame = _read_csv(path)
     except FileNotFoundError as err:
         raise DataError(Problem(str(path), None, None, None, "file not found")) from err
+    except DataError:  # already names the file (and the rows): do not wrap it
+        raise
     except Exception as err:  # the readers' own errors: bad encoding, ragged rows, not a table
         if "empty" in str(err).lower():
             raise DataError(Problem(str(path), None, None, None, "file is empty")) from err
@@ -109,7 +111,30 @@ def _read_csv(path: Path) -> pd.DataFrame:
     options = pacsv.ConvertOptions(
         column_types=as_text, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
-    table = pacsv.read_csv(path, convert_options=options)
+    ragged = []
+
+    def skip(row) -> str:  # a row with too few or too many cells: note it, keep reading
+        ragged.append(row)
+        return "skip"
+
+    parse = pacsv.ParseOptions(invalid_row_handler=skip)
+    table = pacsv.read_csv(path, parse_options=parse, convert_options=options)
+    if ragged:  # Arrow gave no row for these; a serial read knows each row's number
+        ragged.clear()
+        serial = pacsv.ReadOptions(use_threads=False)
+        pacsv.read_csv(path, read_options=serial, parse_options=parse, convert_options=options)
+        raise DataError(
+            [
+                Problem(
+                    str(path),
+                    r.number,
+                    None,
+                    r.text,
+                    f"{r.actual_columns} cells, expected {r.expected_columns} (one per column)",
+                )
+                for r in ragged
+            ]
+        )
     return table.unify_dictionaries().to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
     )
@@ -117,7 +142,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
     """Missing or unexpected columns are a whole-file problem: raise DataError."""
-    path = frame[SOURCE_FILE].iloc[0] if len(frame) else "extract"
+    path = frame[SOURCE_FILE].cat.categories[0]  # also when there are no rows to name it
     present = [c for c in frame.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
     problems = [
         Problem(path, 1, c, None, "required column is missing (see the codebook)")

@@ -63,11 +63,15 @@ def check_studies(studies: pd.DataFrame, path: str) -> list[Problem]:
                     out.append(bad("percent_printed", f"{events}/{n} = {100 * events / n:.2f}%"))
         if status == "derived_from_percent":
             expected = numerator_range(pct, int(n)) if pd.notna(pct) and pd.notna(n) else None
-            got = (r["events_min"], r["events_max"])
+            # an empty events_min/max is <NA>, which `!=` cannot compare: treat it as None
+            got = tuple(None if pd.isna(v) else v for v in (r["events_min"], r["events_max"]))
             if expected is None or got != expected:
                 out.append(bad("events_min", f"{expected}, from {pct}% of {n}"))
-        if pd.notna(r["range_low"]) and r["range_low"] > r["range_high"]:
-            out.append(bad("range_low", f"at most range_high ({r['range_high']})"))
+        low, high = r["range_low"], r["range_high"]
+        if pd.isna(low) != pd.isna(high):  # half a range; comparing with <NA> crashed
+            out.append(bad("range_high" if pd.isna(high) else "range_low", "both ends of the range"))
+        elif pd.notna(low) and low > high:
+            out.append(bad("range_low", f"at most range_high ({high})"))
     return out
 
 

@@ -5,7 +5,7 @@ with Table Schemas). This module implements the part of the Table Schema standar
 the project uses, so that every failure is reported as a `Problem` naming file,
 row, column and value:
 
-- field types `string`, `integer`, `number`, `boolean`;
+- field types `string`, `integer`, `number`, `boolean`, `date` (YYYY-MM-DD, kept as text);
 - constraints `required`, `enum`, `minimum`, `maximum`, `pattern`, `unique`;
 - `primaryKey`; `missingValues` (default: the empty string).
 
@@ -16,9 +16,11 @@ returned frame carries a `_line` column: the line number each row had in the fil
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,7 @@ from triennial.errors import DataError, Problem, raise_if_any
 LINE = "_line"
 _TRUE = {"true", "True", "TRUE", "1"}
 _FALSE = {"false", "False", "FALSE", "0"}
+_INT64 = (-(2**63), 2**63 - 1)  # the range of the Int64 columns read_table returns
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,10 @@ def _read_csv_text(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         ) from err
     if not text.strip():
         raise DataError(Problem(str(path), None, None, None, "file is empty; expected a header"))
-    reader = csv.reader(text.splitlines(), strict=True)
+    # Lines end only at \n, \r or \r\n, as the csv module expects (newline=""):
+    # str.splitlines also split at U+2028, form feeds etc. and dropped the line
+    # breaks inside quoted cells.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         records = [(reader.line_num, row) for row in reader]
     except csv.Error as err:
@@ -171,6 +177,8 @@ def _convert_cell(path: Path, line: int, field: dict, text: str, missing: set[st
         if not re.fullmatch(r"[+-]?\d+", text):
             return problem("a whole number (digits only, no separators)")
         value = int(text)
+        if not _INT64[0] <= value <= _INT64[1]:  # beyond Int64, read_table's astype overflows
+            return problem(f"a whole number from {_INT64[0]} to {_INT64[1]}")
     elif ftype == "number":
         try:
             value = float(text)
@@ -182,6 +190,10 @@ def _convert_cell(path: Path, line: int, field: dict, text: str, missing: set[st
         if text not in _TRUE | _FALSE:
             return problem("true or false")
         value = text in _TRUE
+    elif ftype == "date":  # unchecked dates crashed later checks (pd.to_datetime): check here
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) or not _is_date(text):
+            return problem("a date as YYYY-MM-DD")
+        value = text
     else:
         value = text
     if "enum" in constraints and value not in constraints["enum"]:
@@ -193,6 +205,14 @@ def _convert_cell(path: Path, line: int, field: dict, text: str, missing: set[st
     if "pattern" in constraints and not re.fullmatch(constraints["pattern"], text):
         return problem(field.get("patternDescription", f"text matching {constraints['pattern']}"))
     return value, None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _dtype(ftype: str) -> str:

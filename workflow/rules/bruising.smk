@@ -28,10 +28,18 @@ rule bruising_pool:
         files=bruising_files(),
         checked=rules.bruising_rates.output.base_rates,
     output:
-        pooled="results/tables/bruising_pooled.csv",
+        pooled=report(
+            "results/tables/bruising_pooled.csv",
+            caption="../report/bruising_pooled.rst",
+            category="Bruising",
+        ),
         leave_one_out="results/tables/bruising_leave_one_out.csv",
         subgroups="results/tables/bruising_subgroups.csv",
-        forest="results/figures/fig_bruising_forest.svg",
+        forest=report(
+            "results/figures/fig_bruising_forest.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
     log:
         "logs/bruising_pool.log",
     conda:
@@ -48,7 +56,11 @@ rule bruising_period:
         code=PACKAGE_FILES,
     output:
         table="results/tables/bruising_period.csv",
-        figure="results/figures/fig_bruising_period.svg",
+        figure=report(
+            "results/figures/fig_bruising_period.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
     log:
         "logs/bruising_period.log",
     conda:
@@ -68,8 +80,16 @@ rule bruising_implications:
         ppv="results/tables/bruising_ppv.csv",
         one_way="results/tables/bruising_one_way.csv",
         monte_carlo="results/tables/bruising_monte_carlo.csv",
-        tornado="results/figures/fig_bruising_tornado.svg",
-        monte_carlo_figure="results/figures/fig_bruising_monte_carlo.svg",
+        tornado=report(
+            "results/figures/fig_bruising_tornado.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
+        monte_carlo_figure=report(
+            "results/figures/fig_bruising_monte_carlo.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
     log:
         "logs/bruising_implications.log",
     conda:

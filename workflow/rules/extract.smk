@@ -48,7 +48,11 @@ rule agreement:
         clean=rules.clean_extract.output.clean,
         codebook=config["extracts"]["codebook"],
     output:
-        table="results/tables/agreement.csv",
+        table=report(
+            "results/tables/agreement.csv",
+            caption="../report/agreement.rst",
+            category="Review extracts",
+        ),
     log:
         "logs/agreement.log",
     conda:
@@ -86,7 +90,11 @@ rule compare_paths:
         extract=rules.extract_measures.output.prevalence,
         published=rules.clean_published.output.clean,
     output:
-        table="results/tables/extract_vs_published.csv",
+        table=report(
+            "results/tables/extract_vs_published.csv",
+            caption="../report/extract_vs_published.rst",
+            category="Review extracts",
+        ),
     log:
         "logs/compare_paths.log",
     conda:

@@ -6,7 +6,11 @@ rule prevalence:
         code=PACKAGE_FILES,
         clean=rules.clean_published.output.clean,
     output:
-        table="results/tables/prevalence.csv",
+        table=report(
+            "results/tables/prevalence.csv",
+            caption="../report/prevalence.rst",
+            category="Published tables",
+        ),
         not_estimated="results/tables/not_estimated.csv",
     log:
         "logs/prevalence.log",
@@ -25,7 +29,11 @@ rule compare_published:
         code=PACKAGE_FILES,
         clean=rules.clean_published.output.clean,
     output:
-        table="results/tables/published_vs_reproduced.csv",
+        table=report(
+            "results/tables/published_vs_reproduced.csv",
+            caption="../report/published_vs_reproduced.rst",
+            category="Published tables",
+        ),
     log:
         "logs/compare_published.log",
     conda:
@@ -40,7 +48,11 @@ rule interval_coverage:
     output:
         table="results/tables/interval_coverage.csv",
         summary="results/tables/interval_coverage_summary.csv",
-        figure="results/figures/fig_interval_coverage.svg",
+        figure=report(
+            "results/figures/fig_interval_coverage.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
     log:
         "logs/interval_coverage.log",
     conda:

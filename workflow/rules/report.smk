@@ -7,9 +7,21 @@ rule figures:
         code=PACKAGE_FILES,
         prevalence=estimates(),
     output:
-        parents_families="results/figures/fig_parents_families.svg",
-        child_by_age="results/figures/fig_child_by_age.svg",
-        review_flow="results/figures/fig_review_flow.svg",
+        parents_families=report(
+            "results/figures/fig_parents_families.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
+        child_by_age=report(
+            "results/figures/fig_child_by_age.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
+        review_flow=report(
+            "results/figures/fig_review_flow.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
     log:
         "logs/figures.log",
     conda:
@@ -71,8 +83,16 @@ rule render_report:
         tables=rules.report_inputs.output.tables,
         figures=report_figures(),
     output:
-        html=f"results/report/{REPORT_STEM}.html",
-        pdf=f"results/report/{REPORT_STEM}.pdf",
+        html=report(
+            f"results/report/{REPORT_STEM}.html",
+            caption="../report/report_files.rst",
+            category="Report",
+        ),
+        pdf=report(
+            f"results/report/{REPORT_STEM}.pdf",
+            caption="../report/report_files.rst",
+            category="Report",
+        ),
     log:
         "logs/render_report.log",
     conda:

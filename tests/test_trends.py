@@ -1,0 +1,466 @@
+"""Trend models against independent references: direct statsmodels calls, the exact
+binomial interval from scipy's beta quantiles, hand-computed auxiliary regressions,
+simulation with known slopes, and statsmodels' own prediction intervals."""
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from triennial import trend_figures as tf
+from triennial import trends as tr
+from triennial.errors import Problem
+
+Z = stats.norm.isf(0.025)
+
+
+def annual(counts, first=2005, series="notifications_total", reform=2018, population=None):
+    """Financial-year rows (April to March) for consecutive years from `first`."""
+    rows = []
+    for i, c in enumerate(counts):
+        y = first + i
+        rows.append(
+            {
+                "series": series,
+                "period_start": f"{y}-04-01",
+                "period_end": f"{y + 1}-03-31",
+                "years": 1.0,
+                "midpoint": tr.decimal_year(date(y, 10, 1)),
+                "count": int(c),
+                "system": "scr" if y < reform else "new",
+            }
+        )
+    out = pd.DataFrame(rows)
+    if population is not None:
+        out["population"] = population
+    return out
+
+
+def with_long_period(df: pd.DataFrame) -> pd.DataFrame:
+    """Replace the last financial year by April 2017 - September 2019 (2.5 years)."""
+    df = df[df["period_start"] < "2017-04-01"].copy()
+    long = {
+        "series": df["series"].iloc[0],
+        "period_start": "2017-04-01",
+        "period_end": "2019-09-30",
+        "years": 2.5,
+        "midpoint": tr.decimal_year(date(2018, 7, 1)),
+        "count": 1_050,
+        "system": "new",
+    }
+    return pd.concat([df, pd.DataFrame([long])], ignore_index=True)
+
+
+def counts_from(mu, seed, nb_alpha=None):
+    rng = np.random.default_rng(seed)
+    if nb_alpha is None:
+        return rng.poisson(mu)
+    return rng.negative_binomial(1 / nb_alpha, 1 / (1 + nb_alpha * np.asarray(mu)))
+
+
+@pytest.fixture
+def series():
+    """13 financial years and one 2.5-year period, spanning both systems."""
+    mu = 400 * np.exp(-0.03 * np.arange(12))
+    return with_long_period(annual(counts_from(mu, 11)))
+
+
+@pytest.fixture
+def overdispersed():
+    """30 years, mean about 100 and growing, NB2 alpha = 0.1, both systems."""
+    mu = 100 * np.exp(0.02 * np.arange(30))
+    return annual(counts_from(mu, 5, nb_alpha=0.1), first=1995)
+
+
+# --- Poisson and NB2 agree with direct statsmodels calls ----------------------------------
+
+
+def test_poisson_agrees_with_statsmodels_formula(series):
+    fit = tr.poisson_fit(series, step=True)
+    data = series.assign(t=series["midpoint"] - series["midpoint"].mean())
+    data["new"] = (data["system"] == "new").astype(float)
+    direct = smf.glm(
+        "count ~ t + new", data, family=sm.families.Poisson(), offset=np.log(data["years"])
+    ).fit()
+    np.testing.assert_allclose(fit.params, direct.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.coefficients["se"], direct.bse, rtol=1e-8)
+    for key, value in [
+        ("deviance", direct.deviance),
+        ("pearson_chi2", direct.pearson_chi2),
+        ("aic", direct.aic),
+        ("llf", direct.llf),
+    ]:
+        assert fit.statistics[key] == pytest.approx(value, rel=1e-8)
+    assert fit.statistics["df_resid"] == len(series) - 3
+    b, se = direct.params["t"], direct.bse["t"]
+    effects = fit.effects.set_index("quantity")
+    want = 100 * (np.exp([b, b - Z * se, b + Z * se]) - 1)
+    np.testing.assert_allclose(effects.loc["apc", ["estimate", "ci_low", "ci_upp"]], want)
+    assert effects.loc["irr_per_year", "estimate"] == pytest.approx(math.exp(b))
+    assert effects.loc["step_irr", "estimate"] == pytest.approx(math.exp(direct.params["new"]))
+
+
+def test_poisson_population_offset_agrees_with_exposure(series):
+    population = np.linspace(11.5e6, 12.1e6, len(series))
+    data = series.assign(population=population)
+    fit = tr.poisson_fit(data, offset_population=True)
+    X = sm.add_constant(data["midpoint"] - data["midpoint"].mean())
+    direct = sm.GLM(
+        data["count"], X, family=sm.families.Poisson(), exposure=data["years"] * population
+    ).fit()
+    np.testing.assert_allclose(fit.params, direct.params, rtol=1e-8)
+    np.testing.assert_allclose(fit.coefficients["se"], direct.bse, rtol=1e-8)
+    # Falls back to a rate per year only when told to.
+    partial = data.assign(population=[np.nan, *population[1:]])
+    with pytest.raises(ValueError, match="population"):
+        tr.poisson_fit(partial, offset_population=True)
+    fallback = tr.poisson_fit(partial, offset_population="if_available")
+    assert not fallback.population
+
+
+def test_negbin_agrees_with_statsmodels(overdispersed):
+    fit = tr.negbin_fit(overdispersed, step=True)
+    assert fit.statistics["converged"]
+    data = overdispersed.assign(t=overdispersed["midpoint"] - overdispersed["midpoint"].mean())
+    data["new"] = (data["system"] == "new").astype(float)
+    poisson = smf.glm(
+        "count ~ t + new", data, family=sm.families.Poisson(), exposure=data["years"]
+    ).fit()
+    # Another route to the same maximum: exposure instead of offset, Newton from Poisson.
+    direct = smf.negativebinomial(
+        "count ~ t + new", data, loglike_method="nb2", exposure=data["years"]
+    ).fit(start_params=np.r_[poisson.params, 0.1], method="newton", maxiter=100, disp=0)
+    assert direct.mle_retvals["converged"]
+    np.testing.assert_allclose(fit.results.params, direct.params, rtol=1e-8)
+    np.testing.assert_allclose(fit.results.bse, direct.bse, rtol=1e-8)
+    np.testing.assert_allclose(fit.coefficients["se"], direct.bse[:3], rtol=1e-8)
+    assert fit.statistics["nb_alpha"] == pytest.approx(direct.params["alpha"], rel=1e-8)
+    assert fit.statistics["aic"] == pytest.approx(direct.aic, rel=1e-10)
+    # A GLM with alpha held at its estimate has the same coefficients (the score in beta
+    # does not involve alpha's estimate beyond its value).
+    glm = smf.glm(
+        "count ~ t + new",
+        data,
+        family=sm.families.NegativeBinomial(alpha=fit.statistics["nb_alpha"]),
+        exposure=data["years"],
+    ).fit(tol=1e-12)  # IRLS stops at a relative deviance change of 1e-8 by default
+    np.testing.assert_allclose(fit.params, glm.params, rtol=1e-7)
+    # NB2's deviance and Pearson statistic match the GLM's at the same alpha.
+    assert fit.statistics["deviance"] == pytest.approx(glm.deviance, rel=1e-6)
+    assert fit.statistics["pearson_chi2"] == pytest.approx(glm.pearson_chi2, rel=1e-6)
+
+
+def test_model_table_chooses_negbin_only_when_overdispersed(overdispersed):
+    table = tr.model_table(overdispersed)
+    assert list(table["model"]) == ["poisson", "negbin"]
+    assert table.loc[table["chosen"], "model"].item() == "negbin"
+    assert table["aic"].iloc[1] < table["aic"].iloc[0]
+    poisson_data = annual(counts_from(100 * np.exp(0.02 * np.arange(30)), 8), first=1995)
+    table = tr.model_table(poisson_data)
+    assert table.loc[table["chosen"], "model"].item() == "poisson"
+    assert {"estimate", "ci_low", "ci_upp", "method", "aic"} <= set(table.columns)
+
+
+def test_step_needs_both_systems():
+    with pytest.raises(ValueError, match="both systems"):
+        tr.poisson_fit(annual(range(100, 110), reform=2030), step=True)
+
+
+# --- Overdispersion ------------------------------------------------------------------------
+
+
+def test_cameron_trivedi_by_hand(overdispersed):
+    fit = tr.poisson_fit(overdispersed)
+    out = tr.overdispersion(fit)
+    y = overdispersed["count"].to_numpy(float)
+    mu = np.asarray(fit.results.mu)
+    z = ((y - mu) ** 2 - y) / mu
+    slope = np.sum(z * mu) / np.sum(mu**2)  # least squares through the origin
+    s2 = np.sum((z - slope * mu) ** 2) / (len(y) - 1)
+    t = slope / math.sqrt(s2 / np.sum(mu**2))
+    assert out["ct_alpha"] == pytest.approx(slope, rel=1e-10)
+    assert out["ct_t"] == pytest.approx(t, rel=1e-10)
+    assert out["ct_p"] == pytest.approx(stats.t.sf(t, len(y) - 1), rel=1e-10)
+    chi2 = np.sum((y - mu) ** 2 / mu)
+    assert out["pearson_p"] == pytest.approx(stats.chi2.sf(chi2, len(y) - 2), rel=1e-8)
+
+
+def test_overdispersion_rejects_nb_not_poisson():
+    mu = 100 * np.exp(0.02 * np.arange(40))
+    nb = tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, 2024, nb_alpha=0.2), 1980)))
+    assert nb["ct_p"] < 0.001 and nb["pearson_p"] < 0.001
+    poisson = tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, 2024), 1980)))
+    assert poisson["ct_p"] > 0.05 and poisson["pearson_p"] > 0.05
+    # Size over 200 Poisson data sets: 5% expected; 0.10 is above the binomial 99.9% range
+    # (mean 10 rejections, sd 3.1) and still catches a test that rejects at random.
+    rejected = [
+        tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, s), 1980)))["ct_p"] < 0.05
+        for s in range(200)
+    ]
+    assert np.mean(rejected) <= 0.10
+
+
+# --- Rate ratios ---------------------------------------------------------------------------
+
+
+def clopper_pearson_irr(a, ea, b, eb, alpha=0.05):
+    """Exact conditional interval, written out: p = a/(a+b) is binomial given a + b."""
+    low = stats.beta.ppf(alpha / 2, a, b + 1)
+    upp = stats.beta.ppf(1 - alpha / 2, a + 1, b)
+    return low / (1 - low) * eb / ea, upp / (1 - upp) * eb / ea
+
+
+@pytest.mark.parametrize(("a", "ea", "b", "eb"), [(150, 5, 300, 4.5), (31, 1, 12, 1)])
+def test_exact_rate_ratio_is_clopper_pearson(a, ea, b, eb):
+    out = tr.rate_ratio(a, ea, b, eb).set_index("method")
+    assert out.loc["exact_conditional", "estimate"] == pytest.approx((a / ea) / (b / eb))
+    low, upp = clopper_pearson_irr(a, ea, b, eb)
+    assert out.loc["exact_conditional", "ci_low"] == pytest.approx(low, rel=1e-12)
+    assert out.loc["exact_conditional", "ci_upp"] == pytest.approx(upp, rel=1e-12)
+    half = Z * math.sqrt(1 / a + 1 / b)
+    irr = (a / ea) / (b / eb)
+    assert out.loc["wald", "ci_low"] == pytest.approx(irr * math.exp(-half), rel=1e-12)
+    assert out.loc["wald", "ci_upp"] == pytest.approx(irr * math.exp(half), rel=1e-12)
+
+
+def test_wald_close_to_exact_at_counts_150_to_300():
+    """Tolerance 2% relative on each limit, for counts of 150 to 300 in each period.
+
+    The exact interval is, to first order, the log-Wald interval with a continuity
+    correction of half a count, which moves a log limit by about 0.5/a + 0.5/b (0.5% at
+    a = b = 150) plus a skewness term of the same order; 2% is four times that. The
+    observed worst case is asserted too, so a silent change in either method shows.
+    """
+    worst = 0.0
+    for a in (150, 200, 300):
+        for b in (150, 200, 300):
+            out = tr.rate_ratio(a, 5, b, 5).set_index("method")
+            wald, exact = out.loc["wald"], out.loc["exact_conditional"]
+            for limit in ("ci_low", "ci_upp"):
+                worst = max(worst, abs(wald[limit] / exact[limit] - 1))
+            # Clopper-Pearson is conservative: it contains the Wald interval here.
+            assert exact["ci_low"] < wald["ci_low"] < wald["ci_upp"] < exact["ci_upp"]
+    assert worst < 0.02
+    assert 0.005 < worst < 0.008  # observed: 0.0068 at a = b = 150
+
+
+def test_rate_ratio_range_takes_the_extreme_ends():
+    # e.g. 30-32 a year over 5 years against 300 in 5 years.
+    out = tr.rate_ratio_range((150, 160), 5, 300, (4.5, 5))
+    low = out[out["end"] == "low"].drop(columns="end").reset_index(drop=True)
+    high = out[out["end"] == "high"].drop(columns="end").reset_index(drop=True)
+    pd.testing.assert_frame_equal(low, tr.rate_ratio(150, 5, 300, 4.5))
+    pd.testing.assert_frame_equal(high, tr.rate_ratio(160, 5, 300, 5))
+    assert (low["estimate"] < high["estimate"]).all()
+    with pytest.raises(ValueError):
+        tr.rate_ratio(-1, 5, 300, 5)
+
+
+def test_rate_ratio_zero_count():
+    out = tr.rate_ratio(0, 5, 20, 5).set_index("method")
+    assert out.loc["exact_conditional", "ci_low"] == 0
+    assert out.loc["exact_conditional", "ci_upp"] > 0
+    assert np.isnan(out.loc["wald", "ci_low"])
+
+
+# --- Joinpoint ----------------------------------------------------------------------------
+
+TRUE_BREAK = 7  # index of the year where +8% a year turns into -8%
+
+
+def broken_line(seed):
+    x = np.arange(15)
+    log_mu = np.log(200) + np.where(
+        x <= TRUE_BREAK,
+        x * np.log(1.08),
+        TRUE_BREAK * np.log(1.08) + (x - TRUE_BREAK) * np.log(0.92),
+    )
+    return annual(counts_from(np.exp(log_mu), seed))
+
+
+def test_batch_newton_matches_statsmodels():
+    df = broken_line(1)
+    data = tr.valid_series(df)
+    X = tr.design(data, data["midpoint"].mean(), (data["midpoint"][5],)).to_numpy()
+    llf, beta = tr.poisson_loglik_batch(X[None], data["count"].to_numpy(float), np.zeros(15))
+    direct = sm.GLM(data["count"], X, family=sm.families.Poisson()).fit()
+    assert llf[0] == pytest.approx(direct.llf, rel=1e-10)
+    np.testing.assert_allclose(beta[0], direct.params, rtol=1e-8)
+
+
+def test_aapc_is_the_average_slope():
+    jp = tr.joinpoint(broken_line(3))
+    fitted = tr.predict(jp.fit, tf.rate_rows(jp.fit, jp.fit.data["midpoint"]))["estimate"]
+    x = jp.fit.data["midpoint"]
+    # A continuous piecewise line: length-weighted slopes = (end - start) / range.
+    slope = (math.log(fitted.iloc[-1]) - math.log(fitted.iloc[0])) / (x.iloc[-1] - x.iloc[0])
+    assert jp.aapc["estimate"].item() == pytest.approx(100 * math.expm1(slope), rel=1e-8)
+    assert jp.aapc["ci_low"].item() < jp.aapc["estimate"].item() < jp.aapc["ci_upp"].item()
+
+
+def test_no_join_is_the_poisson_fit():
+    df = annual(counts_from(300 * np.exp(0.05 * np.arange(15)), 4))
+    jp = tr.joinpoint(df, scale="poisson")
+    assert jp.joins == ()
+    poisson = tr.poisson_fit(df).effects.set_index("quantity").loc["apc"]
+    row = jp.segments.iloc[0]
+    for key in ("estimate", "ci_low", "ci_upp"):
+        assert row[key] == pytest.approx(poisson[key], rel=1e-8)
+
+
+@pytest.mark.parametrize("scale", ["poisson", "pearson"])
+def test_joinpoint_finds_break_and_covers_true_apcs(scale):
+    """200 simulated series (seeds 0-199): a 90% floor for a nominal 95% interval.
+
+    With 200 runs, 95% coverage gives 190 expected and fewer than 180 with
+    probability under 0.1%, so the floor fails only if coverage is really poor.
+    """
+    found, up, down = [], [], []
+    for seed in range(200):
+        jp = tr.joinpoint(broken_line(seed), max_joins=2, scale=scale)
+        true_year = jp.fit.data["midpoint"][TRUE_BREAK]
+        found.append(len(jp.joins) == 1 and abs(jp.joins[0] - true_year) <= 1)
+        first, last = jp.segments.iloc[0], jp.segments.iloc[-1]
+        up.append(first["ci_low"] <= 8 <= first["ci_upp"])
+        down.append(last["ci_low"] <= -8 <= last["ci_upp"])
+    assert np.mean(found) >= 0.9
+    assert np.mean(up) >= 0.9
+    assert np.mean(down) >= 0.9
+
+
+def test_joinpoint_candidates_respect_min_segment():
+    assert tr.candidate_joins(6, 1, min_segment=3) == [(2,), (3,)]
+    assert tr.candidate_joins(7, 2, min_segment=3) == [(2, 4)]
+    for joins in tr.candidate_joins(15, 2, min_segment=4):
+        ends = (0, *joins, 14)
+        assert all(b - a + 1 >= 4 for a, b in zip(ends, ends[1:], strict=False))
+
+
+# --- Forecast -----------------------------------------------------------------------------
+
+
+def next_year(df):
+    return {"midpoint": df["midpoint"].max() + 1, "years": 1.0, "system": "new"}
+
+
+def test_forecast_mean_interval_agrees_with_statsmodels(series):
+    fit = tr.poisson_fit(series)
+    row = next_year(series)
+    out = tr.forecast(fit, row, seed=1).set_index("quantity")
+    exog = [[1.0, row["midpoint"] - fit.centre]]
+    direct = fit.results.get_prediction(exog=exog, offset=[0.0]).summary_frame()
+    assert out.loc["mean", "estimate"] == pytest.approx(direct["mean"].item(), rel=1e-10)
+    assert out.loc["mean", "ci_low"] == pytest.approx(direct["mean_ci_lower"].item(), rel=1e-10)
+    assert out.loc["mean", "ci_upp"] == pytest.approx(direct["mean_ci_upper"].item(), rel=1e-10)
+
+
+@pytest.mark.parametrize("model", ["poisson", "negbin", "joinpoint"])
+def test_prediction_interval_wider_than_mean_interval(model, series, overdispersed):
+    if model == "poisson":
+        df, fit = series, tr.poisson_fit(series)
+    elif model == "negbin":
+        df, fit = overdispersed, tr.negbin_fit(overdispersed)
+    else:
+        df = broken_line(9)
+        fit = tr.joinpoint(df).fit
+    out = tr.forecast(fit, next_year(df), seed=7).set_index("quantity")
+    mean, count = out.loc["mean"], out.loc["count"]
+    assert count["ci_low"] < mean["ci_low"] < mean["estimate"] < mean["ci_upp"] < count["ci_upp"]
+    again = tr.forecast(fit, next_year(df), seed=7)
+    pd.testing.assert_frame_equal(out.reset_index(), again)
+
+
+def test_forecast_of_steep_fall_not_below_zero():
+    mu = 400 * 0.5 ** np.arange(12)  # halves every year: about 0.2 in the last year
+    df = annual(counts_from(mu, 3))
+    assert df["count"].iloc[-1] <= 2
+    for fit in (tr.poisson_fit(df), tr.joinpoint(df).fit):
+        out = tr.forecast(fit, next_year(df), seed=2)
+        assert (out[["estimate", "ci_low", "ci_upp"]] >= 0).all().all()
+        assert out["ci_low"].iloc[1] == 0  # a zero count is plausible next year
+
+
+# --- Bad input ----------------------------------------------------------------------------
+
+
+def test_check_series_accepts_good_data(series):
+    assert tr.check_series(series, "trends.csv") == []
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "row", "expected"),
+    [
+        ("count", -3, 4, "at least 0"),
+        ("count", 2.5, 4, "whole number"),
+        ("years", 2.0, 4, "period's length"),
+        ("midpoint", 2030.1, 4, "inside the period"),
+        ("period_end", "2007-01-01", 4, "after period_start"),
+        ("period_start", "2006-04-01", 4, "not already used"),
+        ("system", "old", 4, "one of scr, new"),
+    ],
+)
+def test_bad_values_name_row_column_value(series, column, value, row, expected):
+    bad = series.copy()
+    bad[column] = bad[column].astype(object)
+    bad.loc[2, column] = value  # data row 2 is line 4 of the CSV
+    problems = tr.check_series(bad, "trends.csv")
+    assert len(problems) >= 1
+    first = problems[0]
+    assert isinstance(first, Problem)
+    assert (first.file, first.row, first.column) == ("trends.csv", row, column)
+    assert first.value == str(value)
+    assert expected in first.expected
+    with pytest.raises(ValueError, match=rf"row {row}, column '{column}': value '{value}'"):
+        tr.poisson_fit(bad)
+
+
+def test_overlap_and_line_column(series):
+    bad = series.copy()
+    bad.loc[3, ["period_start", "period_end"]] = ["2008-01-01", "2008-12-31"]
+    bad.loc[3, "midpoint"] = 2008.5
+    bad["_line"] = range(10, 10 + len(bad))  # as read by triennial.tableschema
+    problems = tr.check_series(bad, "trends.csv")
+    assert [(p.row, p.column) for p in problems] == [(13, "period_start")]
+    assert "previous period's end" in problems[0].expected
+
+
+def test_missing_column_and_mixed_series(series):
+    problems = tr.check_series(series.drop(columns="years"), "trends.csv")
+    assert [(p.row, p.column) for p in problems] == [(1, "years")]
+    mixed = pd.concat([series, series.assign(series="rapid_reviews")], ignore_index=True)
+    assert tr.check_series(mixed, "trends.csv") == []
+    with pytest.raises(ValueError, match="one series at a time"):
+        tr.poisson_fit(mixed)
+
+
+# --- Figure -------------------------------------------------------------------------------
+
+
+def test_trend_figure_is_deterministic(tmp_path, series, overdispersed):
+    data = {"notifications_total": series, "rapid_reviews": broken_line(5)}
+    data["rapid_reviews"] = data["rapid_reviews"].assign(series="rapid_reviews")
+    fits = {
+        "notifications_total": tr.poisson_fit(series, step=True),
+        "rapid_reviews": tr.negbin_fit(data["rapid_reviews"]),
+    }
+    joinpoints = {"rapid_reviews": tr.joinpoint(data["rapid_reviews"])}
+    breaks = {"Working Together 2018": tr.decimal_year(date(2018, 6, 29))}
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    tf.trend_figure(data, fits, joinpoints, breaks, first)
+    tf.trend_figure(data, fits, joinpoints, breaks, second)
+    assert first.read_bytes() == second.read_bytes()
+    text = first.read_text(encoding="utf-8")
+    assert text.startswith("<?xml") and "<svg" in text
+
+
+def test_observed_rates_per_year(series):
+    obs = tf.observed_rates(series)
+    last = obs.iloc[-1]
+    assert last["rate"] == pytest.approx(1_050 / 2.5)
+    assert last["start"] == pytest.approx(2017 + 90 / 365)
+    assert last["end"] == pytest.approx(2019 + 273 / 365)
