@@ -12,6 +12,8 @@ import pypdf
 import pytest
 from conftest import ROOT, SNAKEMAKE, copy_repo, edit_cell, snakemake
 
+from triennial.reference import compare_dirs, format_differences
+
 pytestmark = pytest.mark.pipeline
 
 
@@ -130,3 +132,19 @@ def test_provenance_report_has_the_captions(pipeline_run, tmp_path):
     html = out.read_text(encoding="utf-8", errors="replace")
     for caption in ("Inter-coder agreement", "Random-effects meta-analysis", "printed percentage"):
         assert caption in html
+
+
+def test_results_match_the_committed_reference(pipeline_run):
+    """Every results table equals tests/expected: counts and labels exactly, floats to 1e-9.
+
+    To accept a deliberate change: `python scripts/update_reference.py`, review the diff.
+    """
+    diff = compare_dirs(ROOT / "tests" / "expected", pipeline_run / "results" / "tables")
+    assert diff.empty, "results differ from tests/expected:\n" + format_differences(diff)
+
+
+def test_two_clean_runs_write_the_same_manifest(pipeline_run, tmp_path):
+    other = copy_repo(tmp_path / "repo")
+    assert snakemake(other).returncode == 0
+    manifest = "results/MANIFEST.sha256"
+    assert (other / manifest).read_bytes() == (pipeline_run / manifest).read_bytes()

@@ -2,6 +2,7 @@
 binomial interval from scipy's beta quantiles, hand-computed auxiliary regressions,
 simulation with known slopes, and statsmodels' own prediction intervals."""
 
+import functools
 import math
 from datetime import date
 
@@ -305,7 +306,7 @@ def test_aapc_is_the_average_slope():
 
 def test_no_join_is_the_poisson_fit():
     df = annual(counts_from(300 * np.exp(0.05 * np.arange(15)), 4))
-    jp = tr.joinpoint(df, scale="poisson")
+    jp = tr.joinpoint(df, scale="poisson", ci="delta")
     assert jp.joins == ()
     poisson = tr.poisson_fit(df).effects.set_index("quantity").loc["apc"]
     row = jp.segments.iloc[0]
@@ -313,24 +314,61 @@ def test_no_join_is_the_poisson_fit():
         assert row[key] == pytest.approx(poisson[key], rel=1e-8)
 
 
-@pytest.mark.parametrize("scale", ["poisson", "pearson"])
-def test_joinpoint_finds_break_and_covers_true_apcs(scale):
-    """200 simulated series (seeds 0-199): a 90% floor for a nominal 95% interval.
+ONE_YEAR = 1.01  # consecutive midpoints differ by 365/366 days: 0.997 to 1.003 decimal years
 
-    With 200 runs, 95% coverage gives 190 expected and fewer than 180 with
-    probability under 0.1%, so the floor fails only if coverage is really poor.
-    """
-    found, up, down = [], [], []
+
+@functools.cache
+def simulated_joinpoints(ci, scale, n_boot=400):
+    """Joinpoint fits of 200 simulated series (seeds 0-199), with each true break year."""
+    out = []
     for seed in range(200):
-        jp = tr.joinpoint(broken_line(seed), max_joins=2, scale=scale)
-        true_year = jp.fit.data["midpoint"][TRUE_BREAK]
-        found.append(len(jp.joins) == 1 and abs(jp.joins[0] - true_year) <= 1)
-        first, last = jp.segments.iloc[0], jp.segments.iloc[-1]
-        up.append(first["ci_low"] <= 8 <= first["ci_upp"])
-        down.append(last["ci_low"] <= -8 <= last["ci_upp"])
+        df = broken_line(seed)
+        jp = tr.joinpoint(df, max_joins=2, scale=scale, ci=ci, n_boot=n_boot, seed=seed)
+        out.append((jp, jp.fit.data["midpoint"][TRUE_BREAK]))
+    return out
+
+
+def coverage(fits):
+    """Shares of fits whose first segment's interval covers +8 and last's covers -8."""
+    up = [jp.segments.iloc[0]["ci_low"] <= 8 <= jp.segments.iloc[0]["ci_upp"] for jp, _ in fits]
+    down = [
+        jp.segments.iloc[-1]["ci_low"] <= -8 <= jp.segments.iloc[-1]["ci_upp"] for jp, _ in fits
+    ]
+    return np.mean(up), np.mean(down)
+
+
+def test_joinpoint_finds_break_and_bootstrap_covers_true_apcs():
+    """200 simulated series: a 90% floor for nominal 95% intervals.
+
+    With 200 runs, 95% coverage gives 190 expected and fewer than 180 with probability
+    under 0.1%, so the floor fails only if coverage is really poor. The defaults are
+    tested (quasi-Poisson scale, bootstrap intervals), with 400 resamples for speed.
+    Observed: break found 98%, one join chosen 89%, coverage 93% and 94.5%.
+    """
+    fits = simulated_joinpoints("bootstrap", "pearson")
+    found = [any(abs(j - true) <= ONE_YEAR for j in jp.joins) for jp, true in fits]
     assert np.mean(found) >= 0.9
-    assert np.mean(up) >= 0.9
-    assert np.mean(down) >= 0.9
+    one = [len(jp.joins) == 1 and abs(jp.joins[0] - true) <= ONE_YEAR for jp, true in fits]
+    # BIC adds a spurious second join in about 1 series in 10 at n = 15.
+    assert np.mean(one) >= 0.85
+    up, down = coverage(fits)
+    assert up >= 0.9 and down >= 0.9
+
+
+def test_delta_intervals_are_valid_given_the_joinpoint():
+    """Delta-method (Joinpoint's parametric) intervals condition on the joinpoint.
+
+    Where the break is found exactly they cover at the nominal rate (observed 96.5% and
+    91%); over all fits they undercover (observed 81.5% and 80%: a joinpoint one year
+    off biases both slopes), which is why the bootstrap is the default.
+    """
+    fits = simulated_joinpoints("delta", "poisson")
+    exact = [(jp, t) for jp, t in fits if len(jp.joins) == 1 and abs(jp.joins[0] - t) < 0.01]
+    assert len(exact) >= 130  # observed 144
+    up, down = coverage(exact)
+    assert up >= 0.9 and down >= 0.9
+    up_all, down_all = coverage(fits)
+    assert 0.7 <= up_all < up and 0.7 <= down_all < down
 
 
 def test_joinpoint_candidates_respect_min_segment():
@@ -400,7 +438,6 @@ def test_check_series_accepts_good_data(series):
         ("years", 2.0, 4, "period's length"),
         ("midpoint", 2030.1, 4, "inside the period"),
         ("period_end", "2007-01-01", 4, "after period_start"),
-        ("period_start", "2006-04-01", 4, "not already used"),
         ("system", "old", 4, "one of scr, new"),
     ],
 )
@@ -417,6 +454,16 @@ def test_bad_values_name_row_column_value(series, column, value, row, expected):
     assert expected in first.expected
     with pytest.raises(ValueError, match=rf"row {row}, column '{column}': value '{value}'"):
         tr.poisson_fit(bad)
+
+
+def test_duplicated_period(series):
+    bad = series.copy()
+    bad.loc[2] = bad.loc[1]  # the same financial year twice, on lines 3 and 4
+    problems = tr.check_series(bad, "trends.csv")
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "period_start", "2006-04-01")]
+    assert "not already used" in problems[0].expected and "line 3" in problems[0].expected
+    with pytest.raises(ValueError, match="row 4, column 'period_start': value '2006-04-01'"):
+        tr.negbin_fit(bad)
 
 
 def test_overlap_and_line_column(series):

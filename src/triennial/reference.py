@@ -152,9 +152,14 @@ def compare_table(expected: Path, actual: Path, rtol: float = 1e-9) -> pd.DataFr
     return as_frame(table_records(Path(expected), Path(actual), rtol))
 
 
+# Tables describing the machine, not the analysis: a Python patch release elsewhere would
+# differ without any result changing.
+NOT_RESULTS = frozenset({"software_versions.csv"})
+
+
 def csv_names(directory: Path) -> set[str]:
-    """Names of the CSV files directly inside a directory."""
-    return {p.name for p in Path(directory).glob("*.csv") if p.is_file()}
+    """Names of the results CSV files directly inside a directory (see NOT_RESULTS)."""
+    return {p.name for p in Path(directory).glob("*.csv") if p.is_file()} - NOT_RESULTS
 
 
 def compare_dirs(expected_dir: Path, actual_dir: Path, rtol: float = 1e-9) -> pd.DataFrame:

@@ -54,15 +54,17 @@ def rate_rows(fit: trends.TrendFit, x, system: str = "scr") -> pd.DataFrame:
 def fitted_rates(fit: trends.TrendFit, alpha: float = 0.05) -> list[pd.DataFrame]:
     """The fitted rate per year (with its interval) on a grid, one piece per system.
 
-    With a step for the new system the curve jumps at the change, so each system's
-    periods get their own piece; a population offset uses the population
-    interpolated between the periods' midpoints.
+    Each piece spans its periods from the first one's start to the last one's end
+    (a single long period is a line, not a point). With a step for the new system
+    the curve jumps at the change, so each system gets its own piece; a population
+    offset uses the population interpolated between the periods' midpoints.
     """
     data = fit.data
     groups = [data[data["system"] == s] for s in trends.SYSTEMS] if fit.step else [data]
     pieces = []
     for rows in groups:
-        x = np.linspace(rows["midpoint"].min(), rows["midpoint"].max(), POINTS_PER_LINE)
+        starts, ends = trends.period_ends(rows)
+        x = np.linspace(starts.min(), ends.max(), POINTS_PER_LINE)
         pieces.append(trends.predict(fit, rate_rows(fit, x, rows["system"].iloc[0]), alpha))
     return pieces
 
@@ -90,7 +92,8 @@ def trend_figure(
         fig, axes = plt.subplots(nrow, ncol, figsize=(6.3, 2.4 * nrow + 0.6), squeeze=False)
         for ax, name in zip(axes.flat, names, strict=False):
             _panel(ax, df_series_dict[name], fits.get(name), joinpoints.get(name), breaks)
-            ax.set_title(titles.get(name, name.replace("_", " ").capitalize()), fontsize=9)
+            default = name[:1].upper() + name[1:].replace("_", " ")
+            ax.set_title(titles.get(name, default), fontsize=9)
         for ax in list(axes.flat)[len(names) :]:
             ax.set_visible(False)
         for ax in axes[:, 0]:

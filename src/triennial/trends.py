@@ -302,17 +302,12 @@ class TrendFit:
     scale: float = 1.0  # quasi-Poisson dispersion used for the covariance (1: Poisson)
     use_t: bool = False  # t(df_resid) rather than normal quantiles for intervals
     terms: tuple[str, ...] = field(default=())
+    cov: np.ndarray | None = None  # covariance of `params` (scaled for quasi-Poisson)
 
     @property
     def params(self) -> np.ndarray:
         """Coefficients of the linear predictor (NB2's alpha excluded)."""
         return np.asarray(self.results.params, float)[: len(self.terms)]
-
-    @property
-    def cov(self) -> np.ndarray:
-        """Their covariance matrix (scaled for quasi-Poisson)."""
-        k = len(self.terms)
-        return np.asarray(self.results.cov_params(), float)[:k, :k]
 
     def quantile(self, alpha: float) -> float:
         """Two-sided critical value for 100(1 - alpha)% intervals."""
@@ -382,7 +377,7 @@ def negbin_fit(
     positive), then polished by Newton steps from that optimum when they stay finite
     and do not lower the likelihood. When the data are not overdispersed, alpha
     tends to the boundary 0 and NB2 reduces to Poisson (`converged` may then be
-    False and `nb_alpha_se` missing).
+    False, `nb_alpha_se` missing, and the coefficients' covariance is given alpha).
     """
     data = valid_series(df)
     population, step = _use_population(data, offset_population), _use_step(data, step)
@@ -393,6 +388,7 @@ def negbin_fit(
         data["count"], X, loglike_method="nb2", offset=offset(data, population)
     )
     results, converged = _fit_nb2(model)
+    cov, alpha_se = _nb2_covariance(model, results, X.shape[1])
     y, mu = data["count"].to_numpy(float), np.asarray(results.predict(), float)
     nb_alpha = float(results.params.iloc[-1])
     pearson = float(np.sum((y - mu) ** 2 / (mu + nb_alpha * mu**2)))
@@ -406,9 +402,9 @@ def negbin_fit(
         "nobs": int(results.nobs),
         "converged": converged,
         "nb_alpha": nb_alpha,
-        "nb_alpha_se": float(results.bse.iloc[-1]),
+        "nb_alpha_se": alpha_se,
     }
-    return _trend_fit(data, "negbin", results, centre, (), step, population, alpha, stats_)
+    return _trend_fit(data, "negbin", results, centre, (), step, population, alpha, stats_, cov=cov)
 
 
 def _fit_nb2(model) -> tuple[object, bool]:
@@ -426,8 +422,28 @@ def _fit_nb2(model) -> tuple[object, bool]:
     return first, bool(first.mle_retvals["converged"])
 
 
+def _nb2_covariance(model, results, k: int) -> tuple[np.ndarray, float]:
+    """Covariance of the k coefficients and alpha's standard error.
+
+    With alpha at the boundary (about 0) the full Hessian is singular; the
+    coefficients' covariance is then taken given alpha (the inverse of their own
+    block of the Hessian, about Poisson's) and alpha's standard error is missing.
+    """
+    try:
+        full = np.asarray(results.cov_params(), float)
+    except ValueError:  # statsmodels could not invert the Hessian
+        full = None
+    if full is not None and np.all(np.isfinite(full)):
+        return full[:k, :k], float(np.sqrt(full[-1, -1]))
+    hessian = model.hessian(np.asarray(results.params, float))
+    return np.linalg.inv(-hessian[:k, :k]), math.nan
+
+
 def _valid_nb2(results) -> bool:
-    params, bse = np.asarray(results.params, float), np.asarray(results.bse, float)
+    try:
+        params, bse = np.asarray(results.params, float), np.asarray(results.bse, float)
+    except ValueError:  # no covariance: the Hessian could not be inverted
+        return False
     return bool(np.all(np.isfinite(params)) and np.all(np.isfinite(bse)) and params[-1] > 0)
 
 
@@ -442,10 +458,23 @@ def nb2_deviance(y: np.ndarray, mu: np.ndarray, nb_alpha: float) -> float:
 
 
 def _trend_fit(
-    data, family, results, centre, joins, step, population, alpha, stats_, scale=1.0, use_t=False
+    data,
+    family,
+    results,
+    centre,
+    joins,
+    step,
+    population,
+    alpha,
+    stats_,
+    scale=1.0,
+    use_t=False,
+    cov=None,
 ):
     """Assemble a TrendFit with its coefficient and effect tables."""
     terms = tuple(design(data.iloc[:1], centre, joins, step).columns)
+    if cov is None:
+        cov = np.asarray(results.cov_params(), float)[: len(terms), : len(terms)]
     fit = TrendFit(
         series=str(data["series"].iloc[0]),
         family=family,
@@ -462,6 +491,7 @@ def _trend_fit(
         scale=scale,
         use_t=use_t,
         terms=terms,
+        cov=cov,
     )
     coef = _coefficient_table(fit)
     object.__setattr__(fit, "coefficients", coef)
@@ -632,20 +662,23 @@ def poisson_loglik_batch(X: np.ndarray, y: np.ndarray, off: np.ndarray, tol: flo
     model is refitted with statsmodels. Returns (llf, coefficients) with shapes
     (candidates,) and (candidates, p), with a leading (data sets,) when y is 2-d.
     """
-    Y = np.atleast_2d(np.asarray(y, float))[:, None, :]  # (B, 1, n)
+    # Work as (candidates, data sets, ...) so each step is one large matmul per candidate.
+    Y = np.atleast_2d(np.asarray(y, float))[None]  # (1, B, n)
+    n, p = X.shape[1:]
     Xt = X.transpose(0, 2, 1)  # (C, p, n)
+    outer = (X[..., :, None] * X[..., None, :]).reshape(len(X), n, p * p)
     z = np.log(Y + 0.5) - off
-    beta = np.linalg.solve(Xt @ X, Xt @ z[..., None])[..., 0]  # (B, C, p)
+    beta = np.linalg.solve(Xt @ X, Xt @ z.transpose(0, 2, 1)).transpose(0, 2, 1)  # (C, B, p)
     for _ in range(100):
-        mu = np.exp((X @ beta[..., None])[..., 0] + off)  # (B, C, n)
-        grad = Xt @ (Y - mu)[..., None]
-        hess = Xt @ (X * mu[..., None])
-        delta = np.linalg.solve(hess, grad)[..., 0]
+        mu = np.exp(beta @ Xt + off)  # (C, B, n)
+        hess = (mu @ outer).reshape(*mu.shape[:2], p, p)
+        delta = np.linalg.solve(hess, ((Y - mu) @ X)[..., None])[..., 0]
         beta = beta + delta
         if np.max(np.abs(delta)) < tol:
             break
-    eta = (X @ beta[..., None])[..., 0] + off
-    llf = np.sum(Y * eta - np.exp(eta) - special.gammaln(Y + 1), axis=-1)
+    eta = beta @ Xt + off
+    llf = np.sum(Y * eta - np.exp(eta) - special.gammaln(Y + 1), axis=-1).T  # (B, C)
+    beta = beta.transpose(1, 0, 2)  # (B, C, p)
     if np.ndim(y) == 1:
         return llf[0], beta[0]
     return llf, beta
