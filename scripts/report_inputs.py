@@ -16,6 +16,7 @@ from triennial.studies import read_bruising
 
 BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
 BRUISING_TABLES += ("one_way", "monte_carlo", "period")
+TREND_TABLES = ("models", "joinpoints", "forecasts", "contrasts", "harm_share")
 
 
 def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
@@ -44,6 +45,7 @@ def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
             "inputs": bruising,
             "studies": studies,
         }
+        data.trends = {t: pd.read_csv(inp[f"trends_{t}"]) for t in TREND_TABLES}
     return data
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from triennial import labels, published, report_bruising
+from triennial import labels, published, report_bruising, report_trends
 from triennial.formatting import SUPPRESSED, ci, count, long_date, pct
 
 
@@ -66,6 +66,7 @@ class ReportData:
     threshold: int = 0  # small-number suppression (0: none, the public demonstration)
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
     coverage: pd.DataFrame | None = None  # exact coverage of each interval method
+    trends: dict | None = None  # the trends chapter's tables
 
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""
@@ -164,6 +165,8 @@ def variables(data: ReportData) -> dict:
     }
     if data.bruising is not None:
         out |= report_bruising.variables(data.bruising["tables"], data.bruising["inputs"])
+    if data.trends is not None:
+        out |= report_trends.variables(data.trends)
     return out | row_variables(data.clean, prev)
 
 

@@ -69,7 +69,9 @@ def check_studies(studies: pd.DataFrame, path: str) -> list[Problem]:
                 out.append(bad("events_min", f"{expected}, from {pct}% of {n}"))
         low, high = r["range_low"], r["range_high"]
         if pd.isna(low) != pd.isna(high):  # half a range; comparing with <NA> crashed
-            out.append(bad("range_high" if pd.isna(high) else "range_low", "both ends of the range"))
+            out.append(
+                bad("range_high" if pd.isna(high) else "range_low", "both ends of the range")
+            )
         elif pd.notna(low) and low > high:
             out.append(bad("range_low", f"at most range_high ({high})"))
     return out

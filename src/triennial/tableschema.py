@@ -126,8 +126,11 @@ def _read_csv_text(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     # str.splitlines also split at U+2028, form feeds etc. and dropped the line
     # breaks inside quoted cells.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, start = [], 1
     try:
-        records = [(reader.line_num, row) for row in reader]
+        for row in reader:  # a row's line is where it starts (a quoted cell may span lines)
+            records.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as err:
         raise DataError(
             Problem(str(path), reader.line_num, None, None, f"malformed CSV: {err}")

@@ -22,16 +22,19 @@ Models (statsmodels does the fitting; this module builds designs and tidies):
   its AIC is lower.
 - `joinpoint`: segmented log-linear Poisson regression as in NCI's Joinpoint
   (Kim et al. 2000, Stat Med 19:335-351): joinpoints at observed midpoints (grid
-  search), number of joins chosen by BIC, APC per segment and the AAPC (Clegg et
-  al. 2009, Stat Med 28:3670-3682) with delta-method intervals that condition on
-  the chosen joinpoints, as Joinpoint's do.
+  search), fitted by Poisson maximum likelihood, number of joins chosen by BIC;
+  APC per segment and the AAPC (Clegg et al. 2009, Stat Med 28:3670-3682) with
+  parametric-bootstrap empirical-quantile intervals (joinpoints re-estimated in
+  each resample; Kim et al. 2017, Stat Med 36:3059-3074) or delta-method ones that
+  condition on the chosen joinpoints.
 - `rate_ratio`: incidence rate ratio of two periods, Wald and exact conditional
   (Clopper-Pearson on the binomial split of the total) intervals.
 - `forecast`: next period's expected count (delta method) and a prediction
   interval for the count itself (parametric simulation with a fixed seed).
 
 APC (annual percent change) = 100 (exp(b) - 1) for a slope b per year on the log
-scale; IRR per year = exp(b).
+scale; IRR per year = exp(b). As in statsmodels, `alpha` arguments are 1 minus the
+confidence level; NB2's dispersion is reported as `nb_alpha`.
 """
 
 from __future__ import annotations
@@ -295,7 +298,7 @@ class TrendFit:
     joins: tuple[float, ...]
     step: bool
     population: bool
-    alpha: float
+    alpha: float  # 1 - confidence level of the tables' intervals
     coefficients: pd.DataFrame
     effects: pd.DataFrame
     statistics: dict
@@ -568,27 +571,35 @@ def overdispersion(fit: TrendFit) -> dict:
     }
 
 
+OVERDISPERSION_TESTS = {"cameron_trivedi": "ct_p", "pearson": "pearson_p"}
+
+
 def model_table(
     df: pd.DataFrame,
     offset_population: bool | str = False,
     step: bool = False,
     alpha: float = 0.05,
     test_level: float = 0.05,
+    test: str = "cameron_trivedi",
 ) -> pd.DataFrame:
     """Poisson and NB2 for one series, side by side, with the model chosen.
 
     Columns: series, model, quantity ("apc"), estimate, ci_low, ci_upp, method,
     n_params, llf, aic, pearson_chi2_df, nb_alpha, overdispersion_p, chosen. NB2 is
-    chosen only when the Cameron-Trivedi test rejects at `test_level` AND its AIC is
-    lower; otherwise Poisson, the simpler model.
+    chosen only when the overdispersion test rejects at `test_level` AND its AIC is
+    lower; otherwise Poisson, the simpler model. test: "cameron_trivedi" (the
+    auxiliary regression) or "pearson" (chi2 goodness of fit); with ten or so
+    periods the auxiliary regression has little power, so the two can disagree.
     """
+    if test not in OVERDISPERSION_TESTS:
+        raise ValueError(f"test must be one of {tuple(OVERDISPERSION_TESTS)}, got {test!r}")
     fits = {
         "poisson": poisson_fit(df, offset_population, step, alpha=alpha),
         "negbin": negbin_fit(df, offset_population, step, alpha=alpha),
     }
-    test = overdispersion(fits["poisson"])
+    p_value = overdispersion(fits["poisson"])[OVERDISPERSION_TESTS[test]]
     nb_better = fits["negbin"].statistics["aic"] < fits["poisson"].statistics["aic"]
-    choice = "negbin" if test["ct_p"] < test_level and nb_better else "poisson"
+    choice = "negbin" if p_value < test_level and nb_better else "poisson"
     rows = []
     for name, fit in fits.items():
         effect = fit.effects.set_index("quantity").loc["apc"]
@@ -606,7 +617,7 @@ def model_table(
                 "aic": fit.statistics["aic"],
                 "pearson_chi2_df": fit.statistics["pearson_chi2_df"],
                 "nb_alpha": fit.statistics.get("nb_alpha", np.nan),
-                "overdispersion_p": test["ct_p"] if name == "poisson" else np.nan,
+                "overdispersion_p": p_value if name == "poisson" else np.nan,
                 "chosen": name == choice,
             }
         )

@@ -42,12 +42,12 @@ def validate_config():
 validate_config()
 
 
-def published_files():
-    """Every file of the published data package: descriptor, schemas and tables.
+def package_files(descriptor):
+    """Every file of a data package: descriptor, schemas and tables.
 
     Read with json, not the triennial package: this runs on every start, even a no-op.
     """
-    descriptor = Path(config["published_tables"])
+    descriptor = Path(descriptor)
     try:
         package = json.loads(descriptor.read_text(encoding="utf-8"))
         tables = [str(descriptor.parent / r["path"]) for r in package["resources"]]
@@ -57,6 +57,11 @@ def published_files():
         ) from None
     schemas = sorted(str(p) for p in descriptor.parent.glob("*.schema.json"))
     return [str(descriptor)] + schemas + tables
+
+
+def published_files():
+    """Every file of the published-tables data package."""
+    return package_files(config["published_tables"])
 
 
 def bruising_files():
@@ -110,6 +115,10 @@ if NATIONAL:
         f"tbl_bruising_{name}.md"
         for name in ("studies", "pooled", "loo", "assumptions", "scenarios", "audit")
     ]
+    REPORT_TABLES += [
+        f"tbl_trend_{name}.md"
+        for name in ("models", "joinpoints", "contrasts", "forecasts")
+    ]
 
 
 def estimates():
@@ -148,6 +157,11 @@ def report_inputs(wildcards):
             "bruising_ppv": rules.bruising_implications.output.ppv,
             "bruising_one_way": rules.bruising_implications.output.one_way,
             "bruising_monte_carlo": rules.bruising_implications.output.monte_carlo,
+            "trends_models": rules.trends.output.models,
+            "trends_joinpoints": rules.trends.output.joinpoints,
+            "trends_forecasts": rules.trends.output.forecasts,
+            "trends_contrasts": rules.trends.output.contrasts,
+            "trends_harm_share": rules.trends.output.harm_share,
         }
     return inputs
 
@@ -163,6 +177,7 @@ def report_figures():
         figures += [
             rules.bruising_implications.output.tornado,
             rules.bruising_implications.output.monte_carlo_figure,
+            rules.trends.output.figure,
         ]
     return figures
 
@@ -178,20 +193,21 @@ def final_outputs():
     """The report and every results table (the national ones only for national runs)."""
     outputs = [
         *rules.render_report.output,
-        *rules.bruising_rates.output,
-        *rules.bruising_pool.output,
-        *rules.bruising_period.output,
-        *rules.bruising_implications.output,
-        *rules.interval_coverage.output,
         *rules.extract_measures.output,
         *rules.agreement.output,
         *rules.subgroups.output,
+        *rules.interval_coverage.output,
     ]
     if NATIONAL:
         outputs += [
             *rules.prevalence.output,
             *rules.compare_published.output,
             *rules.compare_paths.output,
+            *rules.bruising_rates.output,
+            *rules.bruising_pool.output,
+            *rules.bruising_period.output,
+            *rules.bruising_implications.output,
+            *rules.trends.output,
         ]
     return outputs
 

@@ -35,6 +35,7 @@ rule software_versions:
         code=PACKAGE_FILES,
         data=published_files()
         + bruising_files()
+        + package_files(config["trends"]["series"])
         + config["extracts"]["files"]
         + [config["extracts"]["codebook"], "config/config.yaml"],
     output:

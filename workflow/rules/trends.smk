@@ -1,0 +1,32 @@
+# Trend models: are serious cases rising, falling, or changing how they are counted?
+
+
+rule trends:
+    input:
+        code=PACKAGE_FILES,
+        descriptor=config["trends"]["series"],
+        files=package_files(config["trends"]["series"]),
+    output:
+        models=report(
+            "results/tables/trend_models.csv",
+            caption="../report/trend_models.rst",
+            category="Trends",
+        ),
+        joinpoints="results/tables/trend_joinpoints.csv",
+        forecasts="results/tables/trend_forecasts.csv",
+        contrasts="results/tables/trend_contrasts.csv",
+        harm_share="results/tables/trend_harm_share.csv",
+        figure=report(
+            "results/figures/fig_trends.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
+    log:
+        "logs/trends.log",
+    conda:
+        CONDA_ENV
+    params:
+        settings=config["trends"],
+        alpha=config["prevalence"]["alpha"],
+    script:
+        "../../scripts/trends.py"
