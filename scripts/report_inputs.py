@@ -9,6 +9,7 @@ import yaml
 from triennial import published
 from triennial.compare import read_comparison
 from triennial.prevalence import read_prevalence
+from triennial.report_provenance import read_package
 from triennial.reporttables import fragments, quarantine_reasons
 from triennial.reportvars import ReportData, variables
 from triennial.steps import log, run_step
@@ -17,6 +18,7 @@ from triennial.studies import read_bruising
 BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
 BRUISING_TABLES += ("one_way", "monte_carlo", "period")
 TREND_TABLES = ("models", "joinpoints", "forecasts", "contrasts", "harm_share")
+PACKAGES = ("published", "bruising", "trends")
 
 
 def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
@@ -46,6 +48,7 @@ def load(inp, meta: dict, threshold: int, bruising: dict) -> ReportData:
             "studies": studies,
         }
         data.trends = {t: pd.read_csv(inp[f"trends_{t}"]) for t in TREND_TABLES}
+        data.packages = {name: read_package(Path(inp[f"package_{name}"])) for name in PACKAGES}
     return data
 
 

@@ -433,12 +433,21 @@ def truncated(t: Target) -> SearchStrategy[Case]:
     return st.integers(0, len(data) - 1).map(cut)
 
 
+def records_with_lines(text: str) -> list[tuple[int, list[str]]]:
+    """The non-blank CSV records of a text, each with the line it starts on."""
+    reader, records, start = csv.reader(io.StringIO(text, newline=""), strict=True), [], 1
+    for row in reader:
+        if row:
+            records.append((start, row))
+        start = reader.line_num + 1
+    return records
+
+
 def ragged_last_line(data: bytes) -> tuple:
     """(line,) of a last row left with too few cells, which an error must then name;
     () if the cut left whole rows, or broke a character or a quoted cell."""
     try:
-        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
-        records = [(reader.line_num, r) for r in reader if r]
+        records = records_with_lines(data.decode("utf-8"))
     except (UnicodeDecodeError, csv.Error):
         return ()
     if len(records) > 1 and len(records[-1][1]) != len(records[0][1]):
@@ -789,12 +798,11 @@ EXTRACT_CASES = st.one_of(
 
 
 def cell_in_file(path: str, line: int, column: str) -> str | None:
-    """The text of one cell, found by the line its row ends on (as the readers count)."""
-    text = Path(path).read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    for row in reader:
-        if reader.line_num == line and column in header and len(row) == len(header):
+    """The text of one cell, found by the line its row starts on."""
+    records = records_with_lines(Path(path).read_bytes().decode("utf-8-sig"))
+    header = records[0][1] if records else []
+    for start, row in records[1:]:
+        if start == line and column in header and len(row) == len(header):
             return row[header.index(column)]
     return None
 
@@ -827,9 +835,7 @@ def check_quarantine(result, case: Case, path: Path) -> None:
     """Rows in = clean + quarantined; every reason names column and value (or the row
     an exact copy duplicates); the rows the case names are there, for that reason."""
     result.check_balance()
-    text = case.data.decode("utf-8-sig")
-    records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
-    assert result.rows_in == len(records) - 1
+    assert result.rows_in == len(records_with_lines(case.data.decode("utf-8-sig"))) - 1
     q = result.quarantine
     assert (q[SOURCE_FILE].astype(str) == str(path)).all()
     reasons = dict(zip(q[SOURCE_ROW], q["reason"], strict=True))

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from triennial import labels, report_bruising, report_trends
+from triennial import labels, report_bruising, report_provenance, report_trends
 from triennial.formatting import SUPPRESSED, ci, count, pct
 from triennial.markdown import cell, markdown_table
 from triennial.reportvars import ReportData, is_denominator_fill
@@ -294,6 +294,8 @@ def fragments(data: ReportData) -> dict[str, str]:
         out |= report_bruising.fragments(b["tables"], b["inputs"], b["studies"])
     if data.trends is not None:
         out |= report_trends.fragments(data.trends)
+    if data.packages is not None:
+        out |= report_provenance.fragments(data.packages)
     return out
 
 

@@ -67,6 +67,7 @@ class ReportData:
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
     coverage: pd.DataFrame | None = None  # exact coverage of each interval method
     trends: dict | None = None  # the trends chapter's tables
+    packages: dict | None = None  # raw tables by data package, for the provenance appendix
 
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""

@@ -119,6 +119,7 @@ if NATIONAL:
         f"tbl_trend_{name}.md"
         for name in ("models", "joinpoints", "contrasts", "forecasts")
     ]
+    REPORT_TABLES += ["tbl_provenance.md", "tbl_not_printed.md"]
 
 
 def estimates():
@@ -162,6 +163,12 @@ def report_inputs(wildcards):
             "trends_forecasts": rules.trends.output.forecasts,
             "trends_contrasts": rules.trends.output.contrasts,
             "trends_harm_share": rules.trends.output.harm_share,
+            "package_published": config["published_tables"],
+            "package_bruising": config["bruising"]["studies"],
+            "package_trends": config["trends"]["series"],
+            "package_files": published_files()
+            + bruising_files()
+            + package_files(config["trends"]["series"]),
         }
     return inputs
 
