@@ -1,0 +1,118 @@
+"""The rendered report, read as a machine would: markers, alt text, links, numbers, PDF."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pypdf
+import pytest
+
+pytestmark = pytest.mark.pipeline
+UNRESOLVED = ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??", "[missing image]")
+
+
+class Elements(HTMLParser):
+    """The tags a reader's browser would fetch, and the text of the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(path: Path) -> Elements:
+    parser = Elements()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.fixture(scope="module")
+def html(pipeline_run) -> Path:
+    return pipeline_run / "results/report/triennial-report.html"
+
+
+@pytest.fixture(scope="module")
+def pdf(pipeline_run) -> Path:
+    return pipeline_run / "results/report/triennial-report.pdf"
+
+
+def test_nothing_unresolved_in_html_or_pdf(html, pdf):
+    text = " ".join(parse(html).text)
+    pages = " ".join(pdf_pages(pdf))
+    for marker in UNRESOLVED:
+        assert marker not in text, marker
+        assert marker not in pages, marker
+
+
+def test_every_figure_has_alt_text(html):
+    images = [attrs for tag, attrs in parse(html).tags if tag == "img"]
+    assert len(images) >= 9  # every figure of the national report
+    assert all(attrs.get("alt", "").strip() for attrs in images)
+
+
+def test_the_html_fetches_nothing_from_the_network(html):
+    for tag, attrs in parse(html).tags:
+        for key in ("src", "href"):
+            value = attrs.get(key, "")
+            if tag in ("script", "link", "img", "source", "iframe") or key == "src":
+                assert not re.match(r"(https?:)?//", value), (tag, value)
+
+
+def test_tables_are_real_tables(html):
+    tags = [tag for tag, _ in parse(html).tags]
+    assert tags.count("table") >= 20 and "th" in tags and "td" in tags
+
+
+def key_findings_text(html: Path) -> str:
+    page = html.read_text(encoding="utf-8")
+    start = page.index('id="key-findings"')  # the section, not its line in the contents
+    end = page.index("</section>", start)
+    return re.sub(r"<[^>]+>", " ", page[start:end])
+
+
+def results_numbers(results: Path) -> set[str]:
+    """Every number in the results tables, as the report may write it."""
+    shown = set()
+    for path in results.glob("*.csv"):
+        for value in pd.read_csv(path).select_dtypes("number").to_numpy().ravel():
+            if pd.isna(value):
+                continue
+            for x in (value, 100 * value):
+                shown |= {f"{x:.0f}", f"{x:,.0f}", f"{x:.1f}", f"{x:.2f}"}
+    return shown
+
+
+def test_every_number_in_the_key_findings_is_in_a_results_table(html, pipeline_run):
+    text = key_findings_text(html)
+    text = re.sub(r"\d{1,2} \w+ \d{4}", " ", text)  # dates of the period, from the config
+    text = re.sub(r"Section \d+", " ", text)  # cross-references
+    text = re.sub(r"\b(19|20)\d\d\b", " ", text)  # years in citations
+    numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", text)
+    assert len(numbers) > 20
+    known = results_numbers(pipeline_run / "results/tables")
+    known |= {"95"}  # the confidence level, from the config
+    missing = sorted({n for n in numbers if n not in known})
+    assert missing == []
+
+
+def test_pdf_is_a4_with_contents_page_numbers_and_text_on_every_page(pdf):
+    reader = pypdf.PdfReader(pdf)
+    pages = pdf_pages(pdf)
+    assert all(text.strip() for text in pages)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert "Contents" in pages[0] or "Contents" in pages[1]
+    # the page number at the foot of every page after the first
+    for number, text in enumerate(pages[1:], start=2):
+        assert re.search(rf"\b{number}\s*$", text.strip()), number
