@@ -53,6 +53,8 @@ def check_studies(studies: pd.DataFrame, path: str) -> list[Problem]:
             return Problem(path, r[LINE], column, None if pd.isna(value) else str(value), expected)
 
         events, n, pct, status = r["events"], r["n"], r["percent_printed"], r["count_status"]
+        if pd.notna(pct) and float(pct) > 100:
+            out.append(bad("percent_printed", "a percentage, at most 100"))
         if status in WITH_COUNTS and (pd.isna(events) or pd.isna(n)):
             out.append(bad("events", f"events and n, since count_status is {status}"))
         if pd.notna(events) and pd.notna(n):

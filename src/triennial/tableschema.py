@@ -177,7 +177,7 @@ def _convert_cell(path: Path, line: int, field: dict, text: str, missing: set[st
     if text != text.strip():
         return problem("no leading or trailing spaces")
     if ftype == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not re.fullmatch(r"[+-]?[0-9]+", text):  # ASCII digits only: \d takes '٩٩' too
             return problem("a whole number (digits only, no separators)")
         value = int(text)
         if not _INT64[0] <= value <= _INT64[1]:  # beyond Int64, read_table's astype overflows
