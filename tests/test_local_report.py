@@ -55,3 +55,18 @@ def test_no_small_count_in_the_report_text(local_run):
     # counts in the prose come as "N of M reviews", "N rows", "N quarantined", "N reviews"
     small = re.findall(r"\b([1-4]) (?:of|rows|reviews|clean|quarantined)\b", text)
     assert small == []
+
+
+def test_row_level_data_stays_out_of_results_and_the_report(local_run):
+    """Clean extract, quarantine and cleaning log live in data/processed only."""
+    published = [p.name for p in (local_run / "results").rglob("*") if p.is_file()]
+    for name in ("clean.csv", "reviews.csv", "quarantine.csv", "cleaning_log.csv"):
+        assert name not in published
+    ids = pd.read_excel(local_run / ".test/data/partnership_extract.xlsx")["review_id"]
+    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    pdf = " ".join(
+        p.extract_text()
+        for p in pypdf.PdfReader(local_run / "results/report/local-report.pdf").pages
+    )
+    for review_id in ids:
+        assert review_id not in html and review_id not in pdf

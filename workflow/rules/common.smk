@@ -229,3 +229,20 @@ def manifest_inputs():
             rules.clean_published.output
         )
     return sorted(set(files))
+
+
+def checksummed_inputs():
+    """The data a run reads, for the checksum table: the extract always; the published
+    tables, bruising studies and series only for the national report."""
+    files = config["extracts"]["files"] + [
+        config["extracts"]["codebook"],
+        "config/config.yaml",
+    ]
+    if NATIONAL:
+        files = (
+            published_files()
+            + bruising_files()
+            + package_files(config["trends"]["series"])
+            + files
+        )
+    return files

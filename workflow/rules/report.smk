@@ -33,11 +33,7 @@ rule figures:
 rule software_versions:
     input:
         code=PACKAGE_FILES,
-        data=published_files()
-        + bruising_files()
-        + package_files(config["trends"]["series"])
-        + config["extracts"]["files"]
-        + [config["extracts"]["codebook"], "config/config.yaml"],
+        data=checksummed_inputs(),
     output:
         versions="results/tables/software_versions.csv",
         checksums="results/tables/input_checksums.csv",
