@@ -70,3 +70,11 @@ def test_row_level_data_stays_out_of_results_and_the_report(local_run):
     )
     for review_id in ids:
         assert review_id not in html and review_id not in pdf
+
+
+def test_local_report_has_nothing_unresolved(local_run):
+    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):
+        assert marker not in html and marker not in text, marker
