@@ -34,10 +34,20 @@ def test_every_config_key_has_a_description_default_and_documentation():
 
 def test_every_input_column_is_documented():
     readme = (ROOT / "config/README.md").read_text()
-    package = json.loads((PUBLISHED / "datapackage.json").read_text())
-    shared = json.loads((PUBLISHED / "published_table.schema.json").read_text())
-    for resource in package["resources"]:
-        schema = resource["schema"] if isinstance(resource["schema"], dict) else shared
-        for field in schema["fields"]:
-            assert field.get("description"), field["name"]
-            assert f"`{field['name']}`" in readme, field["name"]
+    for folder in (PUBLISHED, PUBLISHED / "bruising", PUBLISHED / "trends"):
+        package = json.loads((folder / "datapackage.json").read_text())
+        for resource in package["resources"]:
+            schema = resource["schema"]
+            if isinstance(schema, str):
+                schema = json.loads((folder / schema).read_text())
+            for field in schema["fields"]:
+                assert field.get("description"), field["name"]
+                assert f"`{field['name']}`" in readme, (folder.name, field["name"])
+
+
+def test_every_codebook_field_is_on_its_page():
+    page = (ROOT / "data/raw/extracts/README.md").read_text()
+    codebook = json.loads((ROOT / "data/raw/extracts/codebook.schema.json").read_text())
+    for field in codebook["fields"]:
+        assert field.get("description")
+        assert f"`{field['name']}`" in page
