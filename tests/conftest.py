@@ -13,11 +13,16 @@ PUBLISHED = ROOT / "data" / "raw" / "published"
 DESCRIPTOR = PUBLISHED / "datapackage.json"
 
 
+def copy_package(folder: Path, tmp_path: Path) -> Path:
+    """A writable copy of a data package folder; returns its descriptor."""
+    shutil.copytree(folder, tmp_path / folder.name)
+    return tmp_path / folder.name / "datapackage.json"
+
+
 @pytest.fixture
 def package(tmp_path) -> Path:
     """A writable copy of the published data package; returns its descriptor."""
-    shutil.copytree(PUBLISHED, tmp_path / "published")
-    return tmp_path / "published" / "datapackage.json"
+    return copy_package(PUBLISHED, tmp_path)
 
 
 def edit_cell(path: Path, row_id: str, column: str, value: str, key: str = "row_id") -> int:

@@ -1,9 +1,7 @@
 """The annual series: provenance, checks, model input."""
 
-import shutil
-
 import pytest
-from conftest import ROOT, edit_cell
+from conftest import ROOT, copy_package, edit_cell
 
 from triennial.errors import DataError
 from triennial.series import model_input, read_trends
@@ -13,8 +11,7 @@ TRENDS = ROOT / "data/raw/published/trends"
 
 @pytest.fixture
 def package(tmp_path):
-    shutil.copytree(TRENDS, tmp_path / "trends")
-    return tmp_path / "trends" / "datapackage.json"
+    return copy_package(TRENDS, tmp_path)
 
 
 def test_series_keep_definitions_apart_and_gaps_as_gaps():

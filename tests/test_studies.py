@@ -1,9 +1,7 @@
 """Bruising studies and the procedures audit: provenance, checks, per-study intervals."""
 
-import shutil
-
 import pytest
-from conftest import ROOT, edit_cell
+from conftest import ROOT, copy_package, edit_cell
 from statsmodels.stats.proportion import proportion_confint as sm_confint
 
 from triennial.errors import DataError
@@ -15,8 +13,7 @@ DESCRIPTOR = BRUISING / "datapackage.json"
 
 @pytest.fixture
 def package(tmp_path):
-    shutil.copytree(BRUISING, tmp_path / "bruising")
-    return tmp_path / "bruising" / "datapackage.json"
+    return copy_package(BRUISING, tmp_path)
 
 
 def test_studies_read_and_second_hand_figures_are_flagged():
