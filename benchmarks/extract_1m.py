@@ -34,8 +34,8 @@ MESSY = {"noted": "Y", "not_noted": "no ", "not_recorded": "not stated", "not_ap
 
 def build(rows: int, path: Path) -> None:
     """Write the synthetic extract: the reconstruction repeated, 1% of cells messy."""
-    from triennial import published
-    from triennial.reconstruct import reconstruct
+    from triennial.data import published
+    from triennial.synthetic.reconstruct import reconstruct
 
     figures, _ = published.clean(ROOT / "data/raw/published/datapackage.json")
     base = reconstruct(figures).drop(columns="age_band")
@@ -82,9 +82,9 @@ def main() -> None:
             [
                 "from datetime import date",
                 "from pathlib import Path",
-                "from triennial.codebook import load_codebook",
-                "from triennial.extract import clean_extracts",
-                "from triennial.measures import compute",
+                "from triennial.data.codebook import load_codebook",
+                "from triennial.data.extract import clean_extracts",
+                "from triennial.analysis.measures import compute",
             ]
         )
         work = "\n".join(

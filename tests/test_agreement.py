@@ -9,7 +9,13 @@ import pytest
 from scipy import stats
 from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
-from triennial.agreement import COLUMNS, agreement_table, cohens_kappa, crosstab, kappa_from_table
+from triennial.stats.agreement import (
+    COLUMNS,
+    agreement_table,
+    cohens_kappa,
+    crosstab,
+    kappa_from_table,
+)
 
 EXAMPLES = [
     (list("aabbc"), list("abbbc")),

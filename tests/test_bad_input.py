@@ -40,13 +40,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from triennial import published
-from triennial.codebook import load_codebook, normalise
-from triennial.errors import DataError
-from triennial.extract import SOURCE_FILE, SOURCE_ROW, clean_extracts
-from triennial.series import read_trends
-from triennial.studies import read_bruising
-from triennial.tableschema import load_package
+from triennial.data import published
+from triennial.data.codebook import load_codebook, normalise
+from triennial.data.errors import DataError
+from triennial.data.extract import SOURCE_FILE, SOURCE_ROW, clean_extracts
+from triennial.data.series import read_trends
+from triennial.data.studies import read_bruising
+from triennial.data.tableschema import load_package
 
 EXTRACT = ROOT / "data/raw/extracts/synthetic_reconstruction_2014_17.csv"
 CODEBOOK = load_codebook(ROOT / "data/raw/extracts/codebook.schema.json")

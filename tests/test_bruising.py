@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from triennial import bruising as br
-from triennial import bruising_figures as bf
+from triennial.analysis import bruising as br
+from triennial.figures import bruising as bf
 
 # --- Point vs period prevalence -----------------------------------------------------------
 

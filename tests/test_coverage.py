@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from triennial.coverage import coverage, coverage_summary, coverage_table
-from triennial.intervals import proportion_confint
+from triennial.stats.coverage import coverage, coverage_summary, coverage_table
+from triennial.stats.intervals import proportion_confint
 
 
 @pytest.mark.parametrize(("n", "p", "method"), [(30, 0.1, "wilson"), (10, 0.3, "jeffreys")])

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from conftest import DESCRIPTOR, ROOT
 
-from triennial import published
-from triennial.codebook import load_codebook
-from triennial.compare import compare_paths
-from triennial.errors import DataError
-from triennial.extract import SOURCE_ROW, clean_extracts
-from triennial.measures import compute
-from triennial.reconstruct import reconstruct
+from triennial.analysis.comparison import compare_paths
+from triennial.analysis.measures import compute
+from triennial.data import published
+from triennial.data.codebook import load_codebook
+from triennial.data.errors import DataError
+from triennial.data.extract import SOURCE_ROW, clean_extracts
+from triennial.synthetic.reconstruct import reconstruct
 
 EXTRACT = ROOT / "data/raw/extracts/synthetic_reconstruction_2014_17.csv"
 CODEBOOK = load_codebook(ROOT / "data/raw/extracts/codebook.schema.json")
@@ -21,9 +21,7 @@ START, END = date(2014, 4, 1), date(2017, 3, 31)
 
 
 def make_extracts():
-    spec = importlib.util.spec_from_file_location(
-        "make_extracts", ROOT / "scripts/make_extracts.py"
-    )
+    spec = importlib.util.spec_from_file_location("make_extracts", ROOT / "tools/make_extracts.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -46,7 +44,7 @@ def test_committed_extract_regenerates_byte_for_byte(tmp_path):
 
 
 def test_codebook_page_is_up_to_date():
-    from triennial.codebook import markdown
+    from triennial.data.codebook import markdown
 
     page = ROOT / "data/raw/extracts/README.md"
     assert page.read_text(encoding="utf-8") == markdown(CODEBOOK)

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint as sm_confint
 
-from triennial.intervals import METHODS, effective_sample_size, proportion_confint
+from triennial.stats.intervals import METHODS, effective_sample_size, proportion_confint
 
 # statsmodels' names for our methods
 SM = {

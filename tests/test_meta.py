@@ -11,8 +11,8 @@ import pytest
 from scipy import special, stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from triennial import meta
-from triennial.forest import forest_plot
+from triennial.figures.forest import forest_plot
+from triennial.stats import meta
 
 # Accidental bruising in pre-mobile infants (Kemp 2015 counts weekly observations).
 BRUISING = pd.DataFrame(

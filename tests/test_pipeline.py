@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from conftest import ROOT, SNAKEMAKE, copy_repo, edit_cell, snakemake
 
-from triennial.reference import compare_dirs, format_differences
+from triennial.checks.reference import compare_dirs, format_differences
 
 pytestmark = pytest.mark.pipeline
 
@@ -137,7 +137,7 @@ def test_provenance_report_has_the_captions(pipeline_run, tmp_path):
 def test_results_match_the_committed_reference(pipeline_run):
     """Every results table equals tests/expected: counts and labels exactly, floats to 1e-9.
 
-    To accept a deliberate change: `python scripts/update_reference.py`, review the diff.
+    To accept a deliberate change: `python tools/update_reference.py`, review the diff.
     """
     diff = compare_dirs(ROOT / "tests" / "expected", pipeline_run / "results" / "tables")
     assert diff.empty, "results differ from tests/expected:\n" + format_differences(diff)

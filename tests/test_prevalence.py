@@ -5,9 +5,9 @@ import pytest
 from conftest import DESCRIPTOR
 from statsmodels.stats.proportion import proportion_confint as sm_confint
 
-from triennial import published
-from triennial.compare import published_vs_reproduced
-from triennial.prevalence import COLUMNS, FinitePopulation, prevalence_table, proportions
+from triennial.analysis.comparison import published_vs_reproduced
+from triennial.analysis.prevalence import COLUMNS, FinitePopulation, prevalence_table, proportions
+from triennial.data import published
 
 
 @pytest.fixture(scope="module")

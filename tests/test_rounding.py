@@ -2,7 +2,7 @@
 
 import pytest
 
-from triennial.rounding import decimals, half_unit, numerator_range, percent_matches
+from triennial.stats.rounding import decimals, half_unit, numerator_range, percent_matches
 
 
 def test_decimals_and_tolerance():

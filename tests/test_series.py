@@ -3,8 +3,8 @@
 import pytest
 from conftest import ROOT, copy_package, edit_cell
 
-from triennial.errors import DataError
-from triennial.series import model_input, read_trends
+from triennial.data.errors import DataError
+from triennial.data.series import model_input, read_trends
 
 TRENDS = ROOT / "data/raw/published/trends"
 

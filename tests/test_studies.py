@@ -4,8 +4,8 @@ import pytest
 from conftest import ROOT, copy_package, edit_cell
 from statsmodels.stats.proportion import proportion_confint as sm_confint
 
-from triennial.errors import DataError
-from triennial.studies import audit_disagreements, audit_rates, base_rates, read_bruising
+from triennial.data.errors import DataError
+from triennial.data.studies import audit_disagreements, audit_rates, base_rates, read_bruising
 
 BRUISING = ROOT / "data/raw/published/bruising"
 DESCRIPTOR = BRUISING / "datapackage.json"

@@ -12,7 +12,12 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.multitest import multipletests
 
-from triennial.subgroups import N_RESAMPLES, adjust_pvalues, cochran_armitage, compare_groups
+from triennial.stats.association import (
+    N_RESAMPLES,
+    adjust_pvalues,
+    cochran_armitage,
+    compare_groups,
+)
 
 
 def counts(n, big_n, groups=None):

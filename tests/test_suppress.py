@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from triennial.suppress import check_no_small_counts, suppress
+from triennial.analysis.suppress import check_no_small_counts, suppress
 
 
 def test_small_counts_bases_and_remainders_are_blanked():

@@ -13,9 +13,9 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from triennial import trend_figures as tf
-from triennial import trends as tr
-from triennial.errors import Problem
+from triennial.data.errors import Problem
+from triennial.figures import trends as tf
+from triennial.stats import trends as tr
 
 Z = stats.norm.isf(0.025)
 
@@ -479,7 +479,7 @@ def test_overlap_and_line_column(series):
     bad = series.copy()
     bad.loc[3, ["period_start", "period_end"]] = ["2008-01-01", "2008-12-31"]
     bad.loc[3, "midpoint"] = 2008.5
-    bad["_line"] = range(10, 10 + len(bad))  # as read by triennial.tableschema
+    bad["_line"] = range(10, 10 + len(bad))  # as read by triennial.data.tableschema
     problems = tr.check_series(bad, "trends.csv")
     assert [(p.row, p.column) for p in problems] == [(13, "period_start")]
     assert "previous period's end" in problems[0].expected

@@ -18,7 +18,7 @@ rule bruising_rates:
         method=config["prevalence"]["method"],
         alpha=config["prevalence"]["alpha"],
     script:
-        "../../scripts/bruising_rates.py"
+        "../scripts/bruising_rates.py"
 
 
 rule bruising_pool:
@@ -48,7 +48,7 @@ rule bruising_pool:
         pooling=config["bruising"]["pooling"],
         alpha=config["prevalence"]["alpha"],
     script:
-        "../../scripts/bruising_pool.py"
+        "../scripts/bruising_pool.py"
 
 
 rule bruising_period:
@@ -68,7 +68,7 @@ rule bruising_period:
     params:
         period=config["bruising"]["period"],
     script:
-        "../../scripts/bruising_period.py"
+        "../scripts/bruising_period.py"
 
 
 rule bruising_implications:
@@ -102,4 +102,4 @@ rule bruising_implications:
             "method": config["bruising"]["pooling"]["tau2_methods"][0],
         },
     script:
-        "../../scripts/bruising_implications.py"
+        "../scripts/bruising_implications.py"

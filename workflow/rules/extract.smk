@@ -20,7 +20,7 @@ rule clean_extract:
         start=config["analysis"]["period_start"],
         end=config["analysis"]["period_end"],
     script:
-        "../../scripts/clean_extract.py"
+        "../scripts/clean_extract.py"
 
 
 rule extract_measures:
@@ -39,7 +39,7 @@ rule extract_measures:
         alpha=config["prevalence"]["alpha"],
         threshold=suppression_threshold(),
     script:
-        "../../scripts/extract_measures.py"
+        "../scripts/extract_measures.py"
 
 
 rule agreement:
@@ -61,7 +61,7 @@ rule agreement:
         alpha=config["prevalence"]["alpha"],
         threshold=suppression_threshold(),
     script:
-        "../../scripts/agreement.py"
+        "../scripts/agreement.py"
 
 
 rule subgroups:
@@ -81,7 +81,7 @@ rule subgroups:
         alpha=config["prevalence"]["alpha"],
         threshold=suppression_threshold(),
     script:
-        "../../scripts/subgroups.py"
+        "../scripts/subgroups.py"
 
 
 rule compare_paths:
@@ -100,4 +100,4 @@ rule compare_paths:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/compare_paths.py"
+        "../scripts/compare_paths.py"

@@ -12,4 +12,4 @@ rule manifest:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/manifest.py"
+        "../scripts/manifest.py"

@@ -21,7 +21,7 @@ rule prevalence:
         alpha=config["prevalence"]["alpha"],
         fpc=config["prevalence"]["finite_population_correction"],
     script:
-        "../../scripts/prevalence.py"
+        "../scripts/prevalence.py"
 
 
 rule compare_published:
@@ -39,7 +39,7 @@ rule compare_published:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/compare_published.py"
+        "../scripts/compare_published.py"
 
 
 rule interval_coverage:
@@ -60,4 +60,4 @@ rule interval_coverage:
     params:
         alpha=config["prevalence"]["alpha"],
     script:
-        "../../scripts/interval_coverage.py"
+        "../scripts/interval_coverage.py"

@@ -13,7 +13,7 @@ rule validate_published:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/validate_published.py"
+        "../scripts/validate_published.py"
 
 
 rule clean_published:
@@ -30,4 +30,4 @@ rule clean_published:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/clean_published.py"
+        "../scripts/clean_published.py"

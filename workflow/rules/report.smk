@@ -27,7 +27,7 @@ rule figures:
     conda:
         CONDA_ENV
     script:
-        "../../scripts/figures.py"
+        "../scripts/figures.py"
 
 
 rule software_versions:
@@ -44,7 +44,7 @@ rule software_versions:
     params:
         engine=config["report"]["engine"],
     script:
-        "../../scripts/software_versions.py"
+        "../scripts/software_versions.py"
 
 
 rule report_inputs:
@@ -69,7 +69,7 @@ rule report_inputs:
         threshold=suppression_threshold(),
         bruising=config["bruising"],
     script:
-        "../../scripts/report_inputs.py"
+        "../scripts/report_inputs.py"
 
 
 rule render_report:
@@ -100,4 +100,4 @@ rule render_report:
         engine=config["report"]["engine"],
         epoch=config["report"]["source_date_epoch"],
     script:
-        "../../scripts/render_report.py"
+        "../scripts/render_report.py"

@@ -29,4 +29,4 @@ rule trends:
         settings=config["trends"],
         alpha=config["prevalence"]["alpha"],
     script:
-        "../../scripts/trends.py"
+        "../scripts/trends.py"

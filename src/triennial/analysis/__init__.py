@@ -1,0 +1,1 @@
+"""Analysis steps: prevalence, the extract's measures, bruising, trends, suppression."""

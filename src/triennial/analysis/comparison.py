@@ -1,0 +1,145 @@
+"""Published vs reproduced: every printed percentage or rate against its counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from triennial.stats.rounding import decimals, half_unit, percent_matches
+
+COLUMNS = [
+    "table",
+    "row_id",
+    "measure",
+    "group",
+    "printed",
+    "unit",
+    "n",
+    "N",
+    "n_min",
+    "n_max",
+    "reproduced",
+    "reproduced_rounded",
+    "difference",
+    "tolerance",
+    "match",
+    "explanation",
+]
+
+
+def published_vs_reproduced(clean: pd.DataFrame) -> pd.DataFrame:
+    """One row per printed percentage or rate a year, recomputed from the counts.
+
+    A percentage matches when 100 n / N lies within half a unit of its last
+    printed digit; a rate when n / years lies within half a unit of the printed
+    value or range. Where no count exists the row says why instead.
+    """
+    rows = []
+    for _, r in clean.iterrows():
+        if pd.notna(r["percent_printed"]):
+            rows.append(_percent_row(r))
+        elif r["kind"] in ("rate_per_year", "percent_range"):
+            rows.append(_range_row(r))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _base(r: pd.Series) -> dict:
+    return {c: r[c] for c in ("table", "row_id", "measure", "group")} | {
+        "n": r["numerator"],
+        "N": r["denominator"],
+        "n_min": r["numerator_min"],
+        "n_max": r["numerator_max"],
+    }
+
+
+def _percent_row(r: pd.Series) -> dict:
+    printed, den = r["percent_printed"], r["denominator"]
+    out = _base(r) | {"printed": printed, "unit": "percent", "tolerance": half_unit(printed)}
+    if pd.notna(r["numerator"]):
+        exact = 100 * r["numerator"] / den
+        return out | {
+            "reproduced": exact,
+            "reproduced_rounded": f"{exact:.{decimals(printed)}f}",
+            "difference": exact - float(printed),
+            "match": percent_matches(r["numerator"], den, printed),
+            "explanation": "",
+        }
+    low, high = r["numerator_min"], r["numerator_max"]
+    return out | {
+        "reproduced": float("nan"),
+        "reproduced_rounded": "",
+        "difference": float("nan"),
+        "match": pd.notna(low),
+        "explanation": (
+            f"only the percentage is printed; counts {low} to {high} of {den} round to it"
+        ),
+    }
+
+
+def _range_row(r: pd.Series) -> dict:
+    low, high = r["value_low"], r["value_high"]
+    printed = f"{low:g}" if low == high else f"{low:g}-{high:g}"
+    unit = "per year" if r["kind"] == "rate_per_year" else "percent"
+    out = _base(r) | {"printed": printed, "unit": unit, "tolerance": 0.5}
+    if r["kind"] == "rate_per_year" and pd.notna(r["numerator"]):
+        rate = r["numerator"] / r["exposure_years"]
+        nearest = min(max(rate, low), high)  # distance to the printed range
+        return out | {
+            "N": float("nan"),
+            "reproduced": rate,
+            "reproduced_rounded": f"{rate:.0f}",
+            "difference": rate - nearest,
+            "match": abs(rate - nearest) <= 0.5,
+            "explanation": f"{r['numerator']} over {r['exposure_years']:g} years",
+        }
+    why = "no count is printed for this period" if unit == "per year" else "no count is printed"
+    return out | {
+        "reproduced": float("nan"),
+        "reproduced_rounded": "",
+        "difference": float("nan"),
+        "match": pd.NA,
+        "explanation": f"cannot be recomputed: {why}",
+    }
+
+
+def read_comparison(path) -> pd.DataFrame:
+    """Read a comparison table written by the pipeline, counts as whole numbers."""
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    counts = {c: "Int64" for c in ("n", "N", "n_min", "n_max")}
+    return frame.astype(counts | {"match": "boolean", "explanation": "string"})
+
+
+PATH_COLUMNS = ["table", "row_id", "measure", "group", "published_n", "published_N"]
+PATH_COLUMNS += ["extract_n", "extract_N", "agree", "note"]
+
+
+def compare_paths(published: pd.DataFrame, extract: pd.DataFrame) -> pd.DataFrame:
+    """The extract path against the published-table path, figure by figure.
+
+    Agree: same denominator, and the same count (or, where only a percentage is
+    printed, a count inside the range the percentage allows).
+    """
+    pub = published.set_index("row_id")
+    rows = []
+    for _, e in extract.iterrows():
+        p = pub.loc[e["row_id"]]
+        exact = pd.notna(p["numerator"])
+        low, high = (
+            (p["numerator"], p["numerator"]) if exact else (p["numerator_min"], p["numerator_max"])
+        )
+        same_base = e["denominator"] == p["denominator"]
+        inside = low <= e["numerator"] <= high
+        rows.append(
+            {
+                "table": e["table"],
+                "row_id": e["row_id"],
+                "measure": e["measure"],
+                "group": e["group"],
+                "published_n": str(p["numerator"]) if exact else f"{low}-{high}",
+                "published_N": p["denominator"],
+                "extract_n": e["numerator"],
+                "extract_N": e["denominator"],
+                "agree": bool(same_base and inside),
+                "note": "" if exact else "only a percentage is printed: the count lies in a range",
+            }
+        )
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)

@@ -1,0 +1,146 @@
+"""Prevalence with confidence intervals for every proportion in the published tables.
+
+One row per proportion, in the tidy form `measure, group, n, N, estimate, ci_low,
+ci_upp, method`, followed by what a reader needs to weigh it: the row's table and
+id, whether the count is derived from a printed percentage (then `n` is empty,
+`n_min`/`n_max` bound it, and the interval runs from the lower limit at `n_min` to
+the upper limit at `n_max`), whether the source calls the rate a minimum, and
+whether a finite population correction was applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from triennial.stats.intervals import effective_sample_size, proportion_confint
+
+COLUMNS = [
+    "measure",
+    "group",
+    "n",
+    "N",
+    "estimate",
+    "ci_low",
+    "ci_upp",
+    "method",
+    "alpha",
+    "table",
+    "row_id",
+    "count_status",
+    "n_min",
+    "n_max",
+    "minimum_rate",
+    "fpc_applied",
+    "caveat",
+]
+MINIMUM = "minimum: a factor not noted in a report may still have been present"
+DERIVED = "count not printed: the interval covers every count consistent with the printed rounding"
+
+
+@dataclass(frozen=True)
+class FinitePopulation:
+    """Apply a finite population correction to estimates from `sample` of `population`.
+
+    Used for the 278 reports out of 368 reviews: only rows whose denominator equals
+    `sample` are corrected (subgroups of the reports have unknown population sizes),
+    and not the review-flow rows, which count the reports themselves.
+    The correction assumes the reports are like a random sample of the reviews.
+    """
+
+    population: int
+    sample: int
+
+    def __post_init__(self):
+        if not 0 < self.sample < self.population:
+            raise ValueError(
+                f"finite population correction needs 0 < sample < population, "
+                f"got sample {self.sample} of population {self.population}"
+            )
+
+
+def proportions(clean: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows that are proportions with a count or a count range; and the rows left out.
+
+    The second frame lists every row not estimated, with the reason, so nothing is
+    dropped silently.
+    """
+    is_prop = clean["kind"] == "proportion"
+    not_app = clean["count_status"] == "not_applicable"
+    empty = clean["denominator"].fillna(0) == 0  # e.g. no reviews in an age band locally
+    keep = is_prop & ~not_app & ~empty
+    reasons = np.select(
+        [~is_prop, not_app, empty],
+        [
+            "not a proportion (kind: " + clean["kind"].astype(str) + ")",
+            "cell printed as '-'",
+            "no reviews in the population (denominator 0)",
+        ],
+        default="",
+    )
+    left_out = clean.loc[~keep, ["table", "row_id", "measure", "group"]].assign(
+        reason=reasons[~keep.to_numpy()]
+    )
+    return clean[keep], left_out.reset_index(drop=True)
+
+
+def prevalence_table(
+    clean: pd.DataFrame,
+    method: str = "wilson",
+    alpha: float = 0.05,
+    fpc: FinitePopulation | None = None,
+) -> pd.DataFrame:
+    """Estimate and interval for every proportion; see the module docstring."""
+    rows, _ = proportions(clean)
+    exact = rows["numerator"].notna()
+    n_min = rows["numerator"].where(exact, rows["numerator_min"]).astype(float).to_numpy()
+    n_max = rows["numerator"].where(exact, rows["numerator_max"]).astype(float).to_numpy()
+    big_n = rows["denominator"].astype(float).to_numpy()
+    printed = pd.to_numeric(rows["percent_printed"]).astype(float).to_numpy() / 100
+    estimate = np.where(exact, n_min / big_n, printed)
+
+    fpc_applied = np.zeros(len(rows), dtype=bool)
+    nobs = big_n.copy()
+    if fpc is not None:
+        # The flow table describes the reports themselves, not reviews they stand for.
+        fpc_applied = (big_n == fpc.sample) & (rows["table"] != "review_flow").to_numpy()
+        nobs = np.where(fpc_applied, effective_sample_size(big_n, fpc.population), big_n)
+    # Scale counts to the effective sample size so each end keeps its own proportion.
+    ci_low, _ = proportion_confint(n_min / big_n * nobs, nobs, alpha, method)
+    _, ci_upp = proportion_confint(n_max / big_n * nobs, nobs, alpha, method)
+
+    caveats = [
+        "; ".join(c for c in (DERIVED if not e else "", MINIMUM if m else "") if c)
+        for e, m in zip(exact, rows["minimum_rate"], strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "measure": rows["measure"].to_numpy(),
+            "group": rows["group"].to_numpy(),
+            "n": rows["numerator"].to_numpy(),
+            "N": rows["denominator"].to_numpy(),
+            "estimate": estimate,
+            "ci_low": ci_low,
+            "ci_upp": ci_upp,
+            "method": method,
+            "alpha": alpha,
+            "table": rows["table"].to_numpy(),
+            "row_id": rows["row_id"].to_numpy(),
+            "count_status": rows["count_status"].to_numpy(),
+            "n_min": rows["numerator_min"].to_numpy(),
+            "n_max": rows["numerator_max"].to_numpy(),
+            "minimum_rate": rows["minimum_rate"].to_numpy(),
+            "fpc_applied": fpc_applied,
+            "caveat": caveats,
+        }
+    )
+    return out[COLUMNS]
+
+
+def read_prevalence(path) -> pd.DataFrame:
+    """Read a prevalence table written by the pipeline, counts as whole numbers."""
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    counts = {c: "Int64" for c in ("n", "N", "n_min", "n_max")}
+    return frame.astype(counts | {"caveat": "string"})

@@ -1,0 +1,1 @@
+"""Checks of a run against committed reference results."""

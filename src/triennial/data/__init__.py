@@ -1,0 +1,1 @@
+"""Data: readers, schemas, the codebook, validation and cleaning of raw inputs."""

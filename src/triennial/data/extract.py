@@ -1,0 +1,476 @@
+"""Coded review extracts: read what coders typed, map it onto the codebook, keep everything.
+
+Cleaning works column by column on the distinct values typed (so a million rows cost
+little more than reading them):
+
+- a value that is a synonym of a clean code is mapped to it, and the change is logged
+  (file, row, column, old value, new value, rule);
+- a value that maps to nothing, an impossible age, a date outside the analysis period,
+  or a row that breaks a codebook rule sends the row to quarantine with the reason;
+- duplicated (review_id, coding_round) keys are quarantined: an exact copy with a pointer
+  to the row kept, conflicting records both, since neither can be preferred.
+
+Rows in = clean rows + quarantined rows, always (`CleanResult.check_balance`).
+Whole-file problems (unreadable, empty, missing or unexpected columns) raise DataError.
+
+Double coding: round 1 is the primary coding used for analysis; round 2 is an
+independent second coding kept for the agreement analysis. The pair resolves to the
+round-1 record (the documented rule); disagreements are reported, not merged.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pyarrow import compute as pc
+from pyarrow import csv as pacsv
+
+from triennial.data.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, normalise
+from triennial.data.errors import DataError, Problem
+
+SOURCE_FILE, SOURCE_ROW = "source_file", "source_row"
+NUMERIC = ("age_months", "coding_round")
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
+_AGE = re.compile(r"(\d+)\s*(m|mo|mos|month|months|y|yr|yrs|year|years)?")
+
+
+@dataclass
+class CleanResult:
+    """Everything cleaning produced; see the module docstring."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    log: pd.DataFrame
+    rows_in: int
+
+    def check_balance(self) -> None:
+        """Rows in = clean + quarantined; anything else is a bug, not bad data."""
+        if self.rows_in != len(self.clean) + len(self.quarantine):
+            raise AssertionError(
+                f"{self.rows_in} rows in, {len(self.clean)} clean + "
+                f"{len(self.quarantine)} quarantined"
+            )
+
+    def reviews(self) -> pd.DataFrame:
+        """One record per review: the round-1 (primary) coding."""
+        return self.clean[self.clean["coding_round"] == 1].reset_index(drop=True)
+
+    def double_coded(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The two codings of each double-coded review, aligned by review_id."""
+        first = self.reviews().set_index("review_id")
+        second = self.clean[self.clean["coding_round"] == 2].set_index("review_id")
+        ids = sorted(set(first.index) & set(second.index))
+        return first.loc[ids].reset_index(), second.loc[ids].reset_index()
+
+
+def read_extract(path: Path) -> pd.DataFrame:
+    """Every cell of a CSV or XLSX extract as text, with its file and spreadsheet row.
+
+    Columns come back as categoricals (text codes with few distinct values, stored once)
+    except review_id, which is unique per row.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = frame.astype({c: "category" for c in frame.columns if c != "review_id"})
+        else:
+            frame = _read_csv(path)
+    except FileNotFoundError as err:
+        raise DataError(Problem(str(path), None, None, None, "file not found")) from err
+    except DataError:  # already names the file (and the rows): do not wrap it
+        raise
+    except Exception as err:  # the readers' own errors: bad encoding, ragged rows, not a table
+        if "empty" in str(err).lower():
+            raise DataError(Problem(str(path), None, None, None, "file is empty")) from err
+        raise DataError(
+            Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
+        ) from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame[SOURCE_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), int), [str(path)])
+    frame[SOURCE_ROW] = np.arange(2, len(frame) + 2)  # header is row 1, as a spreadsheet shows
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a UTF-8 CSV with Arrow, dictionary-encoding the coded columns as it reads."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        raise DataError(Problem(str(path), None, None, None, "file is empty"))
+    as_text = {name: pa.string() if name == "review_id" else _DICTIONARY for name in header}
+    options = pacsv.ConvertOptions(
+        column_types=as_text, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    ragged = []
+
+    def skip(row) -> str:  # a row with too few or too many cells: note it, keep reading
+        ragged.append(row)
+        return "skip"
+
+    parse = pacsv.ParseOptions(invalid_row_handler=skip)
+    table = pacsv.read_csv(path, parse_options=parse, convert_options=options)
+    if ragged:  # Arrow gave no row for these; a serial read knows each row's number
+        ragged.clear()
+        serial = pacsv.ReadOptions(use_threads=False)
+        pacsv.read_csv(path, read_options=serial, parse_options=parse, convert_options=options)
+        raise DataError(
+            [
+                Problem(
+                    str(path),
+                    r.number,
+                    None,
+                    r.text,
+                    f"{r.actual_columns} cells, expected {r.expected_columns} (one per column)",
+                )
+                for r in ragged
+            ]
+        )
+    return table.unify_dictionaries().to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
+    )
+
+
+def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
+    """Missing or unexpected columns are a whole-file problem: raise DataError."""
+    path = frame[SOURCE_FILE].cat.categories[0]  # also when there are no rows to name it
+    present = [c for c in frame.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    problems = [
+        Problem(path, 1, c, None, "required column is missing (see the codebook)")
+        for c in codebook.required_columns
+        if c not in present
+    ]
+    problems += [
+        Problem(path, 1, c, None, "unexpected column (not in the codebook)")
+        for c in present
+        if c not in codebook.names
+    ]
+    if len(frame) == 0:
+        problems.append(Problem(path, None, None, None, "no data rows"))
+    if problems:
+        raise DataError(problems)
+
+
+def clean_extracts(paths: list[Path], codebook: Codebook, start: date, end: date) -> CleanResult:
+    """Read, check and clean one or more extract files into one CleanResult."""
+    frames = []
+    for path in paths:
+        frame = read_extract(path)
+        check_columns(frame, codebook)
+        frames.append(frame)
+    raw = pd.concat(frames, ignore_index=True)
+    if "age_band" not in raw.columns:
+        raw["age_band"] = ""
+    return clean_frame(raw, codebook, start, end)
+
+
+def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -> CleanResult:
+    """Map every column onto the codebook; quarantine rows that cannot be mapped."""
+    n = len(raw)
+    reasons = np.full(n, "", dtype=object)
+    logs = []
+    out = {}
+    where = (raw[SOURCE_FILE].to_numpy(dtype=object), raw[SOURCE_ROW].to_numpy())
+    for name in codebook.names:
+        text = raw[name]
+        if name == "review_id":  # unique per row: vectorised checks
+            column = _check_text(text, codebook.field(name))
+            rule = "whitespace"
+        elif name == "coder":
+            convert, rule = _free_text(codebook.field(name)), "whitespace"
+            column = _by_distinct_value(text, convert)
+        else:
+            convert, rule = _converter(codebook, name, start, end)
+            column = _by_distinct_value(text, convert, numeric=name in NUMERIC)
+        _add_reasons(reasons, column.bad, name, text, _expected(codebook, name))
+        logs.append(_log(where, name, column, rule))
+        out[name] = column.values
+    clean = pd.DataFrame(out, index=raw.index)
+    clean[SOURCE_FILE] = raw[SOURCE_FILE].to_numpy()
+    clean[SOURCE_ROW] = raw[SOURCE_ROW].to_numpy()
+
+    logs.append(_derive_bands(clean, raw, reasons))
+    for mask, column, expected in _rule_violations(clean, codebook):
+        _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
+    _mark_duplicates(clean, reasons)
+
+    quarantined = reasons != ""
+    quarantine = raw.loc[quarantined].assign(reason=reasons[quarantined]).reset_index(drop=True)
+    log = pd.concat(logs, ignore_index=True)
+    if quarantined.any():  # the quarantine keeps those rows as typed; no log for them
+        log = log[~log["row"].isin(set(raw.loc[quarantined, SOURCE_ROW]))]
+    result = CleanResult(
+        clean=clean.loc[~quarantined]
+        .reset_index(drop=True)
+        .astype({"age_months": "Int64", "coding_round": int}),
+        quarantine=quarantine,
+        log=log.sort_values(["file", "row"], kind="stable").reset_index(drop=True),
+        rows_in=n,
+    )
+    result.check_balance()
+    return result
+
+
+def _converter(codebook: Codebook, name: str, start: date, end: date):
+    """The function turning one typed value into (clean value, ok), and its rule name."""
+    if name == "age_months":
+        return _age_months, "age in months"
+    if name == "notification_date":
+        formats = codebook.field(name)["rawFormats"]
+        return (lambda typed: _date(typed, formats, start, end)), "date to ISO"
+    if name == "coding_round":
+        return _lookup({"1": 1, "2": 2}), "integer"
+    table = codebook.synonyms(name)
+    if name == "age_band":  # optional in raw extracts: empty means 'derive it'
+        table = table | {"": ""}
+    return _lookup(table), "synonym"
+
+
+def _free_text(field: dict):
+    """Free text (a coder's initials): stripped, not empty, matching any pattern."""
+    pattern = field.get("constraints", {}).get("pattern")
+
+    def convert(typed: str):
+        value = typed.strip()
+        ok = bool(value) and (pattern is None or re.fullmatch(pattern, value) is not None)
+        return (value if ok else None), ok
+
+    return convert
+
+
+def _lookup(table: dict):
+    def convert(typed: str):
+        value = table.get(normalise(typed))
+        return value, value is not None
+
+    return convert
+
+
+@dataclass
+class Cleaned:
+    """One cleaned column: values, which rows are invalid or changed, and the text of
+    a row's old and new value for the log (asked only for the rows logged)."""
+
+    values: object
+    bad: np.ndarray
+    changed: np.ndarray
+    old: Callable[[np.ndarray], np.ndarray]
+    new: Callable[[np.ndarray], np.ndarray]
+
+
+def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Cleaned:
+    """Convert each distinct typed value once (a million rows hold few distinct codes).
+
+    Codes come back as a categorical (compact, fast to compare), numbers as floats.
+    """
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
+        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, typed = pd.factorize(text, sort=False)
+    typed = np.asarray(typed, dtype=object)
+    results = [convert(u) for u in typed]
+    ok = np.array([k for _, k in results], dtype=bool)
+    clean = [v for v, _ in results]
+    shown = np.array(["" if v is None else str(v) for v in clean], dtype=object)
+    if numeric:
+        values = np.array([np.nan if v is None else v for v in clean], dtype=float)[codes]
+    else:
+        categories, index = np.unique(shown, return_inverse=True)
+        values = pd.Categorical.from_codes(index[codes], categories=categories)
+    return Cleaned(
+        values=values,
+        bad=~ok[codes],
+        changed=(shown != typed)[codes] & ok[codes],
+        old=lambda idx: typed[codes[idx]],
+        new=lambda idx: shown[codes[idx]],
+    )
+
+
+def _check_text(text: pd.Series, field: dict) -> Cleaned:
+    stripped = text.str.strip()
+    bad = (stripped == "").to_numpy().copy()
+    pattern = field.get("constraints", {}).get("pattern")
+    if pattern:
+        bad |= ~stripped.str.fullmatch(pattern).fillna(False).to_numpy()
+    changed = (stripped != text).to_numpy() & ~bad
+    return Cleaned(
+        values=stripped,
+        bad=bad,
+        changed=changed,
+        old=lambda idx: text.to_numpy(dtype=object)[idx],
+        new=lambda idx: stripped.to_numpy(dtype=object)[idx],
+    )
+
+
+def _age_months(typed: str):
+    """'3 months', '18m', '2 yrs', '2 years', '36' -> months; '' -> not recorded (None)."""
+    key = normalise(typed)
+    if key in ("", "not recorded", "not stated", "unknown"):
+        return None, True
+    match = _AGE.fullmatch(key)
+    if not match:
+        return None, False
+    number, unit = int(match.group(1)), match.group(2) or "m"
+    months = number * 12 if unit.startswith("y") else number
+    return (months, True) if 0 <= months <= AGE_BANDS["16_plus"][1] else (None, False)
+
+
+def _date(typed: str, formats: list[str], start: date, end: date):
+    """A typed date as ISO text, if it parses and lies in the analysis period."""
+    for fmt in formats:
+        try:
+            day = datetime.strptime(typed.strip(), fmt).date()
+        except ValueError:
+            continue
+        return (day.isoformat(), True) if start <= day <= end else (None, False)
+    return None, False
+
+
+def _expected(codebook: Codebook, name: str) -> str:
+    field = codebook.field(name)
+    if name == "age_months":
+        return "an age such as '3 months', '18m' or '2 yrs' (0 to 215 months), or empty"
+    if name == "notification_date":
+        return "a date (dd/mm/yyyy or yyyy-mm-dd) within the analysis period"
+    if name == "coding_round":
+        return "1 (primary coding) or 2 (second coding)"
+    if "synonyms" in field:
+        return f"one of {list(field['synonyms'])} (or a synonym listed in the codebook)"
+    return field.get("patternDescription", "a value")
+
+
+def _add_reasons(reasons, bad, column: str, text: pd.Series, expected: str) -> None:
+    for i in np.flatnonzero(bad):
+        note = f"column '{column}': value {text.iloc[i]!r}: expected {expected}"
+        reasons[i] = f"{reasons[i]}; {note}" if reasons[i] else note
+
+
+def _log(where: tuple, name: str, column: Cleaned, rule: str) -> pd.DataFrame:
+    """Log cells whose clean value differs from what was typed (and that were valid).
+
+    `where`: the file and row of every raw row, as arrays.
+    """
+    idx = np.flatnonzero(column.changed)
+    return pd.DataFrame(
+        {
+            "file": where[0][idx],
+            "row": where[1][idx],
+            "column": name,
+            "old_value": column.old(idx),
+            "new_value": column.new(idx),
+            "rule": rule,
+        },
+        columns=LOG_COLUMNS,
+    )
+
+
+def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> pd.DataFrame:
+    """Set age_band from age_months (vectorised); a typed band that disagrees
+    quarantines the row. Returns the log of bands filled in."""
+    months = pd.to_numeric(pd.Series(clean["age_months"], dtype=object)).to_numpy(dtype=float)
+    firsts = [low for low, _ in AGE_BANDS.values()]
+    codes = np.searchsorted(firsts, np.nan_to_num(months), "right") - 1
+    codes[np.isnan(months)] = len(AGE_BANDS)  # not_recorded
+    names = [*AGE_BANDS, "not_recorded"]
+    derived = np.array(names, dtype=object)[codes]
+    typed = clean["age_band"].to_numpy(dtype=object)
+    ok = reasons == ""
+    clash = ok & (typed != "") & (typed != derived)
+    for i in np.flatnonzero(clash):
+        reasons[i] = (
+            f"column 'age_band': value {raw['age_band'].iloc[i]!r}: expected {derived[i]}, "
+            f"the band of age_months {clean['age_months'].iloc[i]}"
+        )
+    clean["age_band"] = pd.Categorical.from_codes(codes, categories=names)
+    filled = ok & (typed == "")
+    return pd.DataFrame(
+        {
+            "file": raw[SOURCE_FILE].to_numpy()[filled],
+            "row": raw[SOURCE_ROW].to_numpy()[filled],
+            "column": "age_band",
+            "old_value": "",
+            "new_value": derived[filled],
+            "rule": "derived from age_months",
+        },
+        columns=LOG_COLUMNS,
+    )
+
+
+def _rule_violations(clean: pd.DataFrame, codebook: Codebook):
+    """Codebook rules across fields: (row mask, column, what was expected)."""
+    available = clean["report_status"] == "available"
+    death = clean["outcome"] == "death"
+    yield (
+        death == (clean["death_maltreatment"] == NOT_APPLICABLE),
+        "death_maltreatment",
+        "not_applicable exactly when outcome is serious_harm",
+    )
+    for name in codebook.characteristics() + ["review_method", "qualitative_sample"]:
+        yield (
+            ~available & (clean[name] != NOT_APPLICABLE),
+            name,
+            "not_applicable, since there is no final report (report_status is not 'available')",
+        )
+    never = clean["cp_plan"] == "never"
+    yield (
+        never & (clean["cp_plan_category"] != NOT_APPLICABLE),
+        "cp_plan_category",
+        "not_applicable, since the child was never on a plan",
+    )
+
+
+def _add_rule(reasons, mask, clean: pd.DataFrame, column: str, expected: str) -> None:
+    for i in np.flatnonzero(np.asarray(mask)):
+        reasons[i] = f"column '{column}': value {clean[column].iloc[i]!r}: expected {expected}"
+
+
+def _mark_duplicates(clean: pd.DataFrame, reasons) -> None:
+    """Duplicated (review_id, coding_round): exact copies point to the row kept;
+    conflicting records are all quarantined; a round 2 needs its round 1."""
+    valid = reasons == ""
+    keys = ["review_id", "coding_round"]
+    coded = [c for c in clean.columns if c not in (SOURCE_FILE, SOURCE_ROW, "coder")]
+    dup = valid & clean.duplicated(keys, keep=False).to_numpy()
+    for _, group in clean[dup].groupby(keys, sort=False):
+        first = group.iloc[0]
+        same = (group[coded].astype(str) == first[coded].astype(str)).all(axis=1)
+        for i in group.index[1:]:
+            if same.loc[i]:
+                reasons[i] = f"exact duplicate of row {first[SOURCE_ROW]} ({first[SOURCE_FILE]})"
+        if not same.all():
+            rows = ", ".join(str(r) for r in group[SOURCE_ROW])
+            why = (
+                f"column 'review_id': value {first['review_id']!r}: coded more than once in "
+                f"round {int(first['coding_round'])} with conflicting values (rows {rows}); "
+                "expected one record per review and round"
+            )
+            for i in group.index:
+                reasons[i] = why
+    valid = reasons == ""
+    ids = pa.array(clean["review_id"].astype("string[pyarrow]"))  # Arrow's is_in: hashed
+    firsts = ids.filter(pa.array(valid & (clean["coding_round"] == 1).to_numpy()))
+    has_first = pc.is_in(ids, value_set=firsts).to_numpy(zero_copy_only=False)
+    orphan = valid & (clean["coding_round"] == 2).to_numpy() & ~has_first
+    _add_rule(
+        reasons,
+        orphan,
+        clean,
+        "coding_round",
+        "1 first: a round-2 coding needs a valid round-1 record of the same review",
+    )
+
+
+def read_clean_extract(path: Path) -> pd.DataFrame:
+    """Read clean rows written by the pipeline: codes as text, age and round as numbers."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["age_months"] = pd.to_numeric(frame["age_months"].replace("", None)).astype("Int64")
+    return frame.astype({"coding_round": int, SOURCE_ROW: int})

@@ -1,0 +1,1 @@
+"""Figures: one house style (`style`), one module per topic; deterministic SVG."""

@@ -1,0 +1,55 @@
+"""What every pipeline step shares: a log file, clean failure on bad data, stable CSV.
+
+Scripts call `run_step(main, log)`; a DataError becomes one readable message in
+the log and on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from triennial.data.errors import DataError
+
+log = logging.getLogger("triennial")
+
+
+def run_step(
+    main: Callable[[], None],
+    log_path: str | Path,
+    expected: tuple[type[Exception], ...] = (),
+) -> None:
+    """Run one step with logging to `log_path`; exit 1 with the message on bad data.
+
+    `expected` adds the step's own user-facing errors (e.g. a report variable that
+    does not exist) to DataError: they too end in a message, not a traceback.
+    """
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=log_path,
+        filemode="w",
+        level=logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",  # no timestamps: logs are reproducible
+        force=True,
+    )
+    try:
+        main()
+    except (DataError, *expected) as err:
+        message = err.message() if isinstance(err, DataError) else str(err)
+        log.error(message)
+        print(f"ERROR: {message}", file=sys.stderr)
+        sys.exit(1)
+    except Exception:  # a bug, not bad data: keep the traceback, in the log too
+        log.exception("unexpected error")
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table the same way every time (UTF-8, \\n line ends, no index)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    log.info("wrote %s (%d rows)", path, len(frame))

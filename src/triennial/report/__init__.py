@@ -1,0 +1,1 @@
+"""The report: its numbers (`variables`), tables, and rendering (`render`)."""

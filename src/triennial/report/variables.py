@@ -1,0 +1,178 @@
+"""Numbers for the report: `_variables.yml` (tables: see reporttables.py).
+
+Every number the report's prose uses is looked up here by row_id
+(`{{< var t1_alcohol_misuse.pct >}}`), so none is typed by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from triennial.data import labels, published
+from triennial.report import bruising as report_bruising
+from triennial.report import trends as report_trends
+from triennial.report.formatting import SUPPRESSED, ci, count, long_date, pct
+
+
+def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """One entry per published figure: n, N, group, printed and, for proportions, pct and ci."""
+    out: dict[str, dict[str, str]] = {}
+    for _, r in clean.iterrows():
+        entry = {"n": count(r["numerator"]), "N": count(r["denominator"]), "group": r["group"]}
+        if pd.notna(r["percent_printed"]):
+            entry["printed"] = r["percent_printed"]
+        if pd.notna(r["value_low"]):
+            low, high = r["value_low"], r["value_high"]
+            entry["printed"] = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+        if pd.notna(r["numerator_min"]):
+            entry["n_range"] = f"{r['numerator_min']}–{r['numerator_max']}"
+        out[r["row_id"]] = entry
+    for row_id, entry in prevalence_variables(prev).items():
+        out[row_id] |= {k: v for k, v in entry.items() if k not in ("n", "N")}
+    return out
+
+
+def comparison_variables(comparison: pd.DataFrame) -> dict[str, str]:
+    """How many printed figures were reproduced, only consistent, or not recomputable."""
+    recomputed = comparison["reproduced"].notna()
+    match = comparison["match"].astype("boolean")
+    return {
+        "total": str(len(comparison)),
+        "reproduced": str(int((recomputed & match.fillna(False)).sum())),
+        "consistent": str(int((~recomputed & match.fillna(False)).sum())),
+        "not_recomputable": str(int(match.isna().sum())),
+        "mismatched": str(int((match == False).sum())),  # noqa: E712 (pandas NA-aware)
+    }
+
+
+@dataclass
+class ReportData:
+    """Everything the report is made from. National report: the published tables are
+    the estimates and the extract is checked against them. Local report: the extract
+    is the only source, and `clean`, `comparison`, `changes`, `paths` are None."""
+
+    meta: dict[str, str]
+    prev: pd.DataFrame
+    extract: dict
+    agreement: pd.DataFrame
+    subgroup_tests: pd.DataFrame
+    quarantine: pd.DataFrame  # reasons counted by column, never rows
+    software: pd.DataFrame
+    inputs: pd.DataFrame
+    clean: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    paths: pd.DataFrame | None = None
+    threshold: int = 0  # small-number suppression (0: none, the public demonstration)
+    bruising: dict | None = None  # the bruising chapter's tables, config and studies
+    coverage: pd.DataFrame | None = None  # exact coverage of each interval method
+    trends: dict | None = None  # the trends chapter's tables
+    packages: dict | None = None  # raw tables by data package, for the provenance appendix
+
+    def shown(self, value: int) -> str:
+        """A count of reviews or rows as the report may show it."""
+        return SUPPRESSED if 0 < value < self.threshold else f"{value:,}"
+
+    @property
+    def national(self) -> bool:
+        return self.clean is not None
+
+
+def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """n, N, pct and ci of every estimated proportion, 'suppressed' where blanked."""
+    out = {}
+    for _, p in prev.iterrows():
+        if pd.isna(p["estimate"]):
+            out[p["row_id"]] = dict.fromkeys(
+                ("n", "N", "pct", "ci", "ci_low", "ci_upp"), SUPPRESSED
+            )
+            continue
+        out[p["row_id"]] = {
+            "n": count(p["n"]),
+            "N": count(p["N"]),
+            "pct": pct(p["estimate"]),
+            "ci": ci(p["ci_low"], p["ci_upp"]),
+            "ci_low": pct(p["ci_low"]),
+            "ci_upp": pct(p["ci_upp"]),
+        }
+    return out
+
+
+def extract_variables(data: ReportData, alpha: float) -> dict[str, str]:
+    """Cleaning, double coding, agreement and subgroup tests, as counts and ranges."""
+    e = data.extract
+    kappa = data.agreement["kappa"].dropna()
+    tests = data.subgroup_tests.dropna(subset=["p_value"])
+    out = {
+        "rows_in": data.shown(e["rows_in"]),
+        "clean_rows": data.shown(e["clean_rows"]),
+        "quarantined_rows": data.shown(e["quarantined_rows"]),
+        "reviews": data.shown(e["reviews"]),
+        "double_coded": data.shown(e["double_coded_reviews"]),
+        "values_changed": data.shown(e["values_changed"]),
+        "n_files": str(len(e["files"])),
+        "kappa_min": f"{kappa.min():.2f}" if len(kappa) else SUPPRESSED,
+        "kappa_max": f"{kappa.max():.2f}" if len(kappa) else SUPPRESSED,
+        "kappa_variables": str(len(kappa)),
+        "tests": str(len(tests)),
+        "significant_holm": str(int((tests["p_holm"] < alpha).sum())),
+        "significant_bh": str(int((tests["p_fdr_bh"] < alpha).sum())),
+    }
+    if data.paths is not None:
+        out |= {
+            "paths_total": str(len(data.paths)),
+            "paths_agree": str(int(data.paths["agree"].sum())),
+        }
+    return out
+
+
+def variables(data: ReportData) -> dict:
+    """Everything `{{< var ... >}}` can look up: run metadata, then one entry per figure."""
+    prev, meta = data.prev, data.meta
+    alpha = prev["alpha"].iloc[0]
+    out = {
+        "meta": meta
+        | {
+            "period_start_long": long_date(meta["period_start"]),
+            "period_end_long": long_date(meta["period_end"]),
+            "confidence": labels.confidence(alpha),
+            "method": labels.METHODS[prev["method"].iloc[0]],
+            "fpc": "applied" if prev["fpc_applied"].any() else "not applied",
+            "n_proportions": str(len(prev)),
+        },
+        "extract": extract_variables(data, alpha),
+    }
+    if data.coverage is not None:
+        out["coverage"] = {
+            row["method"]: {
+                "mean": f"{row['mean_coverage']:.3f}",
+                "min": f"{row['min_coverage']:.3f}",
+                "below": pct(row["share_below_nominal"]),
+            }
+            for _, row in data.coverage.iterrows()
+        }
+    if not data.national:
+        return out | prevalence_variables(prev)
+    corrections = ~is_denominator_fill(data.changes)
+    out["meta"] |= {
+        "n_tables": str(data.clean["table"].nunique()),
+        "n_figures": str(len(data.clean)),
+    }
+    out["comparison"] = comparison_variables(data.comparison)
+    out["cleaning"] = {
+        "changes": str(len(data.changes)),
+        "corrections": str(int(corrections.sum())),
+        "denominators_filled": str(int((~corrections).sum())),
+    }
+    if data.bruising is not None:
+        out |= report_bruising.variables(data.bruising["tables"], data.bruising["inputs"])
+    if data.trends is not None:
+        out |= report_trends.variables(data.trends)
+    return out | row_variables(data.clean, prev)
+
+
+def is_denominator_fill(changes: pd.DataFrame) -> pd.Series:
+    """Cleaning-log rows that fill a denominator in (rather than correct a value)."""
+    return changes["rule"].str.startswith(published.DENOMINATOR_FILL)

@@ -1,0 +1,1 @@
+"""The SYNTHETIC demonstration extract, reconstructed from published aggregates."""
