@@ -97,7 +97,7 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
         "bruising:\n  implications:\n    plans_per_year:\n"
         "      {value: 400, low: 350, high: 470, source: test}\n"
     )
-    dry = snakemake(pipeline_run, "-n", "--configfile", str(change))
+    dry = snakemake(pipeline_run, "-n", "--quiet", "host", "--configfile", str(change))
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert re.search(r"^bruising_implications\s+1$", dry.stdout, re.MULTILINE)
     assert "fig_bruising_tornado.svg" in dry.stdout

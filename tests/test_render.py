@@ -18,7 +18,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from triennial.report.render import choose_engine, render_report
+from triennial.report.render.document import render_report as render
+from triennial.report.render.engine import choose_engine
 from triennial.report.render.pandoc import PandocError, merge_metadata
 from triennial.report.render.quarto import QuartoError
 from triennial.report.render.shortcodes import ShortcodeError, expand
@@ -55,6 +56,14 @@ def _html_text(html: str) -> tuple[str, list[str]]:
     parser = _Text()
     parser.feed(html)
     return re.sub(r"\s+", " ", "".join(parser.parts)), parser.alts
+
+
+EPOCH = 1567296000  # 2019-09-01T00:00:00Z
+
+
+def render_report(project, main, out, engine="pandoc", epoch=EPOCH):
+    """The renderer with this file's fixed PDF date unless a test sets another."""
+    return render(project, main, out, engine=engine, epoch=epoch)
 
 
 def _sha256(path: Path) -> str:
@@ -226,9 +235,8 @@ def test_rerender_gives_identical_bytes(rendered, tmp_path):
         assert _sha256(again[kind]) == _sha256(rendered[kind]), kind
 
 
-def test_pdf_timestamp_comes_from_source_date_epoch(rendered, tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    other = render_report(SAMPLE, "sample.qmd", tmp_path, engine="pandoc")
+def test_pdf_timestamp_is_the_epoch_argument(rendered, tmp_path):
+    other = render_report(SAMPLE, "sample.qmd", tmp_path, engine="pandoc", epoch=1700000000)
     assert _sha256(other["html"]) == _sha256(rendered["html"])
     assert _sha256(other["pdf"]) != _sha256(rendered["pdf"])
     assert pypdf.PdfReader(other["pdf"]).metadata["/CreationDate"].startswith("D:20231114")
@@ -258,9 +266,9 @@ def _fake_quarto(bin_dir: Path, exit_code: int = 0) -> None:
 def test_quarto_engine_renders_a_scratch_copy(project, tmp_path, monkeypatch):
     _fake_quarto(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")  # ignored: the argument decides
     before = _snapshot(project)
-    out = render_report(project, "sample.qmd", tmp_path / "out", engine="auto")
+    out = render_report(project, "sample.qmd", tmp_path / "out", engine=choose_engine("auto"))
     cwd, to, rest, epoch = ast.literal_eval(out["html"].read_text())
     assert (to, rest, epoch) == ("html", ["-M", "embed-resources:true"], "1567296000")
     assert Path(cwd) != project and not Path(cwd).exists()  # a temporary copy, since removed

@@ -3,7 +3,7 @@
 
 rule bruising_rates:
     input:
-        code=PACKAGE_FILES,
+        code=code("bruising_rates"),
         descriptor=config["bruising"]["studies"],
         files=bruising_files(),
     output:
@@ -23,7 +23,7 @@ rule bruising_rates:
 
 rule bruising_pool:
     input:
-        code=PACKAGE_FILES,
+        code=code("bruising_pool"),
         descriptor=config["bruising"]["studies"],
         files=bruising_files(),
         checked=rules.bruising_rates.output.base_rates,
@@ -46,6 +46,7 @@ rule bruising_pool:
         CONDA_ENV
     params:
         pooling=config["bruising"]["pooling"],
+        method=config["prevalence"]["method"],
         alpha=config["prevalence"]["alpha"],
     script:
         "../scripts/bruising_pool.py"
@@ -53,7 +54,7 @@ rule bruising_pool:
 
 rule bruising_period:
     input:
-        code=PACKAGE_FILES,
+        code=code("bruising_period"),
     output:
         table="results/tables/bruising_period.csv",
         figure=report(
@@ -73,7 +74,7 @@ rule bruising_period:
 
 rule bruising_implications:
     input:
-        code=PACKAGE_FILES,
+        code=code("bruising_implications"),
         pooled=rules.bruising_pool.output.pooled,
     output:
         scenarios="results/tables/bruising_scenarios.csv",
@@ -97,9 +98,6 @@ rule bruising_implications:
     params:
         inputs=config["bruising"]["implications"],
         monte_carlo=config["bruising"]["monte_carlo"],
-        pooled_choice={
-            "scale": config["bruising"]["pooling"]["scales"][0],
-            "method": config["bruising"]["pooling"]["tau2_methods"][0],
-        },
+        main=config["bruising"]["pooling"]["main"],
     script:
         "../scripts/bruising_implications.py"

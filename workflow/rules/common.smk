@@ -1,45 +1,67 @@
 # Config validation and the input lists every rule shares.
+from copy import deepcopy
 from pathlib import Path
 
 import json
-import sys
 
+import jsonschema
 import yaml
 
-# jsonschema imports rfc3987_syntax when installed (Jupyter brings it) and spends ~3 s
-# compiling its IRI grammar; no schema here uses the 'iri' formats, so skip it.
-sys.modules.setdefault("rfc3987_syntax", None)
-import jsonschema
-
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
+
+from triennial.pipeline.code import code_inputs
+from triennial.report import contents
+from triennial.report.render.engine import choose_engine
 
 min_version("9.0")
 
 # One software environment for every rule: the conda route's environment.yml, which
 # also installs this package (`snakemake --sdm conda` uses it); the pip route
-# (run.py) installs the same pins from requirements.lock.
+# (run.py) installs the same pins from the lock files.
 CONDA_ENV = "../../environment.yml"
 
 
+def with_defaults(instance, schema):
+    """Fill in every absent key that has a default in the schema, at every depth."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in instance and "default" in sub:
+            instance[key] = deepcopy(sub["default"])
+        if isinstance(instance.get(key), dict):
+            with_defaults(instance[key], sub)
+    return instance
+
+
 def validate_config():
-    """Check config against its schema, naming each wrong key; then fill in defaults."""
+    """Fill in defaults, then check config against its schema once, naming each wrong key."""
     schema_path = Path(workflow.basedir) / "schemas" / "config.schema.yaml"
     schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    with_defaults(config, schema)
     errors = jsonschema.Draft202012Validator(schema).iter_errors(config)
     messages = [
         f"config key '{'.'.join(map(str, e.absolute_path)) or '(top level)'}': {e.message}"
         for e in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
     ]
+    pooling = config["bruising"]["pooling"]
+    for key, choices in (("scale", "scales"), ("method", "tau2_methods")):
+        if pooling["main"][key] not in pooling[choices]:
+            messages.append(
+                f"config key 'bruising.pooling.main.{key}': {pooling['main'][key]!r} is not "
+                f"one of bruising.pooling.{choices} {pooling[choices]}"
+            )
     if messages:
         raise WorkflowError(
             "\n".join(messages)
             + f"\nThe keys are described in {schema_path} and config/README.md."
         )
-    validate(config, schema="../schemas/config.schema.yaml")
 
 
 validate_config()
+
+
+def code(script):
+    """The code inputs of a script: the package modules it runs, and their data files."""
+    return list(code_inputs(str(Path(workflow.basedir) / "scripts" / f"{script}.py")))
 
 
 def package_files(descriptor):
@@ -81,45 +103,18 @@ def bruising_files():
     )
 
 
-# The statistics package is code every rule runs; listing it as an input makes a
-# change to it rerun the rules (Snakemake tracks scripts, not what they import).
-PACKAGE_FILES = sorted(
-    str(p)
-    for p in Path("src/triennial").rglob("*")
-    if p.is_file() and "__pycache__" not in p.parts
-)
-
-
 # The national report (the public demonstration data) takes its estimates from the
 # published tables and checks the extract against them; the local report (a
 # partnership's own extract) uses the extract alone, with small-number suppression.
 NATIONAL = config["extracts"]["demonstration"]
 REPORT_SOURCE = "report"
 REPORT_STEM = "triennial-report" if NATIONAL else "local-report"
-REPORT_TABLES = [
-    "tbl_key_data.md",
-    "tbl_parental.md",
-    "tbl_family.md",
-    "tbl_child.md",
-    "tbl_neglect_adversity.md",
-    "tbl_review_methods.md",
-    "tbl_agreement.md",
-    "tbl_subgroups.md",
-    "tbl_quarantine.md",
-    "tbl_software.md",
-    "tbl_checksums.md",
-]
-if NATIONAL:
-    REPORT_TABLES += ["tbl_comparison.md", "tbl_cleaning.md", "tbl_paths.md"]
-    REPORT_TABLES += [
-        f"tbl_bruising_{name}.md"
-        for name in ("studies", "pooled", "loo", "assumptions", "scenarios", "audit")
-    ]
-    REPORT_TABLES += [
-        f"tbl_trend_{name}.md"
-        for name in ("models", "joinpoints", "contrasts", "forecasts")
-    ]
-    REPORT_TABLES += ["tbl_provenance.md", "tbl_not_printed.md"]
+
+# The engine is decided once: the software table records the one that renders.
+try:
+    ENGINE = choose_engine(config["report"]["engine"])
+except RuntimeError as err:
+    raise WorkflowError(f"config key 'report.engine': {err}") from None
 
 
 def estimates():
@@ -132,7 +127,7 @@ def estimates():
 def report_inputs(wildcards):
     """Named inputs of report_inputs: every table a number in the report comes from."""
     inputs = {
-        "code": PACKAGE_FILES,
+        "code": code("report_inputs"),
         "prevalence": estimates(),
         "extract_summary": rules.clean_extract.output.summary,
         "quarantine": rules.clean_extract.output.quarantine,

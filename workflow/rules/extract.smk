@@ -3,7 +3,7 @@
 
 rule clean_extract:
     input:
-        code=PACKAGE_FILES,
+        code=code("clean_extract"),
         files=config["extracts"]["files"],
         codebook=config["extracts"]["codebook"],
     output:
@@ -25,7 +25,7 @@ rule clean_extract:
 
 rule extract_measures:
     input:
-        code=PACKAGE_FILES,
+        code=code("extract_measures"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
     output:
@@ -44,7 +44,7 @@ rule extract_measures:
 
 rule agreement:
     input:
-        code=PACKAGE_FILES,
+        code=code("agreement"),
         clean=rules.clean_extract.output.clean,
         codebook=config["extracts"]["codebook"],
     output:
@@ -66,7 +66,7 @@ rule agreement:
 
 rule subgroups:
     input:
-        code=PACKAGE_FILES,
+        code=code("subgroups"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
     output:
@@ -86,7 +86,7 @@ rule subgroups:
 
 rule compare_paths:
     input:
-        code=PACKAGE_FILES,
+        code=code("compare_paths"),
         extract=rules.extract_measures.output.prevalence,
         published=rules.clean_published.output.clean,
     output:

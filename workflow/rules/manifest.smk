@@ -3,7 +3,7 @@
 
 rule manifest:
     input:
-        code=PACKAGE_FILES,
+        code=code("manifest"),
         files=manifest_inputs(),
     output:
         manifest="results/MANIFEST.sha256",

@@ -3,7 +3,7 @@
 
 rule prevalence:
     input:
-        code=PACKAGE_FILES,
+        code=code("prevalence"),
         clean=rules.clean_published.output.clean,
     output:
         table=report(
@@ -26,7 +26,7 @@ rule prevalence:
 
 rule compare_published:
     input:
-        code=PACKAGE_FILES,
+        code=code("compare_published"),
         clean=rules.clean_published.output.clean,
     output:
         table=report(
@@ -44,7 +44,7 @@ rule compare_published:
 
 rule interval_coverage:
     input:
-        code=PACKAGE_FILES,
+        code=code("interval_coverage"),
     output:
         table="results/tables/interval_coverage.csv",
         summary="results/tables/interval_coverage_summary.csv",

@@ -3,7 +3,7 @@
 
 rule validate_published:
     input:
-        code=PACKAGE_FILES,
+        code=code("validate_published"),
         descriptor=config["published_tables"],
         files=published_files(),
     output:
@@ -18,7 +18,7 @@ rule validate_published:
 
 rule clean_published:
     input:
-        code=PACKAGE_FILES,
+        code=code("clean_published"),
         descriptor=config["published_tables"],
         files=published_files(),
         validation=rules.validate_published.output.report,

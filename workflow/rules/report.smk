@@ -4,7 +4,7 @@
 
 rule figures:
     input:
-        code=PACKAGE_FILES,
+        code=code("figures"),
         prevalence=estimates(),
     output:
         parents_families=report(
@@ -32,7 +32,7 @@ rule figures:
 
 rule software_versions:
     input:
-        code=PACKAGE_FILES,
+        code=code("software_versions"),
         data=checksummed_inputs(),
     output:
         versions="results/tables/software_versions.csv",
@@ -42,7 +42,7 @@ rule software_versions:
     conda:
         CONDA_ENV
     params:
-        engine=config["report"]["engine"],
+        engine=ENGINE,
     script:
         "../scripts/software_versions.py"
 
@@ -52,7 +52,9 @@ rule report_inputs:
         unpack(report_inputs),
     output:
         variables="results/report_inputs/_variables.yml",
-        tables=expand("results/report_inputs/{name}", name=REPORT_TABLES),
+        tables=expand(
+            "results/report_inputs/{name}", name=contents.table_files(NATIONAL)
+        ),
     log:
         "logs/report_inputs.log",
     conda:
@@ -66,7 +68,9 @@ rule report_inputs:
             "version": __import__("triennial").__version__,
             "suppression_threshold": str(config["suppression"]["threshold"]),
         },
+        national=NATIONAL,
         threshold=suppression_threshold(),
+        method=config["prevalence"]["method"],
         bruising=config["bruising"],
     script:
         "../scripts/report_inputs.py"
@@ -74,7 +78,7 @@ rule report_inputs:
 
 rule render_report:
     input:
-        code=PACKAGE_FILES,
+        code=code("render_report"),
         sources=sorted(str(p) for p in Path(REPORT_SOURCE).rglob("*") if p.is_file()),
         variables=rules.report_inputs.output.variables,
         tables=rules.report_inputs.output.tables,
@@ -97,7 +101,7 @@ rule render_report:
     params:
         source=lambda wildcards, input: os.path.commonpath(input.sources),
         main=f"{REPORT_STEM}.qmd",
-        engine=config["report"]["engine"],
+        engine=ENGINE,
         epoch=config["report"]["source_date_epoch"],
     script:
         "../scripts/render_report.py"

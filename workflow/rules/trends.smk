@@ -3,7 +3,7 @@
 
 rule trends:
     input:
-        code=PACKAGE_FILES,
+        code=code("trends"),
         descriptor=config["trends"]["series"],
         files=package_files(config["trends"]["series"]),
     output:
@@ -26,7 +26,7 @@ rule trends:
     conda:
         CONDA_ENV
     params:
-        settings=config["trends"],
+        settings={k: v for k, v in config["trends"].items() if k != "series"},
         alpha=config["prevalence"]["alpha"],
     script:
         "../scripts/trends.py"

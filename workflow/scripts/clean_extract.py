@@ -1,49 +1,15 @@
 """Rule clean_extract: map coded extracts onto the codebook; log, quarantine, count."""
 
-import json
-from datetime import date
-from pathlib import Path
-
-from triennial.data.codebook import load_codebook
-from triennial.data.extract import clean_extracts
-from triennial.pipeline.step import log, run_step, write_csv
-
-
-def main(files: list[str], codebook: str, start: str, end: str, out) -> None:
-    """Write the clean rows, the analysis records, the quarantine, the log and a summary."""
-    result = clean_extracts(
-        [Path(f) for f in files],
-        load_codebook(Path(codebook)),
-        date.fromisoformat(start),
-        date.fromisoformat(end),
-    )
-    reviews = result.reviews()
-    first, _ = result.double_coded()
-    write_csv(result.clean, out.clean)
-    write_csv(reviews, out.reviews)
-    write_csv(result.quarantine, out.quarantine)
-    write_csv(result.log, out.cleaning_log)
-    summary = {
-        "files": [str(f) for f in files],
-        "rows_in": result.rows_in,
-        "clean_rows": len(result.clean),
-        "quarantined_rows": len(result.quarantine),
-        "reviews": len(reviews),
-        "double_coded_reviews": len(first),
-        "values_changed": len(result.log),
-    }
-    Path(out.summary).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    log.info("%s", summary)
-
+from triennial.pipeline.extract import clean_extract
+from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":
     run_step(
-        lambda: main(
-            snakemake.input.files,
-            snakemake.input.codebook,
-            snakemake.params.start,
-            snakemake.params.end,
-            snakemake.output,
-        ),
         snakemake.log[0],
+        clean_extract,
+        files=list(snakemake.input.files),
+        codebook=snakemake.input.codebook,
+        start=snakemake.params.start,
+        end=snakemake.params.end,
+        out=snakemake.output,
     )

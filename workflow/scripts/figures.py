@@ -1,31 +1,12 @@
 """Rule figures: prevalence by characteristic, by age band, and the flow of reviews."""
 
-from triennial.analysis.prevalence import read_prevalence
-from triennial.figures import prevalence as figures
+from triennial.pipeline.figures import national_figures
 from triennial.pipeline.step import run_step
 
-
-def main(prevalence: str, out) -> None:
-    """Draw the report's figures as SVG, from the prevalence table alone."""
-    prev = read_prevalence(prevalence)
-    figures.prevalence_dots(
-        prev,
-        {"table1_parental": "Parents (Table 1)", "table2_family": "Family (Table 2)"},
-        out.parents_families,
-    )
-    figures.by_age_band(prev, "table3_child", out.child_by_age)
-    rows = prev.set_index("row_id")
-    figures.review_flow(
-        {
-            "notified": rows.loc["flow_reports_available", "N"],
-            "available": rows.loc["flow_reports_available", "n"],
-            "not_completed": rows.loc["flow_not_completed", "n"],
-            "not_published": rows.loc["flow_not_published", "n"],
-            "sample": rows.loc["flow_qualitative_sample", "n"],
-        },
-        out.review_flow,
-    )
-
-
 if __name__ == "__main__":
-    run_step(lambda: main(snakemake.input.prevalence, snakemake.output), snakemake.log[0])
+    run_step(
+        snakemake.log[0],
+        national_figures,
+        prevalence=snakemake.input.prevalence,
+        out=snakemake.output,
+    )

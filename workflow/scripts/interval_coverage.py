@@ -1,23 +1,12 @@
-"""Rule interval_coverage: exact coverage of each interval method, n 10-400, p 0.01-0.5."""
+"""Rule interval_coverage: exact coverage of each interval method."""
 
-import numpy as np
-
-from triennial.figures import prevalence as figures
-from triennial.pipeline.step import run_step, write_csv
-from triennial.stats.coverage import coverage_summary, coverage_table
-
-SIZES = [10, 20, 30, 50, 75, 100, 150, 200, 300, 400]
-SHOWN = [10, 50, 400]  # the figure's panels
-
-
-def main(out, alpha: float) -> None:
-    """Write coverage by method, n and p, its summary, and the figure."""
-    ps = np.round(np.arange(1, 51) / 100, 2)
-    table = coverage_table(SIZES, ps, alpha)
-    write_csv(table, out.table)
-    write_csv(coverage_summary(table, alpha), out.summary)
-    figures.interval_coverage(table, SHOWN, out.figure, alpha)
-
+from triennial.pipeline.coverage import interval_coverage
+from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":
-    run_step(lambda: main(snakemake.output, snakemake.params.alpha), snakemake.log[0])
+    run_step(
+        snakemake.log[0],
+        interval_coverage,
+        out=snakemake.output,
+        alpha=snakemake.params.alpha,
+    )

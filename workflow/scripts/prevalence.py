@@ -1,30 +1,16 @@
-"""Rule prevalence: an estimate and confidence interval for every proportion."""
+"""Rule prevalence: an estimate and confidence interval for every published proportion."""
 
-from triennial.analysis.prevalence import FinitePopulation, prevalence_table, proportions
-from triennial.data import published
-from triennial.pipeline.step import log, run_step, write_csv
-
-
-def main(clean: str, table: str, not_estimated: str, method: str, alpha: float, fpc: dict):
-    """Write the prevalence table, and the rows not estimated with the reason."""
-    figures = published.read_clean(clean)
-    correction = FinitePopulation(fpc["population"], fpc["sample"]) if fpc["apply"] else None
-    result = prevalence_table(figures, method=method, alpha=alpha, fpc=correction)
-    _, left_out = proportions(figures)
-    log.info("%d proportions estimated; %d rows are not proportions", len(result), len(left_out))
-    write_csv(result, table)
-    write_csv(left_out, not_estimated)
-
+from triennial.pipeline.published import prevalence
+from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":
     run_step(
-        lambda: main(
-            snakemake.input.clean,
-            snakemake.output.table,
-            snakemake.output.not_estimated,
-            snakemake.params.method,
-            snakemake.params.alpha,
-            snakemake.params.fpc,
-        ),
         snakemake.log[0],
+        prevalence,
+        clean=snakemake.input.clean,
+        table=snakemake.output.table,
+        not_estimated=snakemake.output.not_estimated,
+        method=snakemake.params.method,
+        alpha=snakemake.params.alpha,
+        fpc=dict(snakemake.params.fpc),
     )

@@ -438,3 +438,75 @@ def monte_carlo(
 def _generator(seed: int, name: str) -> np.random.Generator:
     # CRC-32, unlike hash(), is the same in every Python process.
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
+
+
+# --- The analyses the report shows ----------------------------------------------------------
+
+RATIO_INPUTS = ("base_rate", "infants", "plans_per_year", "visible_days")
+PPV_INPUTS = ("prior", "sensitivity", "base_rate")
+
+
+def base_rate_scenarios(inputs: Mapping, pooled: Mapping) -> dict[str, float]:
+    """The base rates examined: the published range's ends and the pooled estimate."""
+    rate = inputs["base_rate"]
+    return {
+        "published low end": rate["low"],
+        "published high end": rate["high"],
+        "pooled estimate": pooled["estimate"],
+        "pooled upper limit": pooled["ci_upp"],
+    }
+
+
+def scenarios(inputs: Mapping, unit_days: list[float], rates: dict, threshold: float):
+    """The ratio under each base rate, unit and visible duration, with break-evens.
+
+    Infant-days count each day once, so only the first visible duration applies to them.
+    """
+    grid = assumption_grid(
+        base_rate=list(rates.values()),
+        infants=[inputs["infants"]["value"]],
+        plans_per_year=[inputs["plans_per_year"]["value"]],
+        unit=list(UNITS),
+        visible_days=unit_days,
+    )
+    grid = grid[(grid["unit"] == "episodes") | (grid["visible_days"] == unit_days[0])]
+    names = {v: k for k, v in rates.items()}
+    out = ratio_scenarios(grid.reset_index(drop=True), threshold)
+    out.insert(0, "scenario", [names[r] for r in out["base_rate"]])
+    return out
+
+
+def ppv_table(inputs: Mapping, rates: dict) -> pd.DataFrame:
+    """PPV of any bruise for abuse, and the likelihood ratio, at each base rate."""
+    prior, sens = inputs["prior"]["value"], inputs["sensitivity"]["value"]
+    return pd.DataFrame(
+        {
+            "scenario": list(rates),
+            "base_rate": list(rates.values()),
+            "prior": prior,
+            "sensitivity": sens,
+            "likelihood_ratio": [likelihood_ratio(sens, r) for r in rates.values()],
+            "ppv": [ppv_any_bruise(prior, sens, r) for r in rates.values()],
+        }
+    )
+
+
+def spans(inputs: Mapping, names) -> dict[str, tuple]:
+    """(low, base, high) for one-way sensitivity; inputs without an interval stay fixed."""
+    out = {}
+    for n in names:
+        value = inputs[n]["value"]
+        out[n] = (inputs[n].get("low", value), value, inputs[n].get("high", value))
+    return out
+
+
+def distributions(inputs: Mapping, names) -> dict[str, dict]:
+    """Uniform between low and high where given (an assumption, stated in the report)."""
+    out = {}
+    for n in names:
+        i = inputs[n]
+        if "low" in i and i["low"] != i["high"]:
+            out[n] = {"dist": "uniform", "low": i["low"], "high": i["high"]}
+        else:
+            out[n] = {"dist": "fixed", "value": i["value"]}
+    return out

@@ -27,7 +27,11 @@ def suppress(
     """Blank rows whose count, base or rest is small; add a `suppressed` column.
 
     `base` None: the table has counts but no base (e.g. agreement: n pairs).
+    `threshold` 0 means no suppression (the public demonstration): the table is returned
+    unchanged, without the `suppressed` column.
     """
+    if threshold == 0:
+        return table
     out = table.copy()
     hide = small(out[count], threshold)
     if base is not None:

@@ -77,3 +77,20 @@ METHODS = {
     "jeffreys": "Jeffreys",
     "agresti_coull": "Agresti–Coull",
 }
+
+# The same methods in a table heading, where the longer name would not fit.
+METHOD_NAMES_SHORT = {
+    "wilson": "Wilson",
+    "clopper_pearson": "Clopper–Pearson",
+    "jeffreys": "Jeffreys",
+    "agresti_coull": "Agresti–Coull",
+}
+
+# The annual series of the trends chapter, in its tables, figure and text.
+SERIES = {
+    "notifications_total": "Serious incident notifications, all",
+    "notifications_deaths": "Notifications, deaths",
+    "notifications_serious_harm": "Notifications, serious harm",
+    "notifications_other": "Notifications, other",
+    "scr_national_analyses": "SCRs per national analysis (a year)",
+}

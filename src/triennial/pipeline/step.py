@@ -1,6 +1,6 @@
 """What every pipeline step shares: a log file, clean failure on bad data, stable CSV.
 
-Scripts call `run_step(main, log)`; a DataError becomes one readable message in
+Rule scripts call `run_step(log, step, **arguments)`; a DataError becomes one readable message in
 the log and on stderr and a non-zero exit, never a traceback.
 """
 
@@ -19,11 +19,13 @@ log = logging.getLogger("triennial")
 
 
 def run_step(
-    main: Callable[[], None],
     log_path: str | Path,
+    step: Callable[..., None],
+    *args,
     expected: tuple[type[Exception], ...] = (),
+    **kwargs,
 ) -> None:
-    """Run one step with logging to `log_path`; exit 1 with the message on bad data.
+    """Run `step(*args, **kwargs)` logging to `log_path`; exit 1 with the message on bad data.
 
     `expected` adds the step's own user-facing errors (e.g. a report variable that
     does not exist) to DataError: they too end in a message, not a traceback.
@@ -37,7 +39,7 @@ def run_step(
         force=True,
     )
     try:
-        main()
+        step(*args, **kwargs)
     except (DataError, *expected) as err:
         message = err.message() if isinstance(err, DataError) else str(err)
         log.error(message)

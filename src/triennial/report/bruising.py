@@ -9,28 +9,25 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.data.studies import pooled_result
-from triennial.report.formatting import count
+from triennial.analysis.bruising_pool import pooled_result
+from triennial.analysis.bruising_rates import EXACT
+from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
+from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
 
 SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey"}
 
 
-def pc(x: float, digits: int = 1) -> str:
-    """A proportion in per cent: 0.01510 -> '1.5'."""
-    return f"{100 * x:.{digits}f}"
+def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: str) -> dict:
+    """Everything the bruising chapter's prose looks up, under `bruising.`.
 
-
-def interval(low: float, upp: float, digits: int = 1) -> str:
-    return f"{pc(low, digits)}–{pc(upp, digits)}"
-
-
-def variables(tables: dict[str, pd.DataFrame], inputs: dict) -> dict:
-    """Everything the bruising chapter's prose looks up, under `bruising.`."""
+    `interval_method` is the configured per-study interval (prevalence.method).
+    """
     pooling, implications = inputs["pooling"], inputs["implications"]
-    scale, method = pooling["scales"][0], pooling["tau2_methods"][0]
-    pool = pooled_result(tables["pooled"], scale, method)
-    rates = tables["base_rates"].query("method == 'wilson'").set_index("row_id")
+    scale, method = pooling["main"]["scale"], pooling["main"]["method"]
+    pool = pooled_result(tables["pooled"], pooling["main"])
+    rates = tables["base_rates"]
+    rates = rates[rates["method"] == interval_method].set_index("row_id")
     scenarios = tables["scenarios"]
     unit = implications["unit"]
     pick = (scenarios["scenario"] == "published low end") & (scenarios["unit"] == unit)
@@ -47,51 +44,51 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict) -> dict:
         "pool_k": str(int(pool["k"])),
         "pool_events": count(pool["events"]),
         "pool_n": count(pool["n"]),
-        "pool_pct": pc(pool["estimate"]),
-        "pool_ci": interval(pool["ci_low"], pool["ci_upp"]),
-        "pool_pi": interval(pool["pi_low"], pool["pi_upp"]),
-        "pool_i2": pc(pool["i2"], 0),
+        "pool_pct": pct(pool["estimate"]),
+        "pool_ci": ci(pool["ci_low"], pool["ci_upp"]),
+        "pool_pi": ci(pool["pi_low"], pool["pi_upp"]),
+        "pool_i2": pct(pool["i2"], 0),
         "pool_rows": str(len(pool["rows"].split())),
         "threshold": f"{implications['threshold']:,.0f}",
         "infants": f"{implications['infants']['value']:,.0f}",
         "plans": f"{implications['plans_per_year']['value']:,.0f}",
-        "rate_low": pc(implications["base_rate"]["low"]),
-        "rate_high": pc(implications["base_rate"]["high"]),
+        "rate_low": pct(implications["base_rate"]["low"]),
+        "rate_high": pct(implications["base_rate"]["high"]),
         "bruised_low": f"{low_end['base_rate'] * low_end['infants']:,.0f}",
         "ratio_low": f"{low_end['ratio']:,.0f}",
         "ratio_low_holds": "holds" if low_end["holds"] else "does not hold",
-        "break_even_rate": pc(low_end["min_base_rate"], 2),
+        "break_even_rate": pct(low_end["min_base_rate"], 2),
         "break_even_plans": f"{low_end['max_plans_per_year']:,.0f}",
-        "ppv_low": pc(ppv.loc["published low end", "ppv"]),
-        "ppv_high": pc(ppv.loc["published high end", "ppv"]),
-        "ppv_pooled": pc(ppv.loc["pooled estimate", "ppv"]),
-        "prior": pc(implications["prior"]["value"], 2),
-        "sensitivity": pc(implications["sensitivity"]["value"], 0),
+        "ppv_low": pct(ppv.loc["published low end", "ppv"]),
+        "ppv_high": pct(ppv.loc["published high end", "ppv"]),
+        "ppv_pooled": pct(ppv.loc["pooled estimate", "ppv"]),
+        "prior": pct(implications["prior"]["value"], 2),
+        "sensitivity": pct(implications["sensitivity"]["value"], 0),
         "mc_draws": f"{int(mc.loc['ratio', 'n']):,}",
         "mc_median": f"{mc.loc['ratio', 'median']:,.0f}",
         "mc_interval": f"{mc.loc['ratio', 'q025']:,.0f}–{mc.loc['ratio', 'q975']:,.0f}",
-        "mc_share": pc(mc.loc["ratio", "share"], 0),
-        "kemp_weekly": pc(kemp["weekly_point_prevalence"]["value"]),
+        "mc_share": pct(mc.loc["ratio", "share"], 0),
+        "kemp_weekly": pct(kemp["weekly_point_prevalence"]["value"]),
         "kemp_k": f"{kemp['observations']['value']:g}",
-        "kemp_observed": pc(kemp["observed_period_prevalence"]["value"], 0),
-        "independent_at_k": pc(at_k["independent"], 0),
+        "kemp_observed": pct(kemp["observed_period_prevalence"]["value"], 0),
+        "independent_at_k": pct(at_k["independent"], 0),
         "matched_rho": f"{at_k['matched_rho']:.2f}",
-        "sugar_pct": pc(rates.loc["sugar_under_6m", "estimate"]),
-        "sugar_ci": interval(
+        "sugar_pct": pct(rates.loc["sugar_under_6m", "estimate"]),
+        "sugar_ci": ci(
             rates.loc["sugar_under_6m", "ci_low"], rates.loc["sugar_under_6m", "ci_upp"]
         ),
-        "pierce_pct": pc(rates.loc["pierce_5m_or_less", "estimate"]),
-        "pierce_ci": interval(
+        "pierce_pct": pct(rates.loc["pierce_5m_or_less", "estimate"]),
+        "pierce_ci": ci(
             rates.loc["pierce_5m_or_less", "ci_low"], rates.loc["pierce_5m_or_less", "ci_upp"]
         ),
-        "kemp_obs_pct": pc(rates.loc["kemp_premobile_obs", "estimate"]),
-        "kemp_obs_ci": interval(
+        "kemp_obs_pct": pct(rates.loc["kemp_premobile_obs", "estimate"]),
+        "kemp_obs_ci": ci(
             rates.loc["kemp_premobile_obs", "ci_low"], rates.loc["kemp_premobile_obs", "ci_upp"]
         ),
         "audit_talk_n": str(audit.loc["talk_no_definition", "N"]),
         "audit_paper_n": str(audit.loc["paper_section_47", "N"]),
         "audit_no_definition": str(audit.loc["talk_no_definition", "n"]),
-        "audit_no_definition_pct": pc(audit.loc["talk_no_definition", "estimate"]),
+        "audit_no_definition_pct": pct(audit.loc["talk_no_definition", "estimate"]),
         "audit_s47_talk": str(audit.loc["talk_immediate_s47", "n"]),
         "audit_s47_paper": str(audit.loc["paper_section_47", "n"]),
         "audit_strategy_talk": str(audit.loc["talk_strategy_meeting", "n"]),
@@ -100,13 +97,17 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict) -> dict:
     return {"bruising": out}
 
 
-def fragments(tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFrame) -> dict:
-    """The chapter's tables as Markdown."""
+def fragments(
+    tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFrame, interval_method: str
+) -> dict:
+    """The chapter's tables as Markdown; per-study intervals by `interval_method`."""
+    shown = METHODS[interval_method]
+    both = shown if interval_method == EXACT else f"{shown} and {METHODS[EXACT]}"
     return {
         "tbl_bruising_studies.md": markdown_table(
-            study_table(tables["base_rates"], studies),
+            study_table(tables["base_rates"], studies, interval_method),
             "Base rates of bruising in infants, per study and subgroup: the unit counted, "
-            "design, setting and the rate with its Wilson and Clopper–Pearson 95% intervals. "
+            f"design, setting and the rate with its {both} 95% intervals. "
             "'second-hand, not verified': quoted by another source and not checked against "
             "the study.",
             "bruising-studies",
@@ -149,7 +150,7 @@ def fragments(tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFra
         "tbl_bruising_audit.md": markdown_table(
             audit_table(tables["audit"]),
             "What local procedures say about bruising in pre-mobile infants, from two "
-            "reports of the same audit, with 95% Wilson intervals. Where both report a "
+            f"reports of the same audit, with 95% {shown} intervals. Where both report a "
             "measure, the counts differ and both are shown.",
             "bruising-audit",
             "llrr",
@@ -158,11 +159,12 @@ def fragments(tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFra
     }
 
 
-def study_table(rates: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+def study_table(rates: pd.DataFrame, studies: pd.DataFrame, method: str) -> pd.DataFrame:
+    """One row per study: counts, the `method` interval and the exact one beside it."""
     wide = rates.pivot_table(
         index="row_id", columns="method", values=["ci_low", "ci_upp"], aggfunc="first"
     )
-    one = rates[rates["method"] == "wilson"].set_index("row_id")
+    one = rates[rates["method"] == method].set_index("row_id")
     info = studies.set_index("row_id")
     rows = []
     for row_id in one.index:
@@ -176,14 +178,16 @@ def study_table(rates: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
                 "Setting": s["setting"],
                 "Count": status.replace("_", " "),
                 "n/N": f"{n}/{count(r['N'])}",
-                "% (Wilson)": f"{pc(r['estimate'])} ({interval(r['ci_low'], r['ci_upp'])})",
-                "% (Clopper–Pearson)": interval(
-                    wide.loc[row_id, ("ci_low", "clopper_pearson")],
-                    wide.loc[row_id, ("ci_upp", "clopper_pearson")],
+                f"% ({METHODS[method]})": (
+                    f"{pct(r['estimate'])} ({ci(r['ci_low'], r['ci_upp'])})"
+                ),
+                f"% ({METHODS[EXACT]})": ci(
+                    wide.loc[row_id, ("ci_low", EXACT)], wide.loc[row_id, ("ci_upp", EXACT)]
                 ),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.loc[:, ~table.columns.duplicated()]  # the exact method shows once
 
 
 def pooled_table(pooled: pd.DataFrame) -> pd.DataFrame:
@@ -193,17 +197,17 @@ def pooled_table(pooled: pd.DataFrame) -> pd.DataFrame:
             "Scale": [SCALES[s] for s in pooled["scale"]],
             "τ² method": pooled["method"],
             "% (95% CI)": [
-                f"{pc(e, 2)} ({interval(lo, up, 2)})"
+                f"{pct(e, 2)} ({ci(lo, up, 2)})"
                 for e, lo, up in zip(
                     pooled["estimate"], pooled["ci_low"], pooled["ci_upp"], strict=True
                 )
             ],
             "Prediction interval": [
-                "" if pd.isna(lo) else interval(lo, up)
+                "" if pd.isna(lo) else ci(lo, up)
                 for lo, up in zip(pooled["pi_low"], pooled["pi_upp"], strict=True)
             ],
             "I² % (CI)": [
-                f"{pc(i, 0)} ({'' if pd.isna(lo) else interval(lo, up, 0)})"
+                f"{pct(i, 0)} ({'' if pd.isna(lo) else ci(lo, up, 0)})"
                 for i, lo, up in zip(
                     pooled["i2"], pooled["i2_ci_low"], pooled["i2_ci_upp"], strict=True
                 )
@@ -219,9 +223,9 @@ def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Without": rows["omitted"],
-            "%": [pc(e, 2) for e in rows["estimate"]],
+            "%": [pct(e, 2) for e in rows["estimate"]],
             "95% CI": [
-                interval(lo, up, 2) for lo, up in zip(rows["ci_low"], rows["ci_upp"], strict=True)
+                ci(lo, up, 2) for lo, up in zip(rows["ci_low"], rows["ci_upp"], strict=True)
             ],
             "τ²": [f"{t:.3f}" for t in rows["tau2"]],
         }
@@ -249,7 +253,7 @@ def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Base rate": scenarios["scenario"],
-            "Rate %": [pc(r, 2) for r in scenarios["base_rate"]],
+            "Rate %": [pct(r, 2) for r in scenarios["base_rate"]],
             "Unit": [u.replace("_", "-") for u in scenarios["unit"]],
             "Visible days": [
                 f"{d:g}" if u == "episodes" else "–"
@@ -259,7 +263,7 @@ def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
             f"≥ {inputs['implications']['threshold']:,.0f}?": [
                 "yes" if h else "no" for h in scenarios["holds"]
             ],
-            "Break-even rate %": [pc(r, 2) for r in scenarios["min_base_rate"]],
+            "Break-even rate %": [pct(r, 2) for r in scenarios["min_base_rate"]],
             "Break-even plans": [f"{p:,.0f}" for p in scenarios["max_plans_per_year"]],
         }
     )
@@ -272,7 +276,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             "Source": audit["source"],
             "n/N": [f"{n}/{d}" for n, d in zip(audit["n"], audit["N"], strict=True)],
             "% (95% CI)": [
-                f"{pc(e)} ({interval(lo, up)})"
+                f"{pct(e)} ({ci(lo, up)})"
                 for e, lo, up in zip(
                     audit["estimate"], audit["ci_low"], audit["ci_upp"], strict=True
                 )

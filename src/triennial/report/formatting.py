@@ -9,9 +9,9 @@ import pandas as pd
 SUPPRESSED = "suppressed"
 
 
-def pct(x: float) -> str:
-    """A proportion as a percentage with one decimal: 0.7482 -> '74.8'."""
-    return f"{100 * x:.1f}"
+def pct(x: float, digits: int = 1) -> str:
+    """A proportion as a percentage: 0.7482 -> '74.8' (one decimal unless `digits` says)."""
+    return f"{100 * x:.{digits}f}"
 
 
 def long_date(iso: str) -> str:
@@ -20,9 +20,9 @@ def long_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def ci(low: float, upp: float) -> str:
+def ci(low: float, upp: float, digits: int = 1) -> str:
     """An interval in per cent: '69.4–79.6'."""
-    return f"{pct(low)}–{pct(upp)}"
+    return f"{pct(low, digits)}–{pct(upp, digits)}"
 
 
 def count(x) -> str:

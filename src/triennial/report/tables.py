@@ -12,6 +12,7 @@ import pandas as pd
 
 from triennial.data import labels
 from triennial.report import bruising as report_bruising
+from triennial.report import contents
 from triennial.report import provenance as report_provenance
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, ci, count, pct
@@ -294,11 +295,16 @@ def fragments(data: ReportData) -> dict[str, str]:
         out |= national_fragments(data)
     if data.bruising is not None:
         b = data.bruising
-        out |= report_bruising.fragments(b["tables"], b["inputs"], b["studies"])
+        out |= report_bruising.fragments(
+            b["tables"], b["inputs"], b["studies"], b["interval_method"]
+        )
     if data.trends is not None:
         out |= report_trends.fragments(data.trends)
     if data.packages is not None:
         out |= report_provenance.fragments(data.packages)
+    expected = contents.table_files(data.national)
+    if sorted(out) != sorted(expected):  # a bug: the code and the list disagree
+        raise AssertionError(f"generated {sorted(out)}, report.contents lists {expected}")
     return out
 
 

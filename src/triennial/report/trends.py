@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from triennial.data import labels
 from triennial.report.markdown import markdown_table
 
-NAMES = {
-    "notifications_total": "Notifications, all",
-    "notifications_deaths": "Notifications, deaths",
-    "notifications_serious_harm": "Notifications, serious harm",
-    "notifications_other": "Notifications, other",
-    "scr_national_analyses": "SCRs per national analysis",
-}
 MODELS = {"poisson": "Poisson", "negbin": "negative binomial (NB2)"}
 
 
@@ -91,7 +85,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         "tbl_trend_models.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [NAMES.get(s, s) for s in models["series"]],
+                    "Series": [labels.SERIES.get(s, s) for s in models["series"]],
                     "Model": [MODELS[m] for m in models["model"]],
                     "Change a year, % (95% CI)": [
                         apc_text(r).replace("% a year", "") for _, r in models.iterrows()
@@ -115,7 +109,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         "tbl_trend_joinpoints.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [NAMES.get(s, s) for s in joins["series"]],
+                    "Series": [labels.SERIES.get(s, s) for s in joins["series"]],
                     "Segment": [
                         "whole period (AAPC)" if s == "all" else s for s in joins["segment"]
                     ],
@@ -161,7 +155,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         "tbl_trend_forecasts.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [NAMES.get(s, s) for s in forecasts["series"]],
+                    "Series": [labels.SERIES.get(s, s) for s in forecasts["series"]],
                     "Year": forecasts["period_label"],
                     "Interval of": [
                         "the mean" if q == "mean" else "the count" for q in forecasts["quantity"]

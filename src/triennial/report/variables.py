@@ -1,4 +1,4 @@
-"""Numbers for the report: `_variables.yml` (tables: see reporttables.py).
+"""Numbers for the report: `_variables.yml` (tables: see `report.tables`).
 
 Every number the report's prose uses is looked up here by row_id
 (`{{< var t1_alcohol_misuse.pct >}}`), so none is typed by hand.
@@ -54,6 +54,7 @@ class ReportData:
     is the only source, and `clean`, `comparison`, `changes`, `paths` are None."""
 
     meta: dict[str, str]
+    national: bool  # the national report (published tables) or a local one (extract only)
     prev: pd.DataFrame
     extract: dict
     agreement: pd.DataFrame
@@ -74,10 +75,6 @@ class ReportData:
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""
         return SUPPRESSED if 0 < value < self.threshold else f"{value:,}"
-
-    @property
-    def national(self) -> bool:
-        return self.clean is not None
 
 
 def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -167,7 +164,8 @@ def variables(data: ReportData) -> dict:
         "denominators_filled": str(int((~corrections).sum())),
     }
     if data.bruising is not None:
-        out |= report_bruising.variables(data.bruising["tables"], data.bruising["inputs"])
+        b = data.bruising
+        out |= report_bruising.variables(b["tables"], b["inputs"], b["interval_method"])
     if data.trends is not None:
         out |= report_trends.variables(data.trends)
     return out | row_variables(data.clean, prev)

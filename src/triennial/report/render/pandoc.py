@@ -8,7 +8,6 @@ the ``typst`` package at a fixed timestamp so that reruns give identical bytes.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -21,9 +20,6 @@ import yaml
 from triennial.report.render.shortcodes import expand, load_variables
 
 HERE = Path(__file__).parent  # the Lua filters, CSS and Typst header ship next to this module
-
-# 2019-09-01T00:00:00Z: used for the PDF's creation date when SOURCE_DATE_EPOCH is not set.
-DEFAULT_EPOCH = 1567296000
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -50,11 +46,6 @@ def merge_metadata(project: dict[str, Any], document: dict[str, Any], fmt: str) 
         if isinstance(options.get(fmt), dict):
             merged.update(options[fmt])
     return merged
-
-
-def source_date_epoch() -> int:
-    """Timestamp for the PDF: SOURCE_DATE_EPOCH (reproducible-builds convention) or a fixed one."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
 
 
 def _run_pandoc(args: list[str], cwd: Path) -> None:
@@ -102,8 +93,11 @@ def _metadata_for(project_meta: dict, doc_meta: dict, fmt: str) -> dict[str, Any
     return meta
 
 
-def render(work: Path, main: str, out_html: Path, out_pdf: Path) -> None:
-    """Render ``work/main`` (a scratch copy of the project) to ``out_html`` and ``out_pdf``."""
+def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> None:
+    """Render ``work/main`` (a scratch copy of the project) to ``out_html`` and ``out_pdf``.
+
+    ``epoch`` is the PDF's creation date (seconds since 1970, UTC).
+    """
     project_meta = {}
     if (work / "_quarto.yml").exists():
         project_meta = yaml.safe_load((work / "_quarto.yml").read_text(encoding="utf-8")) or {}
@@ -139,7 +133,7 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path) -> None:
             output=out_pdf,
             root=work,
             ignore_system_fonts=True,  # only the fonts bundled with typst: same PDF everywhere
-            timestamp=source_date_epoch(),
+            timestamp=epoch,
         )
     except typst.TypstError as exc:
         raise PandocError(f"typst failed: {exc.message}\n{exc.diagnostic}") from exc

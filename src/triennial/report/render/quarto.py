@@ -11,20 +11,21 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from triennial.report.render.pandoc import source_date_epoch
-
 
 class QuartoError(RuntimeError):
     """``quarto render`` failed; the message carries its output."""
 
 
-def render(work: Path, main: str) -> tuple[Path, Path]:
-    """Render ``work/main`` to HTML and to PDF (Quarto's ``typst`` format); return both paths."""
+def render(work: Path, main: str, epoch: int) -> tuple[Path, Path]:
+    """Render ``work/main`` to HTML and to PDF (Quarto's ``typst`` format); return both paths.
+
+    ``epoch`` is the PDF's creation date (seconds since 1970, UTC).
+    """
     quarto = shutil.which("quarto")
     if quarto is None:
         raise QuartoError("quarto is not on PATH")
     # Typst (inside Quarto) reads SOURCE_DATE_EPOCH for the PDF's date: same bytes on rerun.
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch())}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     outputs = []
     # embed-resources is forced so the HTML is one self-contained file whatever _quarto.yml says.
     for to, extra, suffix in (

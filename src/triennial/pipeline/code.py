@@ -1,0 +1,68 @@
+"""The package files a rule script runs: its `triennial` imports, followed transitively.
+
+Snakemake reruns a job when its script changes, not when a module the script imports
+does. Listing these files as the rule's `code` input closes that gap for exactly the
+modules the rule uses: editing the meta-analysis reruns the bruising jobs and the
+report, not the trends. Only the standard library here: the Snakefile calls it on
+every start.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "triennial"
+
+
+def imported_names(path: Path) -> list[str]:
+    """Every dotted name an import statement of `path` could load (absolute imports)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            # `from triennial.figures import style` may name a module or an attribute
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def module_files(name: str, source: Path) -> list[Path]:
+    """The files Python executes to import `name` from `source` (the package folder):
+    each enclosing package's __init__.py, then the module; [] if not a module there."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return []
+    files = []
+    for depth in range(1, len(parts) + 1):
+        base = source.joinpath(*parts[1:depth])
+        if (base / "__init__.py").is_file():
+            files.append(base / "__init__.py")
+        elif base.with_suffix(".py").is_file():
+            return files + [base.with_suffix(".py")]  # what follows names something in it
+        else:
+            break  # an attribute of the package, not a module
+    return files
+
+
+@cache
+def code_inputs(script: str, source: str = "src/triennial") -> tuple[str, ...]:
+    """The package's files that `script` runs, sorted, with the data files that ship
+    beside those modules (the renderer's Lua filters, CSS and Typst header)."""
+    source_dir = Path(source)
+    seen: set[Path] = set()
+    todo = [Path(script)]
+    while todo:
+        for name in imported_names(todo.pop()):
+            for path in module_files(name, source_dir):
+                if path not in seen:
+                    seen.add(path)
+                    todo.append(path)
+    data = {
+        p
+        for folder in {m.parent for m in seen}
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    }
+    return tuple(sorted(str(p) for p in seen | data))

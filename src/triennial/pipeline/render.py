@@ -1,0 +1,43 @@
+"""The render_report rule: stage the Quarto project with its generated inputs, render it.
+
+The report's sources (report/) never receive generated files: they are copied, with the
+variables, tables and figures, into a temporary project that is rendered to HTML and
+PDF in results/report/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from triennial.pipeline.step import log
+from triennial.report.render.document import render_report
+from triennial.report.render.pandoc import PandocError
+from triennial.report.render.quarto import QuartoError
+from triennial.report.render.shortcodes import ShortcodeError
+
+# A broken variable, include, citation or cross-reference is the user's to fix: a message.
+RENDER_ERRORS = (ShortcodeError, PandocError, QuartoError)
+
+
+def stage(source: Path, project: Path, variables: str, tables: list[str], figures: list[str]):
+    """Copy the report sources and the generated inputs into `project`."""
+    shutil.copytree(source, project)
+    shutil.copy(variables, project / "_variables.yml")
+    for sub, files in (("_generated", tables), ("figures", figures)):
+        (project / sub).mkdir(exist_ok=True)
+        for f in files:
+            shutil.copy(f, project / sub / Path(f).name)
+
+
+def render(inp, out, source: str, main_file: str, engine: str, epoch: int) -> None:
+    """Render the staged project; move the HTML and PDF to their declared paths."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "report"
+        stage(Path(source), project, inp.variables, inp.tables, inp.figures)
+        outputs = render_report(project, main_file, Path(tmp) / "out", engine=engine, epoch=epoch)
+        for fmt in ("html", "pdf"):
+            Path(out[fmt]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(outputs[fmt], out[fmt])
+            log.info("wrote %s", out[fmt])
