@@ -13,9 +13,11 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from triennial.data.errors import Problem
+from triennial.data.series import decimal_year
 from triennial.figures import trends as tf
-from triennial.stats import trends as tr
+from triennial.stats import count_models as cm
+from triennial.stats.joinpoint import candidate_joins, joinpoint, poisson_loglik_batch
+from triennial.stats.rate_ratio import rate_ratio, rate_ratio_range
 
 Z = stats.norm.isf(0.025)
 
@@ -31,7 +33,7 @@ def annual(counts, first=2005, series="notifications_total", reform=2018, popula
                 "period_start": f"{y}-04-01",
                 "period_end": f"{y + 1}-03-31",
                 "years": 1.0,
-                "midpoint": tr.decimal_year(date(y, 10, 1)),
+                "midpoint": decimal_year(date(y, 10, 1)),
                 "count": int(c),
                 "system": "scr" if y < reform else "new",
             }
@@ -50,7 +52,7 @@ def with_long_period(df: pd.DataFrame) -> pd.DataFrame:
         "period_start": "2017-04-01",
         "period_end": "2019-09-30",
         "years": 2.5,
-        "midpoint": tr.decimal_year(date(2018, 7, 1)),
+        "midpoint": decimal_year(date(2018, 7, 1)),
         "count": 1_050,
         "system": "new",
     }
@@ -82,7 +84,7 @@ def overdispersed():
 
 
 def test_poisson_agrees_with_statsmodels_formula(series):
-    fit = tr.poisson_fit(series, step=True)
+    fit = cm.fit_trend(series, step=True)
     data = series.assign(t=series["midpoint"] - series["midpoint"].mean())
     data["new"] = (data["system"] == "new").astype(float)
     direct = smf.glm(
@@ -109,7 +111,7 @@ def test_poisson_agrees_with_statsmodels_formula(series):
 def test_poisson_population_offset_agrees_with_exposure(series):
     population = np.linspace(11.5e6, 12.1e6, len(series))
     data = series.assign(population=population)
-    fit = tr.poisson_fit(data, offset_population=True)
+    fit = cm.fit_trend(data, offset_population=True)
     X = sm.add_constant(data["midpoint"] - data["midpoint"].mean())
     direct = sm.GLM(
         data["count"], X, family=sm.families.Poisson(), exposure=data["years"] * population
@@ -119,13 +121,13 @@ def test_poisson_population_offset_agrees_with_exposure(series):
     # Falls back to a rate per year only when told to.
     partial = data.assign(population=[np.nan, *population[1:]])
     with pytest.raises(ValueError, match="population"):
-        tr.poisson_fit(partial, offset_population=True)
-    fallback = tr.poisson_fit(partial, offset_population="if_available")
+        cm.fit_trend(partial, offset_population=True)
+    fallback = cm.fit_trend(partial, offset_population="if_available")
     assert not fallback.population
 
 
 def test_negbin_agrees_with_statsmodels(overdispersed):
-    fit = tr.negbin_fit(overdispersed, step=True)
+    fit = cm.fit_trend(overdispersed, "negbin", step=True)
     assert fit.statistics["converged"]
     data = overdispersed.assign(t=overdispersed["midpoint"] - overdispersed["midpoint"].mean())
     data["new"] = (data["system"] == "new").astype(float)
@@ -157,19 +159,19 @@ def test_negbin_agrees_with_statsmodels(overdispersed):
 
 
 def test_model_table_chooses_negbin_only_when_overdispersed(overdispersed):
-    table = tr.model_table(overdispersed)
+    table = cm.model_table(overdispersed)
     assert list(table["model"]) == ["poisson", "negbin"]
     assert table.loc[table["chosen"], "model"].item() == "negbin"
     assert table["aic"].iloc[1] < table["aic"].iloc[0]
     poisson_data = annual(counts_from(100 * np.exp(0.02 * np.arange(30)), 8), first=1995)
-    table = tr.model_table(poisson_data)
+    table = cm.model_table(poisson_data)
     assert table.loc[table["chosen"], "model"].item() == "poisson"
     assert {"estimate", "ci_low", "ci_upp", "method", "aic"} <= set(table.columns)
     # The choice follows the named test's p-value.
     short = overdispersed.iloc[:10]
-    test = tr.overdispersion(tr.poisson_fit(short))
+    test = cm.overdispersion(cm.fit_trend(short))
     for name, key in [("cameron_trivedi", "ct_p"), ("pearson", "pearson_p")]:
-        table = tr.model_table(short, test=name)
+        table = cm.model_table(short, test=name)
         assert table["overdispersion_p"].iloc[0] == test[key]
         nb_better = table["aic"].iloc[1] < table["aic"].iloc[0]
         assert table["chosen"].iloc[1] == (test[key] < 0.05 and nb_better)
@@ -177,15 +179,15 @@ def test_model_table_chooses_negbin_only_when_overdispersed(overdispersed):
 
 def test_step_needs_both_systems():
     with pytest.raises(ValueError, match="both systems"):
-        tr.poisson_fit(annual(range(100, 110), reform=2030), step=True)
+        cm.fit_trend(annual(range(100, 110), reform=2030), step=True)
 
 
 # --- Overdispersion ------------------------------------------------------------------------
 
 
 def test_cameron_trivedi_by_hand(overdispersed):
-    fit = tr.poisson_fit(overdispersed)
-    out = tr.overdispersion(fit)
+    fit = cm.fit_trend(overdispersed)
+    out = cm.overdispersion(fit)
     y = overdispersed["count"].to_numpy(float)
     mu = np.asarray(fit.results.mu)
     z = ((y - mu) ** 2 - y) / mu
@@ -201,14 +203,14 @@ def test_cameron_trivedi_by_hand(overdispersed):
 
 def test_overdispersion_rejects_nb_not_poisson():
     mu = 100 * np.exp(0.02 * np.arange(40))
-    nb = tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, 2024, nb_alpha=0.2), 1980)))
+    nb = cm.overdispersion(cm.fit_trend(annual(counts_from(mu, 2024, nb_alpha=0.2), 1980)))
     assert nb["ct_p"] < 0.001 and nb["pearson_p"] < 0.001
-    poisson = tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, 2024), 1980)))
+    poisson = cm.overdispersion(cm.fit_trend(annual(counts_from(mu, 2024), 1980)))
     assert poisson["ct_p"] > 0.05 and poisson["pearson_p"] > 0.05
     # Size over 200 Poisson data sets: 5% expected; 0.10 is above the binomial 99.9% range
     # (mean 10 rejections, sd 3.1) and still catches a test that rejects at random.
     rejected = [
-        tr.overdispersion(tr.poisson_fit(annual(counts_from(mu, s), 1980)))["ct_p"] < 0.05
+        cm.overdispersion(cm.fit_trend(annual(counts_from(mu, s), 1980)))["ct_p"] < 0.05
         for s in range(200)
     ]
     assert np.mean(rejected) <= 0.10
@@ -226,7 +228,7 @@ def clopper_pearson_irr(a, ea, b, eb, alpha=0.05):
 
 @pytest.mark.parametrize(("a", "ea", "b", "eb"), [(150, 5, 300, 4.5), (31, 1, 12, 1)])
 def test_exact_rate_ratio_is_clopper_pearson(a, ea, b, eb):
-    out = tr.rate_ratio(a, ea, b, eb).set_index("method")
+    out = rate_ratio(a, ea, b, eb).set_index("method")
     assert out.loc["exact_conditional", "estimate"] == pytest.approx((a / ea) / (b / eb))
     low, upp = clopper_pearson_irr(a, ea, b, eb)
     assert out.loc["exact_conditional", "ci_low"] == pytest.approx(low, rel=1e-12)
@@ -249,7 +251,7 @@ def test_wald_close_to_exact_at_counts_150_to_300():
     worst = 0.0
     for a in (150, 200, 300):
         for b in (150, 200, 300):
-            out = tr.rate_ratio(a, 5, b, 5).set_index("method")
+            out = rate_ratio(a, 5, b, 5).set_index("method")
             wald, exact = out.loc["wald"], out.loc["exact_conditional"]
             for limit in ("ci_low", "ci_upp"):
                 worst = max(worst, abs(wald[limit] / exact[limit] - 1))
@@ -261,18 +263,18 @@ def test_wald_close_to_exact_at_counts_150_to_300():
 
 def test_rate_ratio_range_takes_the_extreme_ends():
     # e.g. 30-32 a year over 5 years against 300 in 5 years.
-    out = tr.rate_ratio_range((150, 160), 5, 300, (4.5, 5))
+    out = rate_ratio_range((150, 160), 5, 300, (4.5, 5))
     low = out[out["end"] == "low"].drop(columns="end").reset_index(drop=True)
     high = out[out["end"] == "high"].drop(columns="end").reset_index(drop=True)
-    pd.testing.assert_frame_equal(low, tr.rate_ratio(150, 5, 300, 4.5))
-    pd.testing.assert_frame_equal(high, tr.rate_ratio(160, 5, 300, 5))
+    pd.testing.assert_frame_equal(low, rate_ratio(150, 5, 300, 4.5))
+    pd.testing.assert_frame_equal(high, rate_ratio(160, 5, 300, 5))
     assert (low["estimate"] < high["estimate"]).all()
     with pytest.raises(ValueError):
-        tr.rate_ratio(-1, 5, 300, 5)
+        rate_ratio(-1, 5, 300, 5)
 
 
 def test_rate_ratio_zero_count():
-    out = tr.rate_ratio(0, 5, 20, 5).set_index("method")
+    out = rate_ratio(0, 5, 20, 5).set_index("method")
     assert out.loc["exact_conditional", "ci_low"] == 0
     assert out.loc["exact_conditional", "ci_upp"] > 0
     assert np.isnan(out.loc["wald", "ci_low"])
@@ -295,17 +297,17 @@ def broken_line(seed):
 
 def test_batch_newton_matches_statsmodels():
     df = broken_line(1)
-    data = tr.valid_series(df)
-    X = tr.design(data, data["midpoint"].mean(), (data["midpoint"][5],)).to_numpy()
-    llf, beta = tr.poisson_loglik_batch(X[None], data["count"].to_numpy(float), np.zeros(15))
+    data = cm.model_rows(df)
+    X = cm.design(data, data["midpoint"].mean(), (data["midpoint"][5],)).to_numpy()
+    llf, beta = poisson_loglik_batch(X[None], data["count"].to_numpy(float), np.zeros(15))
     direct = sm.GLM(data["count"], X, family=sm.families.Poisson()).fit()
     assert llf[0] == pytest.approx(direct.llf, rel=1e-10)
     np.testing.assert_allclose(beta[0], direct.params, rtol=1e-8)
 
 
 def test_aapc_is_the_average_slope():
-    jp = tr.joinpoint(broken_line(3))
-    fitted = tr.predict(jp.fit, tf.rate_rows(jp.fit, jp.fit.data["midpoint"]))["estimate"]
+    jp = joinpoint(broken_line(3))
+    fitted = cm.predict(jp.fit, tf.rate_rows(jp.fit, jp.fit.data["midpoint"]))["estimate"]
     x = jp.fit.data["midpoint"]
     # A continuous piecewise line: length-weighted slopes = (end - start) / range.
     slope = (math.log(fitted.iloc[-1]) - math.log(fitted.iloc[0])) / (x.iloc[-1] - x.iloc[0])
@@ -315,9 +317,9 @@ def test_aapc_is_the_average_slope():
 
 def test_no_join_is_the_poisson_fit():
     df = annual(counts_from(300 * np.exp(0.05 * np.arange(15)), 4))
-    jp = tr.joinpoint(df, scale="poisson", ci="delta")
+    jp = joinpoint(df, scale="poisson", ci="delta")
     assert jp.joins == ()
-    poisson = tr.poisson_fit(df).effects.set_index("quantity").loc["apc"]
+    poisson = cm.fit_trend(df).effects.set_index("quantity").loc["apc"]
     row = jp.segments.iloc[0]
     for key in ("estimate", "ci_low", "ci_upp"):
         assert row[key] == pytest.approx(poisson[key], rel=1e-8)
@@ -332,7 +334,7 @@ def simulated_joinpoints(ci, scale, n_boot=400):
     out = []
     for seed in range(200):
         df = broken_line(seed)
-        jp = tr.joinpoint(df, max_joins=2, scale=scale, ci=ci, n_boot=n_boot, seed=seed)
+        jp = joinpoint(df, max_joins=2, scale=scale, ci=ci, n_boot=n_boot, seed=seed)
         out.append((jp, jp.fit.data["midpoint"][TRUE_BREAK]))
     return out
 
@@ -381,9 +383,9 @@ def test_delta_intervals_are_valid_given_the_joinpoint():
 
 
 def test_joinpoint_candidates_respect_min_segment():
-    assert tr.candidate_joins(6, 1, min_segment=3) == [(2,), (3,)]
-    assert tr.candidate_joins(7, 2, min_segment=3) == [(2, 4)]
-    for joins in tr.candidate_joins(15, 2, min_segment=4):
+    assert candidate_joins(6, 1, min_segment=3) == [(2,), (3,)]
+    assert candidate_joins(7, 2, min_segment=3) == [(2, 4)]
+    for joins in candidate_joins(15, 2, min_segment=4):
         ends = (0, *joins, 14)
         assert all(b - a + 1 >= 4 for a, b in zip(ends, ends[1:], strict=False))
 
@@ -396,9 +398,9 @@ def next_year(df):
 
 
 def test_forecast_mean_interval_agrees_with_statsmodels(series):
-    fit = tr.poisson_fit(series)
+    fit = cm.fit_trend(series)
     row = next_year(series)
-    out = tr.forecast(fit, row, seed=1).set_index("quantity")
+    out = cm.forecast(fit, row, seed=1).set_index("quantity")
     exog = [[1.0, row["midpoint"] - fit.centre]]
     direct = fit.results.get_prediction(exog=exog, offset=[0.0]).summary_frame()
     assert out.loc["mean", "estimate"] == pytest.approx(direct["mean"].item(), rel=1e-10)
@@ -409,16 +411,16 @@ def test_forecast_mean_interval_agrees_with_statsmodels(series):
 @pytest.mark.parametrize("model", ["poisson", "negbin", "joinpoint"])
 def test_prediction_interval_wider_than_mean_interval(model, series, overdispersed):
     if model == "poisson":
-        df, fit = series, tr.poisson_fit(series)
+        df, fit = series, cm.fit_trend(series)
     elif model == "negbin":
-        df, fit = overdispersed, tr.negbin_fit(overdispersed)
+        df, fit = overdispersed, cm.fit_trend(overdispersed, "negbin")
     else:
         df = broken_line(9)
-        fit = tr.joinpoint(df).fit
-    out = tr.forecast(fit, next_year(df), seed=7).set_index("quantity")
+        fit = joinpoint(df).fit
+    out = cm.forecast(fit, next_year(df), seed=7).set_index("quantity")
     mean, count = out.loc["mean"], out.loc["count"]
     assert count["ci_low"] < mean["ci_low"] < mean["estimate"] < mean["ci_upp"] < count["ci_upp"]
-    again = tr.forecast(fit, next_year(df), seed=7)
+    again = cm.forecast(fit, next_year(df), seed=7)
     pd.testing.assert_frame_equal(out.reset_index(), again)
 
 
@@ -426,8 +428,8 @@ def test_forecast_of_steep_fall_not_below_zero():
     mu = 400 * 0.5 ** np.arange(12)  # halves every year: about 0.2 in the last year
     df = annual(counts_from(mu, 3))
     assert df["count"].iloc[-1] <= 2
-    for fit in (tr.poisson_fit(df), tr.joinpoint(df).fit):
-        out = tr.forecast(fit, next_year(df), seed=2)
+    for fit in (cm.fit_trend(df), joinpoint(df).fit):
+        out = cm.forecast(fit, next_year(df), seed=2)
         assert (out[["estimate", "ci_low", "ci_upp"]] >= 0).all().all()
         assert out["ci_low"].iloc[1] == 0  # a zero count is plausible next year
 
@@ -435,63 +437,44 @@ def test_forecast_of_steep_fall_not_below_zero():
 # --- Bad input ----------------------------------------------------------------------------
 
 
-def test_check_series_accepts_good_data(series):
-    assert tr.check_series(series, "trends.csv") == []
-
-
 @pytest.mark.parametrize(
-    ("column", "value", "row", "expected"),
+    ("column", "value", "shown", "expected"),
     [
-        ("count", -3, 4, "at least 0"),
-        ("count", 2.5, 4, "whole number"),
-        ("years", 2.0, 4, "period's length"),
-        ("midpoint", 2030.1, 4, "inside the period"),
-        ("period_end", "2007-01-01", 4, "after period_start"),
-        ("system", "old", 4, "one of scr, new"),
+        ("count", -3, "value '-3'", "at least 0"),
+        ("count", 2.5, "value '2.5'", "whole number"),
+        ("count", None, "no value", "a missing year is left out"),
+        ("years", 0.0, "value '0.0'", "a positive number of years"),
+        ("midpoint", "soon", "value 'soon'", "a decimal year"),
+        ("system", "old", "value 'old'", "one of scr, new"),
+        ("series", " ", "value ' '", "a series name"),
     ],
 )
-def test_bad_values_name_row_column_value(series, column, value, row, expected):
+def test_a_value_no_model_can_use_is_named(series, column, value, shown, expected):
     bad = series.copy()
     bad[column] = bad[column].astype(object)
-    bad.loc[2, column] = value  # data row 2 is line 4 of the CSV
-    problems = tr.check_series(bad, "trends.csv")
-    assert len(problems) >= 1
-    first = problems[0]
-    assert isinstance(first, Problem)
-    assert (first.file, first.row, first.column) == ("trends.csv", row, column)
-    assert first.value == str(value)
-    assert expected in first.expected
-    with pytest.raises(ValueError, match=rf"row {row}, column '{column}': value '{value}'"):
-        tr.poisson_fit(bad)
-
-
-def test_duplicated_period(series):
-    bad = series.copy()
-    bad.loc[2] = bad.loc[1]  # the same financial year twice, on lines 3 and 4
-    problems = tr.check_series(bad, "trends.csv")
-    assert [(p.row, p.column, p.value) for p in problems] == [(4, "period_start", "2006-04-01")]
-    assert "not already used" in problems[0].expected and "line 3" in problems[0].expected
-    with pytest.raises(ValueError, match="row 4, column 'period_start': value '2006-04-01'"):
-        tr.negbin_fit(bad)
-
-
-def test_overlap_and_line_column(series):
-    bad = series.copy()
-    bad.loc[3, ["period_start", "period_end"]] = ["2008-01-01", "2008-12-31"]
-    bad.loc[3, "midpoint"] = 2008.5
-    bad["_line"] = range(10, 10 + len(bad))  # as read by triennial.data.tableschema
-    problems = tr.check_series(bad, "trends.csv")
-    assert [(p.row, p.column) for p in problems] == [(13, "period_start")]
-    assert "previous period's end" in problems[0].expected
+    bad.loc[2, column] = value
+    message = rf"row 2, column '{column}': {shown}: expected .*{expected}"
+    for fit in (lambda df: cm.fit_trend(df), lambda df: cm.fit_trend(df, "negbin"), joinpoint):
+        with pytest.raises(ValueError, match=message):
+            fit(bad)
 
 
 def test_missing_column_and_mixed_series(series):
-    problems = tr.check_series(series.drop(columns="years"), "trends.csv")
-    assert [(p.row, p.column) for p in problems] == [(1, "years")]
+    with pytest.raises(ValueError, match=r"lack the column\(s\) \['years'\]"):
+        cm.fit_trend(series.drop(columns="years"))
     mixed = pd.concat([series, series.assign(series="rapid_reviews")], ignore_index=True)
-    assert tr.check_series(mixed, "trends.csv") == []
     with pytest.raises(ValueError, match="one series at a time"):
-        tr.poisson_fit(mixed)
+        cm.fit_trend(mixed)
+    with pytest.raises(ValueError, match="family must be one of"):
+        cm.fit_trend(series, "quasi")
+
+
+def test_rows_are_taken_in_time_order(series):
+    """A shuffled table gives the same fit: rows are sorted by midpoint."""
+    shuffled = series.sample(frac=1, random_state=3)
+    assert not shuffled["midpoint"].is_monotonic_increasing
+    np.testing.assert_allclose(cm.fit_trend(shuffled).params, cm.fit_trend(series).params)
+    assert cm.model_rows(shuffled)["midpoint"].is_monotonic_increasing
 
 
 # --- Figure -------------------------------------------------------------------------------
@@ -501,11 +484,11 @@ def test_trend_figure_is_deterministic(tmp_path, series, overdispersed):
     data = {"notifications_total": series, "rapid_reviews": broken_line(5)}
     data["rapid_reviews"] = data["rapid_reviews"].assign(series="rapid_reviews")
     fits = {
-        "notifications_total": tr.poisson_fit(series, step=True),
-        "rapid_reviews": tr.negbin_fit(data["rapid_reviews"]),
+        "notifications_total": cm.fit_trend(series, step=True),
+        "rapid_reviews": cm.fit_trend(data["rapid_reviews"], "negbin"),
     }
-    joinpoints = {"rapid_reviews": tr.joinpoint(data["rapid_reviews"])}
-    breaks = {"Working Together 2018": tr.decimal_year(date(2018, 6, 29))}
+    joinpoints = {"rapid_reviews": joinpoint(data["rapid_reviews"])}
+    breaks = {"Working Together 2018": decimal_year(date(2018, 6, 29))}
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
     tf.trend_figure(data, fits, joinpoints, breaks, first)
     tf.trend_figure(data, fits, joinpoints, breaks, second)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from triennial.stats import trends
+from triennial.stats import count_models, joinpoint, rate_ratio
 
 REFORM = 2018.5  # SCRs replaced by the new system in June-September 2018
 
@@ -44,17 +44,13 @@ def model_choices(series: dict[str, pd.DataFrame], settings: Settings):
     """Poisson vs NB2 per series (AIC table) and the chosen fit of each."""
     tables, chosen = [], {}
     for name, df in series.items():
-        step = trends.spans_both_systems(df)
-        table = trends.model_table(
+        step = count_models.spans_both_systems(df)
+        table = count_models.model_table(
             df, step=step, alpha=settings.alpha, test=settings.overdispersion_test
         ).assign(step=step)
         tables.append(table)
-        fit = (
-            trends.negbin_fit
-            if table.loc[table["chosen"], "model"].item() == "negbin"
-            else trends.poisson_fit
-        )
-        chosen[name] = fit(df, step=step, alpha=settings.alpha)
+        family = table.loc[table["chosen"], "model"].item()
+        chosen[name] = count_models.fit_trend(df, family, step=step, alpha=settings.alpha)
     return pd.concat(tables, ignore_index=True), chosen
 
 
@@ -63,7 +59,7 @@ def joinpoints(series: dict[str, pd.DataFrame], settings: Settings):
     out = {}
     for name, df in series.items():
         if len(df) >= 2 * settings.min_segment + 1:
-            out[name] = trends.joinpoint(
+            out[name] = joinpoint.joinpoint(
                 df,
                 max_joins=settings.max_joins,
                 min_segment=settings.min_segment,
@@ -74,7 +70,7 @@ def joinpoints(series: dict[str, pd.DataFrame], settings: Settings):
     return out
 
 
-def joinpoint_table(fits: dict[str, trends.JoinpointFit]) -> pd.DataFrame:
+def joinpoint_table(fits: dict[str, joinpoint.JoinpointFit]) -> pd.DataFrame:
     """Segments (APC) and the AAPC of every joinpoint fit, one table."""
     rows = []
     for name, fit in fits.items():
@@ -85,7 +81,7 @@ def joinpoint_table(fits: dict[str, trends.JoinpointFit]) -> pd.DataFrame:
     return table[["series", "joins", *[c for c in table.columns if c not in ("series", "joins")]]]
 
 
-def forecasts(fits: dict[str, trends.TrendFit], series, settings: Settings) -> pd.DataFrame:
+def forecasts(fits: dict[str, count_models.TrendFit], series, settings: Settings) -> pd.DataFrame:
     """Next period of each modelled annual series: mean interval and prediction interval."""
     rows = []
     for name, fit in fits.items():
@@ -102,7 +98,7 @@ def forecasts(fits: dict[str, trends.TrendFit], series, settings: Settings) -> p
             "period_label": f"{start.year}-{str(end.year)[2:]}",
             "count": np.nan,
         }
-        result = trends.forecast(
+        result = count_models.forecast(
             fit, pd.DataFrame([row]), settings.forecast_draws, settings.seed, settings.alpha
         )
         rows.append(result.assign(series=name, period_label=row["period_label"]))
@@ -121,11 +117,11 @@ def contrasts(series_table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         earlier["value_low"] * earlier["years"],
         earlier["value_high"] * earlier["years"],
     )
-    nonfatal = trends.rate_ratio_range(
+    nonfatal = rate_ratio.rate_ratio_range(
         recent["count"], recent["years"], earlier_counts, earlier["years"], alpha
     ).assign(contrast="non-fatal SCRs a year: 2014-17 vs 2009-14")
     rr = series_table[series_table["series"] == "rapid_reviews"].set_index("period_label")
-    rapid = trends.rate_ratio(
+    rapid = rate_ratio.rate_ratio(
         rr.loc["2023-24", "count"], 1, rr.loc["2022-23", "count"], 1, alpha
     ).assign(contrast="rapid reviews: 2023-24 vs 2022-23", end="")
     return pd.concat([nonfatal, rapid], ignore_index=True)

@@ -1,23 +1,35 @@
 """The annual series of serious incidents and reviews: read, check, prepare for models.
 
-Read against the Table Schemas of data/raw/published/trends/, then checked: a period
-ends after it starts; `years` agrees with the dates; the period's label names the year
-its dates start in; no series has two rows for the same period; a count row has a
-count. Each problem names file, row, column and value.
+Read against the Table Schemas of data/raw/published/trends/, then checked by
+`check_series`: the values a count model needs (`count_models.VALUE_RULES`); ISO
+dates, a period ending after it starts; `years` agreeing with the dates; a midpoint
+inside its period; the period's label naming the year its dates start in; a count row
+having a count and a rate row its range; no series with two rows for one period or
+with overlapping periods. Each problem names file, row, column and value.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from triennial.data.errors import DataError, Problem, raise_if_any
 from triennial.data.tableschema import LINE, load_package, read_table
+from triennial.stats.count_models import bad_values
 
+REQUIRED = ("series", "period_start", "period_end", "years", "count", "system")
+# One year in decimal years and in `years`: a period of `years` years spans `years`.
 DAYS_PER_YEAR = 365.25
-YEARS_TOLERANCE = 0.1  # a financial year is 365 or 366 days: 1 year within 0.1
+# `years` is the length the source states; the dates are sometimes assumed ("the
+# source gives years only", see the rows' notes), so they may be a few weeks off as
+# well as a leap day. 0.1 year (about five weeks) allows dates assumed to the nearest
+# month and still catches a wrong number of years or a mistyped date. The series
+# table's schema description states the same tolerance.
+YEARS_TOLERANCE = 0.1
 
 
 def read_trends(descriptor: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -35,53 +47,130 @@ def read_trends(descriptor: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return series, frames["denominators"]
 
 
-def check_series(series: pd.DataFrame, path: str) -> list[Problem]:
-    """Consistency of each row, and of each series' periods."""
+def decimal_year(dates):
+    """Dates (one, or a Series) as decimal years: 2014-10-01 -> 2014 + 273/365.25.
+
+    Days count from 1 January in years of DAYS_PER_YEAR days, the unit of `years`.
+    """
+    d = pd.to_datetime(dates)
+    parts = d.dt if isinstance(d, pd.Series) else d
+    return parts.year + (parts.day_of_year - 1) / DAYS_PER_YEAR
+
+
+def _as_date(value) -> date | None:
+    """An ISO date (YYYY-MM-DD) or a date-like object as a date; None if neither."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _shown(value) -> str | None:
+    """A cell's value as a Problem shows it: None when missing."""
+    return None if (pd.api.types.is_scalar(value) and pd.isna(value)) else str(value)
+
+
+def _lines(df: pd.DataFrame) -> list[int]:
+    """Each row's CSV line: the `_line` column if read by tableschema, else position + 2."""
+    if LINE in df.columns:
+        return [int(v) for v in df[LINE]]
+    return list(range(2, len(df) + 2))
+
+
+def check_series(df: pd.DataFrame, path: str) -> list[Problem]:
+    """Every problem in a trend-series table, each naming file, row, column and value.
+
+    Works on the raw table (with `kind`, `period_label`, `value_low`, `value_high`)
+    and on model input (with `midpoint`, `population`); each check runs where its
+    columns are present, and without `kind` every row is a count. Rows are numbered
+    as the CSV's lines (header = line 1), or taken from a `_line` column when
+    present. Problems come in row order.
+    """
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        return [Problem(path, 1, c, None, "required column is missing") for c in missing]
+    lines = _lines(df)
+    line_of = dict(zip(df.index, lines, strict=True))
+    counts = df["kind"] == "count" if "kind" in df.columns else pd.Series(True, index=df.index)
+    # A rate row may leave `count` blank; the other values follow the models' rules.
+    bad = bad_values(df.drop(columns="count")) + bad_values(df.loc[counts, ["count"]])
+    out = [Problem(path, line_of[i], c, _shown(v), expected) for i, c, v, expected in bad]
+    spans = []  # (series, start, end, line) of rows with valid dates
+    for line, (_, r) in zip(lines, df.iterrows(), strict=True):
+        found, span = _check_row(r, path, line)
+        out += found
+        if span is not None:
+            spans.append((str(r["series"]), *span, line))
+    return sorted(out + _check_overlaps(spans, path), key=lambda p: p.row)
+
+
+def _check_row(r: pd.Series, path: str, line: int) -> tuple[list[Problem], tuple | None]:
+    """Problems of one row's dates, label and kind; its (start, end) when both are valid."""
     out = []
-    start = pd.to_datetime(series["period_start"])
-    end = pd.to_datetime(series["period_end"])
-    span = ((end - start).dt.days + 1) / DAYS_PER_YEAR
-    for i, r in series.iterrows():
 
-        def bad(column: str, expected: str, r=r) -> Problem:
-            value = r[column]
-            return Problem(path, r[LINE], column, None if pd.isna(value) else str(value), expected)
+    def bad(column: str, expected: str) -> None:
+        out.append(Problem(path, line, column, _shown(r[column]), expected))
 
-        if end[i] <= start[i]:
-            out.append(bad("period_end", f"a date after period_start ({r['period_start']})"))
-            continue
-        if abs(span[i] - r["years"]) > YEARS_TOLERANCE:
-            out.append(bad("years", f"{span[i]:.2f}, the length of the period's dates"))
-        label_year = re.search(r"\d{4}", r["period_label"])
-        if label_year and int(label_year.group()) != start[i].year:
-            out.append(
-                bad("period_start", f"a date in {label_year.group()}, the year the label names")
-            )
-        if r["kind"] == "count" and pd.isna(r["count"]):
-            out.append(bad("count", "a count, for kind 'count'"))
-        if r["kind"] == "rate_per_year":
-            if pd.isna(r["value_low"]) or pd.isna(r["value_high"]):
-                out.append(bad("value_low", "value_low and value_high, for kind 'rate_per_year'"))
-            elif r["value_low"] > r["value_high"]:
-                out.append(bad("value_low", f"at most value_high ({r['value_high']})"))
-    dup = series.duplicated(["series", "period_start"], keep="first")
-    for _, r in series[dup].iterrows():
-        out.append(
-            Problem(
-                path,
-                r[LINE],
-                "period_start",
-                str(r["period_start"]),
-                f"one row per period in series {r['series']}; this period is already there",
-            )
-        )
+    start, end = _as_date(r["period_start"]), _as_date(r["period_end"])
+    if start is None:
+        bad("period_start", "an ISO date (YYYY-MM-DD)")
+    if end is None:
+        bad("period_end", "an ISO date (YYYY-MM-DD)")
+    if start is not None and end is not None and end <= start:
+        bad("period_end", f"a date after period_start ({start})")
+        start = end = None
+    if r.get("kind") == "rate_per_year":
+        if pd.isna(r["value_low"]) or pd.isna(r["value_high"]):
+            bad("value_low", "value_low and value_high, for kind 'rate_per_year'")
+        elif r["value_low"] > r["value_high"]:
+            bad("value_low", f"at most value_high ({r['value_high']})")
+    if start is None:
+        return out, None
+    span = ((end - start).days + 1) / DAYS_PER_YEAR  # the end date is inclusive
+    years = pd.to_numeric(r["years"], errors="coerce")
+    if years > 0 and abs(years - span) > YEARS_TOLERANCE:  # else a rule of bad_values
+        bad("years", f"the length of the period's dates, {span:.3f} years from {start} to {end}")
+    if "midpoint" in r.index:
+        midpoint = pd.to_numeric(r["midpoint"], errors="coerce")
+        first, last = decimal_year(start), decimal_year(end + timedelta(days=1))
+        if pd.notna(midpoint) and not first <= midpoint <= last:
+            bad("midpoint", f"a decimal year inside the period ({first:.3f} to {last:.3f})")
+    label_year = re.search(r"\d{4}", str(r.get("period_label", "")))
+    if label_year and int(label_year.group()) != start.year:
+        bad("period_start", f"a date in {label_year.group()}, the year the label names")
+    return out, (start, end)
+
+
+def _check_overlaps(spans: list[tuple], path: str) -> list[Problem]:
+    """Periods starting twice, or overlapping an earlier one, within a series.
+
+    The later row (by start) is named, with the line of the period it clashes with:
+    of the series' earlier periods, the one ending last.
+    """
+    out = []
+    last = {}  # series -> (start, end, line) of its period ending last so far
+    for name, start, end, line in sorted(spans, key=lambda s: (s[0], s[1], s[3])):
+        if name in last:
+            start0, end0, line0 = last[name]
+            if start == start0:
+                expected = f"one row per period in series '{name}'; this period is on line {line0}"
+                out.append(Problem(path, line, "period_start", str(start), expected))
+            elif start <= end0:
+                expected = f"a start after the previous period's end ({end0}, line {line0})"
+                out.append(Problem(path, line, "period_start", str(start), expected))
+        if name not in last or end > last[name][1]:
+            last[name] = (start, end, line)
     return out
 
 
-def decimal_year(dates: pd.Series) -> pd.Series:
-    """A date as a decimal year: 2014-10-01 -> about 2014.75."""
-    d = pd.to_datetime(dates)
-    return d.dt.year + (d.dt.day_of_year - 1) / DAYS_PER_YEAR
+def period_ends(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each period's first day and the day after its last, as decimal years."""
+    after = pd.to_datetime(rows["period_end"]) + pd.Timedelta(days=1)
+    return decimal_year(rows["period_start"]).to_numpy(), decimal_year(after).to_numpy()
 
 
 def model_input(series: pd.DataFrame, denominators: pd.DataFrame) -> pd.DataFrame:

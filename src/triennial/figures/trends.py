@@ -1,4 +1,5 @@
-"""Figures for the trend models (`triennial.stats.trends`), as deterministic SVG.
+"""Figures for the trend models (`triennial.stats.count_models`, `triennial.stats.joinpoint`),
+as deterministic SVG.
 
 Same conventions as `triennial.figures.style`: `STYLE` (fixed SVG hash salt, text as
 paths), the Okabe-Ito palette, and `save` (no timestamp), so reruns give the same
@@ -13,8 +14,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from triennial.data.series import period_ends
 from triennial.figures.style import OKABE_ITO, STYLE, save
-from triennial.stats import trends
+from triennial.stats.count_models import SYSTEMS, TrendFit, model_rows, predict
+from triennial.stats.joinpoint import JoinpointFit
 
 GRID = {"color": "#dddddd", "linewidth": 0.6}
 POINTS_PER_LINE = 101  # enough for a smooth exponential curve, few enough for a small file
@@ -26,8 +29,8 @@ def observed_rates(df: pd.DataFrame) -> pd.DataFrame:
     Periods of unequal length (a 2.5-year analysis beside financial years) are only
     comparable as rates per year; the ends show how long each period was.
     """
-    data = trends.valid_series(df)
-    start, end = trends.period_ends(data)
+    data = model_rows(df)
+    start, end = period_ends(data)
     return pd.DataFrame(
         {
             "midpoint": data["midpoint"],
@@ -38,8 +41,8 @@ def observed_rates(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rate_rows(fit: trends.TrendFit, x, system: str = "scr") -> pd.DataFrame:
-    """Rows for `trends.predict` giving the rate per year at decimal years x.
+def rate_rows(fit: TrendFit, x, system: str = "scr") -> pd.DataFrame:
+    """Rows for `predict` giving the rate per year at decimal years x.
 
     With a population offset, the population is interpolated between the fitted
     periods' midpoints (held constant beyond them).
@@ -51,7 +54,7 @@ def rate_rows(fit: trends.TrendFit, x, system: str = "scr") -> pd.DataFrame:
     return rows
 
 
-def fitted_rates(fit: trends.TrendFit, alpha: float = 0.05) -> list[pd.DataFrame]:
+def fitted_rates(fit: TrendFit, alpha: float = 0.05) -> list[pd.DataFrame]:
     """The fitted rate per year (with its interval) on a grid, one piece per system.
 
     Each piece spans its periods from the first one's start to the last one's end
@@ -60,19 +63,19 @@ def fitted_rates(fit: trends.TrendFit, alpha: float = 0.05) -> list[pd.DataFrame
     offset uses the population interpolated between the periods' midpoints.
     """
     data = fit.data
-    groups = [data[data["system"] == s] for s in trends.SYSTEMS] if fit.step else [data]
+    groups = [data[data["system"] == s] for s in SYSTEMS] if fit.step else [data]
     pieces = []
     for rows in groups:
-        starts, ends = trends.period_ends(rows)
+        starts, ends = period_ends(rows)
         x = np.linspace(starts.min(), ends.max(), POINTS_PER_LINE)
-        pieces.append(trends.predict(fit, rate_rows(fit, x, rows["system"].iloc[0]), alpha))
+        pieces.append(predict(fit, rate_rows(fit, x, rows["system"].iloc[0]), alpha))
     return pieces
 
 
 def trend_figure(
     df_series_dict: dict[str, pd.DataFrame],
-    fits: dict[str, trends.TrendFit],
-    joinpoints: dict[str, trends.JoinpointFit],
+    fits: dict[str, TrendFit],
+    joinpoints: dict[str, JoinpointFit],
     breaks: dict[str, float],
     path: Path,
     titles: dict[str, str] | None = None,
@@ -123,7 +126,7 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
     if jp is not None:
         _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")
         if jp.joins:
-            at = trends.predict(jp.fit, rate_rows(jp.fit, jp.joins))
+            at = predict(jp.fit, rate_rows(jp.fit, jp.joins))
             ax.plot(at["midpoint"], at["estimate"], "D", color=OKABE_ITO[1], label="Joinpoint")
     for (label, year), colour in zip(breaks.items(), OKABE_ITO[2:], strict=False):
         ax.axvline(year, color=colour, linestyle=":", linewidth=1.2, label=label)

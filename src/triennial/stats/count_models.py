@@ -1,0 +1,620 @@
+"""Log-linear models for counts of serious incidents and reviews over time.
+
+Input: one row per period of one series, with columns `series`, `midpoint` (the
+period's middle as a decimal year), `years` (exposure: the period's length in years),
+`count`, `system` ("scr" before the 2018 reform, "new" after) and optionally
+`population` (children aged 0-17). Missing years are absent rows, never zeros. The
+data layer (`triennial.data.series`) checks a file's dates and periods; here
+`model_rows` refuses, with a ValueError naming row, column and value, anything a
+model cannot use.
+
+Models (statsmodels does the fitting; this module builds designs and tidies):
+
+- `fit_trend(df, "poisson")`: Poisson GLM, log link, count ~ (midpoint - centre) with
+  offset log(years) (+ log(population)); an optional step for the new system.
+- `fit_trend(df, "negbin")`: NB2 (Var = mu + alpha mu^2) by maximum likelihood with
+  the discrete model `statsmodels...NegativeBinomial(loglike_method="nb2")`, alpha
+  estimated jointly with the coefficients (BFGS on log alpha, then Newton steps to
+  polish when they stay inside the parameter space).
+- `overdispersion`: Pearson chi2/df, its goodness-of-fit p-value, and the Cameron &
+  Trivedi (1990, J Econometrics 46:347-364) auxiliary regression test of Poisson
+  against NB2.
+- `model_table`: Poisson vs NB2; NB2 is chosen only if the test rejects at 5% and its
+  AIC is lower.
+- `predict` and `forecast`: a period's expected count (delta method) and a prediction
+  interval for the count itself (parametric simulation with a fixed seed).
+
+Segmented models are in `triennial.stats.joinpoint`, rate ratios of two periods in
+`triennial.stats.rate_ratio`. APC (annual percent change) = 100 (exp(b) - 1) for a
+slope b per year on the log scale; IRR per year = exp(b). As in statsmodels, `alpha`
+arguments are 1 minus the confidence level; NB2's dispersion is reported as
+`nb_alpha`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import special, stats
+
+FAMILIES = ("poisson", "negbin")
+SYSTEMS = ("scr", "new")  # the step of a model with `step=True` is 1 under "new"
+MODEL_COLUMNS = ("series", "midpoint", "years", "count", "system")
+Z_METHOD = "wald"
+
+
+# --- Rows a model can use -----------------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    """A finite number, or None for a missing or non-numeric value."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _missing(value) -> bool:
+    return np.ndim(value) == 0 and bool(pd.isna(value))
+
+
+def _whole_count(value) -> bool:
+    x = _number(value)
+    return x is not None and x >= 0 and x == int(x)
+
+
+def _positive(value) -> bool:
+    x = _number(value)
+    return x is not None and x > 0
+
+
+# What each column of the input must hold: (test of one value, what is expected).
+VALUE_RULES = {
+    "series": (lambda v: not _missing(v) and bool(str(v).strip()), "a series name"),
+    "count": (
+        _whole_count,
+        "a whole number of at least 0 (a missing year is left out, not blank)",
+    ),
+    "years": (_positive, "a positive number of years"),
+    "midpoint": (lambda v: _number(v) is not None, "a decimal year"),
+    "system": (lambda v: v in SYSTEMS, f"one of {', '.join(SYSTEMS)}"),
+    # Blank when unknown: models use a population only where every period has one.
+    "population": (
+        lambda v: _missing(v) or _positive(v),
+        "a positive number of children (or blank if unknown)",
+    ),
+}
+
+
+def bad_values(df: pd.DataFrame) -> list[tuple]:
+    """(row label, column, value, expected) for each value a count model cannot use.
+
+    Only the columns of VALUE_RULES that `df` has are looked at, row by row.
+    """
+    rules = [(c, *VALUE_RULES[c]) for c in VALUE_RULES if c in df.columns]
+    return [
+        (label, column, r[column], expected)
+        for label, r in df.iterrows()
+        for column, ok, expected in rules
+        if not ok(r[column])
+    ]
+
+
+def model_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one series sorted by midpoint, numbers as floats; ValueError if unusable.
+
+    The message names every bad value by the frame's row label, column and value.
+    """
+    missing = [c for c in MODEL_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"series data lack the column(s) {missing}")
+    bad = bad_values(df)
+    if bad:
+        raise ValueError(
+            "series data a count model cannot use:\n"
+            + "\n".join(
+                f"  - row {label}, column '{column}': {_shown(value)}: expected {expected}"
+                for label, column, value, expected in bad
+            )
+        )
+    names = df["series"].unique()
+    if len(names) != 1:
+        raise ValueError(f"fit one series at a time; got {len(names)}: {list(names)}")
+    out = df.assign(
+        count=pd.to_numeric(df["count"]).astype(float),
+        years=pd.to_numeric(df["years"]).astype(float),
+        midpoint=pd.to_numeric(df["midpoint"]).astype(float),
+    )
+    if "population" in out.columns:
+        out["population"] = pd.to_numeric(out["population"]).astype(float)
+    return out.sort_values("midpoint", kind="stable").reset_index(drop=True)
+
+
+def _shown(value) -> str:
+    return "no value" if _missing(value) else f"value {str(value)!r}"
+
+
+def spans_both_systems(df: pd.DataFrame) -> bool:
+    """True when a series has periods under both the SCR and the new system."""
+    return set(df["system"]) >= set(SYSTEMS)
+
+
+# --- Designs ------------------------------------------------------------------------------
+
+
+def design(
+    rows: pd.DataFrame, centre: float, joins: tuple[float, ...] = (), step: bool = False
+) -> pd.DataFrame:
+    """Design matrix: const, time = midpoint - centre, a hinge per join, optional step.
+
+    A hinge (midpoint - join)+ lets the slope change at the join while keeping the
+    line continuous (the Joinpoint model); `step` is 1 under the new system.
+    """
+    x = rows["midpoint"].to_numpy(float)
+    columns = {"const": np.ones(len(x)), "time": x - centre}
+    for i, tau in enumerate(joins, start=1):
+        columns[f"join_{i}"] = np.maximum(x - tau, 0.0)
+    if step:
+        columns["step"] = (rows["system"] == "new").to_numpy(float)
+    return pd.DataFrame(columns, index=rows.index)
+
+
+def offset(rows: pd.DataFrame, population: bool = False) -> np.ndarray:
+    """log(years) (+ log(population)): the model is then for the rate per year (per child)."""
+    out = np.log(rows["years"].to_numpy(float))
+    if population:
+        out = out + np.log(rows["population"].to_numpy(float))
+    return out
+
+
+def uses_population(df: pd.DataFrame, offset_population) -> bool:
+    """Resolve offset_population: False, True (required) or "if_available"."""
+    available = "population" in df.columns and bool(df["population"].notna().all())
+    if offset_population == "if_available":
+        return available
+    if offset_population and not available:
+        raise ValueError(
+            "offset_population=True needs a population on every row; "
+            "pass offset_population='if_available' to fall back to rate per year"
+        )
+    return bool(offset_population)
+
+
+def _uses_step(df: pd.DataFrame, step: bool) -> bool:
+    if step and not spans_both_systems(df):
+        raise ValueError(
+            f"step=True needs periods under both systems; series {df['series'].iloc[0]!r} "
+            f"has only {sorted(set(df['system']))}"
+        )
+    return bool(step)
+
+
+def centre_of(df: pd.DataFrame, centre: float | None) -> float:
+    """Centring the time at the mean midpoint makes the intercept the rate mid-series."""
+    return float(df["midpoint"].mean()) if centre is None else float(centre)
+
+
+# --- Fitted models ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class TrendFit:
+    """A fitted log-linear count model and its tidy summaries.
+
+    `results` is the statsmodels results object; `coefficients` has one row per
+    term (term, estimate, se, ci_low, ci_upp, method); `effects` has irr_per_year,
+    apc (and step_irr with a step) as quantity, estimate, ci_low, ci_upp, method;
+    `statistics` holds deviance, pearson_chi2, df_resid, pearson_chi2_df, aic, llf,
+    nobs, converged (and nb_alpha, nb_alpha_se for NB2; scale for quasi-Poisson).
+    """
+
+    series: str
+    family: str  # one of FAMILIES
+    results: object
+    data: pd.DataFrame
+    centre: float
+    joins: tuple[float, ...]
+    step: bool
+    population: bool
+    alpha: float  # 1 - confidence level of the tables' intervals
+    coefficients: pd.DataFrame
+    effects: pd.DataFrame
+    statistics: dict
+    scale: float = 1.0  # quasi-Poisson dispersion used for the covariance (1: Poisson)
+    use_t: bool = False  # t(df_resid) rather than normal quantiles for intervals
+    terms: tuple[str, ...] = field(default=())
+    cov: np.ndarray | None = None  # covariance of `params` (scaled for quasi-Poisson)
+
+    @property
+    def params(self) -> np.ndarray:
+        """Coefficients of the linear predictor (NB2's alpha excluded)."""
+        return np.asarray(self.results.params, float)[: len(self.terms)]
+
+    def quantile(self, alpha: float) -> float:
+        """Two-sided critical value for 100(1 - alpha)% intervals."""
+        if self.use_t:
+            return float(stats.t.isf(alpha / 2, self.statistics["df_resid"]))
+        return float(stats.norm.isf(alpha / 2))
+
+
+def fit_trend(
+    df: pd.DataFrame,
+    family: str = "poisson",
+    offset_population: bool | str = False,
+    step: bool = False,
+    centre: float | None = None,
+    alpha: float = 0.05,
+) -> TrendFit:
+    """A log-linear model of count on time with offset log(years) (+ log(population)).
+
+    family: "poisson" (GLM) or "negbin" (NB2, see `_negbin`). offset_population:
+    False; True (every row must have a population); or "if_available" (used only
+    when every row has one). step: add a level shift for system == "new" (the series
+    must span both systems). centre: the year where time is 0 (default: the mean
+    midpoint). Intervals are Wald (normal) at level 1 - alpha.
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
+    data = model_rows(df)
+    population, step = uses_population(data, offset_population), _uses_step(data, step)
+    centre = centre_of(data, centre)
+    X = design(data, centre, step=step)
+    parameters = X.shape[1] + (family == "negbin")  # NB2 also estimates alpha
+    if len(data) <= parameters:
+        raise ValueError(
+            f"series {data['series'].iloc[0]!r} has {len(data)} periods; "
+            f"the model needs more than {parameters}"
+        )
+    fitter = _poisson if family == "poisson" else _negbin
+    results, statistics, cov = fitter(data, X, offset(data, population))
+    return assemble_fit(
+        data, family, results, centre, (), step, population, alpha, statistics, cov=cov
+    )
+
+
+def _poisson(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
+    """Poisson GLM: (results, statistics, None: statsmodels' own covariance)."""
+    results = sm.GLM(data["count"], X, family=sm.families.Poisson(), offset=off).fit()
+    return results, glm_statistics(results), None
+
+
+def glm_statistics(results) -> dict:
+    """The fit statistics TrendFit reports, from a statsmodels GLM's results."""
+    return {
+        "deviance": float(results.deviance),
+        "pearson_chi2": float(results.pearson_chi2),
+        "df_resid": float(results.df_resid),
+        "pearson_chi2_df": float(results.pearson_chi2 / results.df_resid),
+        "aic": float(results.aic),
+        "llf": float(results.llf),
+        "nobs": int(results.nobs),
+        "converged": bool(results.converged),
+    }
+
+
+def _negbin(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
+    """NB2 regression, dispersion by maximum likelihood jointly with the coefficients.
+
+    statsmodels' discrete `NegativeBinomial(loglike_method="nb2")` with the same
+    offset and design as the Poisson GLM. Fitted by BFGS (on log alpha, so alpha
+    stays positive), then polished by Newton steps from that optimum when they stay
+    finite and do not lower the likelihood. When the data are not overdispersed,
+    alpha tends to the boundary 0 and NB2 reduces to Poisson (`converged` may then
+    be False, `nb_alpha_se` missing, and the coefficients' covariance is given alpha).
+    """
+    model = sm.NegativeBinomial(data["count"], X, loglike_method="nb2", offset=off)
+    results, converged = _fit_nb2(model)
+    cov, alpha_se = _nb2_covariance(model, results, X.shape[1])
+    y, mu = data["count"].to_numpy(float), np.asarray(results.predict(), float)
+    nb_alpha = float(results.params.iloc[-1])
+    pearson = float(np.sum((y - mu) ** 2 / (mu + nb_alpha * mu**2)))
+    statistics = {
+        "deviance": nb2_deviance(y, mu, nb_alpha),
+        "pearson_chi2": pearson,
+        "df_resid": float(results.df_resid),
+        "pearson_chi2_df": pearson / float(results.df_resid),
+        "aic": float(results.aic),
+        "llf": float(results.llf),
+        "nobs": int(results.nobs),
+        "converged": converged,
+        "nb_alpha": nb_alpha,
+        "nb_alpha_se": alpha_se,
+    }
+    return results, statistics, cov
+
+
+def _fit_nb2(model) -> tuple[object, bool]:
+    """BFGS fit, then Newton polish if it stays valid; returns (results, converged)."""
+    with warnings.catch_warnings():
+        # Convergence is reported in `statistics`, not as a warning per fit.
+        warnings.simplefilter("ignore")
+        first = model.fit(method="bfgs", maxiter=1000, disp=0)
+        try:
+            polished = model.fit(start_params=first.params, method="newton", maxiter=100, disp=0)
+        except (np.linalg.LinAlgError, ValueError):
+            polished = None
+    if polished is not None and _valid_nb2(polished) and polished.llf >= first.llf - 1e-9:
+        return polished, bool(polished.mle_retvals["converged"])
+    return first, bool(first.mle_retvals["converged"])
+
+
+def _nb2_covariance(model, results, k: int) -> tuple[np.ndarray, float]:
+    """Covariance of the k coefficients and alpha's standard error.
+
+    With alpha at the boundary (about 0) the full Hessian is singular; the
+    coefficients' covariance is then taken given alpha (the inverse of their own
+    block of the Hessian, about Poisson's) and alpha's standard error is missing.
+    """
+    try:
+        full = np.asarray(results.cov_params(), float)
+    except ValueError:  # statsmodels could not invert the Hessian
+        full = None
+    if full is not None and np.all(np.isfinite(full)):
+        return full[:k, :k], float(np.sqrt(full[-1, -1]))
+    hessian = model.hessian(np.asarray(results.params, float))
+    return np.linalg.inv(-hessian[:k, :k]), math.nan
+
+
+def _valid_nb2(results) -> bool:
+    try:
+        params, bse = np.asarray(results.params, float), np.asarray(results.bse, float)
+    except ValueError:  # no covariance: the Hessian could not be inverted
+        return False
+    return bool(np.all(np.isfinite(params)) and np.all(np.isfinite(bse)) and params[-1] > 0)
+
+
+def nb2_deviance(y: np.ndarray, mu: np.ndarray, nb_alpha: float) -> float:
+    """NB2 deviance: 2 sum[y log(y/mu) - (y + 1/alpha) log((1 + alpha y)/(1 + alpha mu))]."""
+    y, mu = np.asarray(y, float), np.asarray(mu, float)
+    term = special.xlogy(y, y / mu)  # 0 log 0 = 0
+    inv = 1 / nb_alpha
+    return float(
+        2 * np.sum(term - (y + inv) * np.log1p(nb_alpha * y) + (y + inv) * np.log1p(nb_alpha * mu))
+    )
+
+
+def assemble_fit(
+    data,
+    family,
+    results,
+    centre,
+    joins,
+    step,
+    population,
+    alpha,
+    statistics,
+    scale=1.0,
+    use_t=False,
+    cov=None,
+) -> TrendFit:
+    """A TrendFit with its coefficient and effect tables (cov: statsmodels' if None)."""
+    terms = tuple(design(data.iloc[:1], centre, joins, step).columns)
+    if cov is None:
+        cov = np.asarray(results.cov_params(), float)[: len(terms), : len(terms)]
+    fit = TrendFit(
+        series=str(data["series"].iloc[0]),
+        family=family,
+        results=results,
+        data=data,
+        centre=centre,
+        joins=tuple(joins),
+        step=step,
+        population=population,
+        alpha=alpha,
+        coefficients=pd.DataFrame(),
+        effects=pd.DataFrame(),
+        statistics=statistics,
+        scale=scale,
+        use_t=use_t,
+        terms=terms,
+        cov=cov,
+    )
+    coef = _coefficient_table(fit)
+    object.__setattr__(fit, "coefficients", coef)
+    object.__setattr__(fit, "effects", _effect_table(coef, step))
+    return fit
+
+
+def _coefficient_table(fit: TrendFit) -> pd.DataFrame:
+    """term, estimate, se, ci_low, ci_upp, method (Wald, or t with a quasi scale)."""
+    est, se = fit.params, np.sqrt(np.diag(fit.cov))
+    q = fit.quantile(fit.alpha)
+    method = "t (quasi-Poisson scale)" if fit.use_t else Z_METHOD
+    return pd.DataFrame(
+        {
+            "term": list(fit.terms),
+            "estimate": est,
+            "se": se,
+            "ci_low": est - q * se,
+            "ci_upp": est + q * se,
+            "method": method,
+        }
+    )
+
+
+def _effect_table(coef: pd.DataFrame, step: bool) -> pd.DataFrame:
+    """IRR per year and APC from the time slope (and the step's IRR), exponentiated."""
+    slope = coef.set_index("term").loc["time"]
+    rows = [
+        ("irr_per_year", *np.exp(slope[["estimate", "ci_low", "ci_upp"]].to_numpy(float))),
+        ("apc", *apc(slope[["estimate", "ci_low", "ci_upp"]].to_numpy(float))),
+    ]
+    if step:
+        shift = coef.set_index("term").loc["step"]
+        rows.append(("step_irr", *np.exp(shift[["estimate", "ci_low", "ci_upp"]].to_numpy(float))))
+    out = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_upp"])
+    return out.assign(method=f"exp({coef['method'].iloc[0]})")
+
+
+def apc(slope):
+    """Annual percent change from a log-scale slope per year: 100 (exp(b) - 1)."""
+    return 100 * np.expm1(np.asarray(slope, float))
+
+
+# --- Overdispersion and model choice ------------------------------------------------------
+
+
+def overdispersion(fit: TrendFit) -> dict:
+    """Pearson chi2/df with its goodness-of-fit p-value, and the Cameron-Trivedi test.
+
+    The auxiliary regression (Cameron & Trivedi 1990; 2013, Regression Analysis of
+    Count Data, 2nd ed., section 3.4) regresses ((y - mu)^2 - y) / mu on mu without
+    an intercept; under Poisson its coefficient is 0, under NB2 it estimates alpha.
+    The p-value is one-sided (H1: alpha > 0, overdispersion); the two-sided one is
+    also returned. mu are the Poisson fit's fitted counts (exposure included).
+    """
+    if fit.family != "poisson":
+        raise ValueError("the overdispersion test is of a Poisson fit")
+    y = fit.data["count"].to_numpy(float)
+    mu = np.asarray(fit.results.fittedvalues, float)
+    aux = sm.OLS(((y - mu) ** 2 - y) / mu, mu[:, None]).fit()
+    t, df = float(aux.tvalues[0]), float(aux.df_resid)
+    chi2, df_resid = fit.statistics["pearson_chi2"], fit.statistics["df_resid"]
+    return {
+        "pearson_chi2": chi2,
+        "df_resid": df_resid,
+        "pearson_chi2_df": chi2 / df_resid,
+        "pearson_p": float(stats.chi2.sf(chi2, df_resid)),
+        "ct_alpha": float(aux.params[0]),
+        "ct_se": float(aux.bse[0]),
+        "ct_t": t,
+        "ct_df": df,
+        "ct_p": float(stats.t.sf(t, df)),
+        "ct_p_two_sided": float(2 * stats.t.sf(abs(t), df)),
+    }
+
+
+OVERDISPERSION_TESTS = {"cameron_trivedi": "ct_p", "pearson": "pearson_p"}
+
+
+def model_table(
+    df: pd.DataFrame,
+    offset_population: bool | str = False,
+    step: bool = False,
+    alpha: float = 0.05,
+    test_level: float = 0.05,
+    test: str = "cameron_trivedi",
+) -> pd.DataFrame:
+    """Poisson and NB2 for one series, side by side, with the model chosen.
+
+    Columns: series, model, quantity ("apc"), estimate, ci_low, ci_upp, method,
+    n_params, llf, aic, pearson_chi2_df, nb_alpha, overdispersion_p, chosen. NB2 is
+    chosen only when the overdispersion test rejects at `test_level` AND its AIC is
+    lower; otherwise Poisson, the simpler model. test: "cameron_trivedi" (the
+    auxiliary regression) or "pearson" (chi2 goodness of fit); with ten or so
+    periods the auxiliary regression has little power, so the two can disagree.
+    """
+    if test not in OVERDISPERSION_TESTS:
+        raise ValueError(f"test must be one of {tuple(OVERDISPERSION_TESTS)}, got {test!r}")
+    fits = {f: fit_trend(df, f, offset_population, step, alpha=alpha) for f in FAMILIES}
+    p_value = overdispersion(fits["poisson"])[OVERDISPERSION_TESTS[test]]
+    nb_better = fits["negbin"].statistics["aic"] < fits["poisson"].statistics["aic"]
+    choice = "negbin" if p_value < test_level and nb_better else "poisson"
+    rows = []
+    for name, fit in fits.items():
+        effect = fit.effects.set_index("quantity").loc["apc"]
+        rows.append(
+            {
+                "series": fit.series,
+                "model": name,
+                "quantity": "apc",
+                "estimate": effect["estimate"],
+                "ci_low": effect["ci_low"],
+                "ci_upp": effect["ci_upp"],
+                "method": effect["method"],
+                "n_params": len(np.asarray(fit.results.params)),
+                "llf": fit.statistics["llf"],
+                "aic": fit.statistics["aic"],
+                "pearson_chi2_df": fit.statistics["pearson_chi2_df"],
+                "nb_alpha": fit.statistics.get("nb_alpha", np.nan),
+                "overdispersion_p": p_value if name == "poisson" else np.nan,
+                "chosen": name == choice,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- Prediction and forecast --------------------------------------------------------------
+
+
+def _new_rows(fit: TrendFit, rows) -> pd.DataFrame:
+    """Rows to predict for: need midpoint, years (+ population, system if used)."""
+    frame = pd.DataFrame([rows]) if isinstance(rows, dict | pd.Series) else rows.copy()
+    needed = ["midpoint", "years"] + ["population"] * fit.population + ["system"] * fit.step
+    absent = [c for c in needed if c not in frame.columns]
+    if absent:
+        raise ValueError(f"rows to predict need columns {absent}")
+    return frame
+
+
+def predict(fit: TrendFit, rows, alpha: float = 0.05) -> pd.DataFrame:
+    """Expected count for each row's exposure with a delta-method interval.
+
+    The interval is exp(eta +- q se(eta)) with se(eta)^2 = x' V x on the linear
+    predictor, so it is never below zero. Columns: midpoint, estimate, ci_low,
+    ci_upp, method.
+    """
+    rows = _new_rows(fit, rows)
+    X = design(rows, fit.centre, fit.joins, fit.step).to_numpy(float)
+    eta = X @ fit.params + offset(rows, fit.population)
+    se = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.cov, X))
+    q = fit.quantile(alpha)
+    return pd.DataFrame(
+        {
+            "midpoint": rows["midpoint"].to_numpy(float),
+            "estimate": np.exp(eta),
+            "ci_low": np.exp(eta - q * se),
+            "ci_upp": np.exp(eta + q * se),
+            "method": "delta (log scale)",
+        }
+    )
+
+
+def forecast(
+    fit: TrendFit, next_period_row, n_sim: int = 10_000, seed: int = 0, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Next period's count: the interval of its mean and a prediction interval.
+
+    mean: `predict` (delta method). count: draw n_sim coefficient vectors from
+    N(beta, V), then one count per draw: Poisson(mu); NB2 with the estimated alpha
+    (its own uncertainty ignored); or, for a quasi-Poisson fit with scale phi > 1, a
+    negative binomial with variance phi mu. The interval is the alpha/2 and
+    1 - alpha/2 quantiles of the draws: counts, so never below zero.
+    Returns rows (quantity mean, count): midpoint, estimate, ci_low, ci_upp, method.
+    """
+    rows = _new_rows(fit, next_period_row)
+    if len(rows) != 1:
+        raise ValueError("forecast one period at a time")
+    mean = predict(fit, rows, alpha).assign(quantity="mean")
+    rng = np.random.default_rng(seed)
+    X = design(rows, fit.centre, fit.joins, fit.step).to_numpy(float)[0]
+    betas = rng.multivariate_normal(fit.params, fit.cov, size=n_sim)
+    mu = np.exp(betas @ X + offset(rows, fit.population)[0])
+    counts = draw_counts(fit, mu, rng)
+    low, upp = np.quantile(counts, [alpha / 2, 1 - alpha / 2])
+    count = mean.assign(
+        quantity="count",
+        ci_low=max(0.0, float(low)),
+        ci_upp=float(upp),
+        method=f"simulation ({n_sim} draws, seed {seed})",
+    )
+    out = pd.concat([mean, count], ignore_index=True)
+    return out[["quantity", "midpoint", "estimate", "ci_low", "ci_upp", "method"]]
+
+
+def draw_counts(fit: TrendFit, mu: np.ndarray, rng: np.random.Generator, size=None):
+    """Counts from the fit's count distribution: one per mean, or (size, len(mu))."""
+    shape = mu.shape if size is None else (size, *mu.shape)
+    if fit.family == "negbin":
+        a = fit.statistics["nb_alpha"]
+        return rng.negative_binomial(1 / a, 1 / (1 + a * mu), size=shape)
+    if fit.scale > 1:
+        # NB with size mu/(phi-1) and p = 1/phi has mean mu and variance phi mu.
+        return rng.negative_binomial(mu / (fit.scale - 1), 1 / fit.scale, size=shape)
+    return rng.poisson(mu, size=shape)
