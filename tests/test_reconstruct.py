@@ -9,14 +9,16 @@ import pytest
 from conftest import DESCRIPTOR, ROOT
 
 from triennial.data import published
-from triennial.synthetic import reconstruct as rec
-from triennial.synthetic.reconstruct import (
+from triennial.synthetic import constraints
+from triennial.synthetic.codes import BANDS, TABLE_3
+from triennial.synthetic.constraints import (
     CHECK_COLUMNS,
     CONFLICTS,
+    Conflict,
     check,
     published_constraints,
-    reconstruct,
 )
+from triennial.synthetic.reconstruct import reconstruct
 
 CODEBOOK = ROOT / "data" / "raw" / "extracts" / "codebook.schema.json"
 OLDER = ["11_to_15", "16_plus"]
@@ -82,7 +84,7 @@ def test_check_notices_a_broken_extract(figures, extract):
 
 
 def test_check_reports_a_listed_conflict(figures, extract, monkeypatch):
-    monkeypatch.setattr(rec, "CONFLICTS", [rec.Conflict(("key_boys",), "a made-up reason")])
+    monkeypatch.setattr(constraints, "CONFLICTS", [Conflict(("key_boys",), "a made-up reason")])
     note = check(extract, figures).set_index("constraint").at["boys", "note"]
     assert "CONFLICT: a made-up reason" in note
 
@@ -125,8 +127,8 @@ def test_spot_checks_computed_directly(extract):
 def test_table_3_cell_by_cell(figures, extract):
     fig = figures.set_index("row_id")
     rep = reports(extract)
-    for item, field in rec.TABLE_3.items():
-        for band in rec.BANDS:
+    for item, field in TABLE_3.items():
+        for band in BANDS:
             cell = rep.loc[rep["age_band"] == band, field]
             row_id = f"t3_{item}_{band}"
             if fig.at[row_id, "count_status"] == "not_applicable":
