@@ -10,7 +10,6 @@ from conftest import DESCRIPTOR, ROOT
 
 from triennial.data import published
 from triennial.synthetic import constraints
-from triennial.synthetic.codes import BANDS, TABLE_3
 from triennial.synthetic.constraints import (
     CHECK_COLUMNS,
     CONFLICTS,
@@ -18,6 +17,7 @@ from triennial.synthetic.constraints import (
     check,
     published_constraints,
 )
+from triennial.synthetic.layout import BANDS, TABLE_3
 from triennial.synthetic.reconstruct import reconstruct
 
 CODEBOOK = ROOT / "data" / "raw" / "extracts" / "codebook.schema.json"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from triennial.synthetic.codes import (
+from triennial.synthetic import layout
+from triennial.synthetic.layout import (
     ALCOHOL,
     AVAILABLE,
     BANDS,
@@ -23,7 +24,6 @@ from triennial.synthetic.codes import (
     DRUG,
     EXPLOITATION_AGE,
     KNOWN_PLAN_CATEGORIES,
-    LIVED,
     MANY,
     NA,
     NOT_NOTED,
@@ -31,12 +31,7 @@ from triennial.synthetic.codes import (
     OLDER,
     PLAN,
     SERIOUS_HARM,
-    SOCIAL_CARE,
     SUBSTANCE,
-    TABLE_1_2,
-    TABLE_3,
-    TABLE_4,
-    TABLE_5,
 )
 from triennial.synthetic.targets import count_bounds, exact_count, percent_range_bounds
 
@@ -92,7 +87,7 @@ def _adversity_groups(low: int, high: int) -> Callable[[pd.DataFrame], int]:
         ]
         noted = reports == NOTED
         substance = noted[ALCOHOL] | noted[DRUG]
-        singles = [f for f in TABLE_4.values() if f != SUBSTANCE]
+        singles = [f for f in layout.TABLE_4.values() if f != SUBSTANCE]
         n = noted[singles].sum(axis=1) + substance
         return int(n.between(low, high).sum())
 
@@ -173,9 +168,9 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
         note="72-80 per cent of the 368 reviews, each end read as printed (71.5-80.5)",
     )
     add("child disability", "key_disability", _counting(**rep, child_disability=NOTED))
-    for rid, code in LIVED.items():
+    for rid, code in layout.LIVED.items():
         add(f"lived: {code}", rid, _counting(living_situation=code))
-    for rid, code in SOCIAL_CARE.items():
+    for rid, code in layout.SOCIAL_CARE.items():
         add(f"social care: {code}", rid, _counting(social_care=code))
     add("plan: current", "key_cp_plan_current", _counting(cp_plan="current"))
     add("plan: past", "key_cp_plan_past", _counting(cp_plan="past"))
@@ -188,21 +183,21 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
     )
     add("neglect a feature", "key_neglect", _counting(**neg))
 
-    for rid, field in TABLE_1_2.items():
+    for rid, field in layout.TABLE_1_2.items():
         add(f"{field} noted", rid, _counting(**rep, **{field: NOTED}))
         parent = fig.at[rid, "subset_of"]
-        if pd.notna(parent) and parent in TABLE_1_2:
+        if pd.notna(parent) and parent in layout.TABLE_1_2:
             add(
-                f"{field} noted without {TABLE_1_2[parent]} (subset)",
+                f"{field} noted without {layout.TABLE_1_2[parent]} (subset)",
                 rid,
-                _counting(**{field: NOTED, TABLE_1_2[parent]: (NOT_NOTED, NA)}),
+                _counting(**{field: NOTED, layout.TABLE_1_2[parent]: (NOT_NOTED, NA)}),
                 (0, 0),
             )
 
     for band in BANDS:
         add(f"reports aged {band}", f"t3_n_{band}", _counting(**rep, age_band=band))
     add("reports", "t3_n_total", _counting(**rep))
-    for item, field in TABLE_3.items():
+    for item, field in layout.TABLE_3.items():
         for band in BANDS:
             rid = f"t3_{item}_{band}"
             if fig.at[rid, "count_status"] == NA:
@@ -229,7 +224,7 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
     ):
         add(f"{field} aged 11+", rid, _counting(**rep, **older, **{field: NOTED}))
 
-    for rid, field in TABLE_4.items():
+    for rid, field in layout.TABLE_4.items():
         count = _neglect_substance if field == SUBSTANCE else _counting(**neg, **{field: NOTED})
         add(f"{field} in neglect reports", rid, count)
     add("neglect a feature", "neg_feature", _counting(**neg))
@@ -242,7 +237,7 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
     add(
         "neglect reports, three or more adversities",
         "neg_three_plus_adversities",
-        _adversity_groups(MANY, len(TABLE_4)),
+        _adversity_groups(MANY, len(layout.TABLE_4)),
     )
     add(
         "plans in the neglect category",
@@ -257,9 +252,9 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
         (known, known),
     )
 
-    for rid, code in TABLE_5.items():
+    for rid, code in layout.TABLE_5.items():
         add(f"method: {code}", rid, _counting(**rep, review_method=code))
-    add("methods coded", "t5_total", _counting(**rep, review_method=tuple(TABLE_5.values())))
+    add("methods coded", "t5_total", _counting(**rep, review_method=tuple(layout.TABLE_5.values())))
 
     add("aged 11 or over", "adol_aged_11_plus", _counting(**older))
     add("adolescent deaths", "adol_deaths", _counting(**older, outcome=DEATH))

@@ -99,6 +99,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from triennial.synthetic import layout
 from triennial.synthetic.allocation import (
     apportion,
     assign,
@@ -108,7 +109,7 @@ from triennial.synthetic.allocation import (
     split_union,
     van_der_corput,
 )
-from triennial.synthetic.codes import (
+from triennial.synthetic.layout import (
     ALCOHOL,
     AVAILABLE,
     BANDS,
@@ -117,7 +118,6 @@ from triennial.synthetic.codes import (
     DRUG,
     EXPLOITATION_AGE,
     FEW,
-    LIVED,
     MANY,
     NA,
     NOT_NOTED,
@@ -129,11 +129,7 @@ from triennial.synthetic.codes import (
     PERIOD,
     PLAN,
     SERIOUS_HARM,
-    SOCIAL_CARE,
     SUBSTANCE,
-    TABLE_1_2,
-    TABLE_3,
-    TABLE_4,
     YOUNGER,
 )
 from triennial.synthetic.targets import (
@@ -299,7 +295,7 @@ def ethnicity(r: pd.DataFrame, fig: pd.DataFrame) -> pd.Series:
 
 def living_situation(r: pd.DataFrame, fig: pd.DataFrame) -> pd.Series:
     """Midpoints; residential care for adolescents; not_recorded first without a report."""
-    counts = {code: range_midpoint(fig, rid) for rid, code in LIVED.items()}
+    counts = {code: range_midpoint(fig, rid) for rid, code in layout.LIVED.items()}
     residential = pick(r, r["age_band"].isin(OLDER), counts.pop("residential"), by=["age_band"])
     rest = {
         "foster_carers": counts["foster_carers"],
@@ -344,7 +340,7 @@ def cp_plan_category(r: pd.DataFrame, fig: pd.DataFrame) -> pd.Series:
 
 def social_care(r: pd.DataFrame, fig: pd.DataFrame) -> pd.Series:
     """Midpoints, keeping plans and placements consistent with involvement."""
-    counts = {code: range_midpoint(fig, rid) for rid, code in SOCIAL_CARE.items()}
+    counts = {code: range_midpoint(fig, rid) for rid, code in layout.SOCIAL_CARE.items()}
     by = ["age_band", "report_status"]
     everyone = pd.Series(True, index=r.index)
     in_care = r["living_situation"].isin(["foster_carers", "residential"])
@@ -377,7 +373,7 @@ def _adversity_counts(r: pd.DataFrame, fig: pd.DataFrame, total: int) -> pd.Seri
     # As many as possible in the 1-2 group keeps the 3+ group as low as the totals allow.
     few_total = min(FEW * n_few, total - MANY * n_many)
     many_total = total - few_total
-    if few_total < n_few or many_total > len(TABLE_4) * n_many:
+    if few_total < n_few or many_total > len(layout.TABLE_4) * n_many:
         raise ValueError("the Table 4 totals do not fit the published adversity groups")
     counts = pd.Series(0, index=r.index)
     counts[few] = even_split(few_total, n_few)
@@ -393,8 +389,8 @@ def family_adversities(r: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
     available = r["report_status"] == AVAILABLE
     neglect = r["neglect_feature"] == NOTED
     other = available & ~neglect
-    totals = {field: exact_count(fig, rid) for rid, field in TABLE_1_2.items()}
-    in_neglect = {field: range_midpoint(fig, rid) for rid, field in TABLE_4.items()}
+    totals = {field: exact_count(fig, rid) for rid, field in layout.TABLE_1_2.items()}
+    in_neglect = {field: range_midpoint(fig, rid) for rid, field in layout.TABLE_4.items()}
     sizes = [int(neglect.sum()), int(other.sum())]
     alcohol_neglect, alcohol_other = apportion(totals[ALCOHOL], sizes)
     drug_neglect, drug_other = apportion(totals[DRUG], sizes)
@@ -430,7 +426,7 @@ def family_adversities(r: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
     flags["parental_separation_acrimonious"] = pick(
         r, flags["parental_separation"], totals["parental_separation_acrimonious"], by
     )
-    return flags[list(TABLE_1_2.values())]
+    return flags[list(layout.TABLE_1_2.values())]
 
 
 def child_characteristics(r: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
@@ -438,12 +434,12 @@ def child_characteristics(r: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
     work = r.copy()
     available = r["report_status"] == AVAILABLE
     female = r["child_sex"] == "female"
-    for field in TABLE_3.values():
+    for field in layout.TABLE_3.values():
         work[field] = NA
     for band in BANDS:
         in_band = available & (r["age_band"] == band)
         previous = []
-        for item, field in TABLE_3.items():
+        for item, field in layout.TABLE_3.items():
             row_id = f"t3_{item}_{band}"
             if fig.at[row_id, "count_status"] == NA:
                 continue
@@ -451,7 +447,7 @@ def child_characteristics(r: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
             flag = pick(work, in_band, exact_count(fig, row_id), ["outcome", *previous], first)
             work.loc[in_band, field] = np.where(flag[in_band], NOTED, NOT_NOTED)
             previous = [field]
-    return work[list(TABLE_3.values())]
+    return work[list(layout.TABLE_3.values())]
 
 
 def primary_harm(r: pd.DataFrame, fig: pd.DataFrame, cce: pd.Series) -> pd.Series:

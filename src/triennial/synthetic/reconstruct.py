@@ -14,7 +14,7 @@ what it must reproduce, and `check(extract, figures)`, each constraint recompute
 directly from an extract (`triennial.synthetic.constraints`).
 
 Every target is read from the published figures by row_id (`targets`). Typed here
-are only structural facts (`codes`: the codebook's age bands and codes, the analysis
+are only structural facts (`layout`: the codebook's age bands and codes, the analysis
 period, the ages 14 to 17 quoted for the criminal exploitation cases) and the
 assumptions named in `fields`, which holds the rules that build each field, each
 written out in its docstring. The rows each rule picks are spread by `allocation`.
@@ -27,7 +27,7 @@ import pandas as pd
 
 from triennial.synthetic import fields
 from triennial.synthetic.allocation import assign, pick
-from triennial.synthetic.codes import AVAILABLE, DEATH, FIELDS, NA, SERIOUS_HARM, TABLE_5
+from triennial.synthetic.layout import AVAILABLE, DEATH, FIELDS, NA, SERIOUS_HARM, TABLE_5
 from triennial.synthetic.targets import exact_count
 
 

@@ -1,4 +1,4 @@
-"""The synthetic extract's fields and codes, and which published rows speak of each.
+"""The synthetic extract's layout: fields, codes, and the published rows behind each.
 
 Structural facts from the codebook (data/raw/extracts/codebook.schema.json: fields,
 age bands, codes), the analysis period, and the maps from the published tables'
