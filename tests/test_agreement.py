@@ -1,5 +1,6 @@
 """Cohen's kappa against independent references: scikit-learn for kappa, statsmodels
-for the Fleiss-Cohen-Everitt standard error, and a hand calculation."""
+for the Fleiss-Cohen-Everitt standard error (the module does not use it), and hand
+calculations."""
 
 import math
 
@@ -55,6 +56,30 @@ def test_two_by_two_by_hand():
     assert result["expected"] == pytest.approx(0.5, abs=1e-12)
     assert result["kappa"] == pytest.approx(kappa, abs=1e-12)
     assert kappa == pytest.approx(0.5)
+
+
+def test_standard_error_of_a_two_by_two_by_hand():
+    """Fleiss, Cohen & Everitt (1969) eq. 13 for the table [[8, 2], [3, 7]], in exact steps.
+
+    p = [[.4, .1], [.15, .35]]; row totals .5, .5; column totals .55, .45; kappa 0.5.
+    A = .4 (1 - 1.05 x .5)^2 + .35 (1 - .95 x .5)^2 = .18671875
+    B = .5^2 [.1 (.55 + .5)^2 + .15 (.45 + .5)^2] = .06140625
+    C = (.5 - .5 x .5)^2 = .0625; var = (A + B - C) / (20 x .5^2) = .037125.
+    """
+    result = kappa_from_table([[8, 2], [3, 7]])
+    assert result["kappa"] == pytest.approx(0.5, abs=1e-12)
+    assert result["se"] == pytest.approx(math.sqrt(0.037125), abs=1e-12)
+
+
+def test_perfect_agreement_where_statsmodels_gives_no_se():
+    """The module docstring's reason for its own formula: cp_plan_category's table."""
+    table = np.diag([1.0, 1, 5, 27, 1, 1, 1])
+    with np.errstate(invalid="ignore"):
+        ref = sm_kappa(table)
+    assert ref.var_kappa < 0 and math.isnan(ref.std_kappa)
+    ours = kappa_from_table(table)
+    assert ours["kappa"] == pytest.approx(1.0, abs=1e-12)
+    assert 0 <= ours["se"] < 1e-8 and ours["ci_upp"] == 1.0
 
 
 @pytest.mark.parametrize(

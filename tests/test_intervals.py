@@ -1,27 +1,23 @@
-"""Interval functions against independent references: statsmodels, hand calculation,
-the binomial definition of the exact interval, and published textbook values."""
+"""Interval functions against independent references: hand calculation of each formula,
+the binomial definition of the exact interval, and published textbook values.
+
+statsmodels computes the intervals (triennial.stats.intervals wraps it), so it is not
+a reference here; it appears only to show the boundary rule the wrapper adds."""
 
 import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint as sm_confint
 
 from triennial.stats.intervals import METHODS, effective_sample_size, proportion_confint
 
-# statsmodels' names for our methods
-SM = {
-    "wilson": "wilson",
-    "clopper_pearson": "beta",
-    "jeffreys": "jeffreys",
-    "agresti_coull": "agresti_coull",
-}
+Z90 = stats.norm.isf(0.05)
 
 
-def test_wilson_208_of_278_matches_statsmodels_and_hand_calculation():
+def test_wilson_208_of_278_by_hand():
     low, upp = proportion_confint(208, 278, 0.05, "wilson")
-    assert (low, upp) == pytest.approx(sm_confint(208, 278, 0.05, "wilson"), abs=1e-10)
     # Hand calculation: centre and half-width of the score interval.
     z = 1.959963984540054
     p = 208 / 278
@@ -32,9 +28,8 @@ def test_wilson_208_of_278_matches_statsmodels_and_hand_calculation():
     assert (round(low, 4), round(upp, 4)) == (0.6940, 0.7956)
 
 
-def test_clopper_pearson_208_of_278_matches_statsmodels_and_binomial_definition():
+def test_clopper_pearson_208_of_278_is_the_binomial_definition():
     low, upp = proportion_confint(208, 278, 0.05, "clopper_pearson")
-    assert (low, upp) == pytest.approx(sm_confint(208, 278, 0.05, "beta"), abs=1e-10)
     # By definition the exact limits are where a binomial tail equals alpha/2.
     assert stats.binom.sf(207, 278, low) == pytest.approx(0.025, abs=1e-10)
     assert stats.binom.cdf(208, 278, upp) == pytest.approx(0.025, abs=1e-10)
@@ -55,14 +50,32 @@ def test_textbook_values(x, n, wilson, exact):
     assert proportion_confint(x, n, 0.05, "clopper_pearson") == pytest.approx(exact, abs=6e-5)
 
 
+def by_hand(x: int, n: int, method: str) -> tuple[float, float]:
+    """90% limits written out from each method's definition, one (x, n) at a time."""
+    if method == "wilson":  # Wilson (1927): the p where |x/n - p| = z sqrt(p(1 - p)/n)
+        roots = np.roots([1 + Z90**2 / n, -(2 * x / n + Z90**2 / n), (x / n) ** 2])
+        return min(roots), max(roots)
+    if method == "clopper_pearson":  # the p where a binomial tail equals alpha/2
+        low = optimize.brentq(lambda p: stats.binom.sf(x - 1, n, p) - 0.05, 1e-12, 1 - 1e-12)
+        upp = optimize.brentq(lambda p: stats.binom.cdf(x, n, p) - 0.05, 1e-12, 1 - 1e-12)
+        return low, upp
+    if method == "jeffreys":  # equal tails of the Beta(x + 1/2, n - x + 1/2) posterior
+        return stats.beta.ppf([0.05, 0.95], x + 0.5, n - x + 0.5)
+    # Agresti & Coull (1998): Wald's formula after adding z^2/2 successes and failures
+    n_t = n + Z90**2
+    p_t = (x + Z90**2 / 2) / n_t
+    half = Z90 * math.sqrt(p_t * (1 - p_t) / n_t)
+    return max(p_t - half, 0.0), min(p_t + half, 1.0)  # truncated to [0, 1], as they advise
+
+
 @pytest.mark.parametrize("method", METHODS)
-def test_all_methods_agree_with_statsmodels_away_from_the_boundaries(method):
+def test_every_method_is_its_formula_away_from_the_boundaries(method):
     x = np.array([1, 3, 26, 50, 99, 153, 277])
     n = np.array([17, 38, 107, 107, 278, 278, 278])
     low, upp = proportion_confint(x, n, 0.1, method)
-    sm_low, sm_upp = sm_confint(x, n, 0.1, SM[method])
-    np.testing.assert_allclose(low, sm_low, atol=1e-10)
-    np.testing.assert_allclose(upp, sm_upp, atol=1e-10)
+    want = np.array([by_hand(a, b, method) for a, b in zip(x, n, strict=True)])
+    np.testing.assert_allclose(low, want[:, 0], rtol=1e-9)
+    np.testing.assert_allclose(upp, want[:, 1], rtol=1e-9)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -72,11 +85,24 @@ def test_intervals_contain_the_estimate_and_stay_in_unit_interval(method, x, n):
     assert 0 <= low <= x / n <= upp <= 1
 
 
-@pytest.mark.parametrize("method", ["clopper_pearson", "jeffreys"])
+@pytest.mark.parametrize("method", METHODS)
 def test_boundary_rules(method):
-    # Brown, Cai & DasGupta (2001): lower limit 0 at x = 0, upper limit 1 at x = n.
+    # Brown, Cai & DasGupta (2001): lower limit exactly 0 at x = 0, upper exactly 1 at x = n.
     assert proportion_confint(0, 30, 0.05, method)[0] == 0.0
     assert proportion_confint(30, 30, 0.05, method)[1] == 1.0
+    low, upp = proportion_confint(np.array([0, 5, 30]), np.array([30, 30, 30]), 0.05, method)
+    assert low[0] == 0.0 and upp[2] == 1.0
+
+
+def test_jeffreys_boundary_is_what_statsmodels_lacks():
+    """statsmodels' Jeffreys interval keeps the beta quantiles at x = 0 and x = n."""
+    raw_low = stats.beta.ppf(0.025, 0.5, 10.5)  # 4.8e-05: the unmodified lower limit
+    assert sm_confint(0, 10, 0.05, "jeffreys")[0] == pytest.approx(raw_low, rel=1e-12)
+    assert sm_confint(10, 10, 0.05, "jeffreys")[1] < 1
+    assert proportion_confint(0, 10, 0.05, "jeffreys") == (
+        0.0,
+        pytest.approx(stats.beta.ppf(0.975, 0.5, 10.5), rel=1e-12),
+    )
 
 
 def test_jeffreys_is_the_beta_posterior_interval():

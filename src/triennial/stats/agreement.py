@@ -1,16 +1,23 @@
 """Agreement between two coders who coded the same reviews: Cohen's kappa.
 
-Written out from the formulas rather than wrapped, so the tests can check them
-against scikit-learn, statsmodels and hand calculations as independent references.
-
 Kappa is (p_o - p_e) / (1 - p_e), where p_o is the proportion of reviews on which
 the coders agree and p_e the agreement expected by chance from each coder's own
 category frequencies (Cohen 1960, Educational and Psychological Measurement
 20:37-46). Its standard error is the large-sample one of Fleiss, Cohen & Everitt
-(1969, Psychological Bulletin 72:323-327), which holds whatever the true kappa
-(statsmodels reports it as `std_kappa`; `std_kappa0` is the one valid only under
-kappa = 0, for testing). The interval is Wald's, kappa +/- z * se, clipped to
-[-1, 1].
+(1969, Psychological Bulletin 72:323-327), which holds whatever the true kappa. The
+interval is Wald's, kappa +/- z * se, clipped to [-1, 1].
+
+Written out, not wrapped: statsmodels' `inter_rater.cohens_kappa` has the same kappa
+and, as `std_kappa`, the same standard error (`std_kappa0` is the one valid only
+under kappa = 0, for testing), equal to this module's to 2e-16 on tables with
+disagreement, but not where the coders agree on every review. The variance is then a
+difference of nearly equal terms that rounds to about +-3e-17, and statsmodels takes
+the square root of a negative one: for this project's cp_plan_category table (37
+reviews, all on the diagonal) its `std_kappa` is NaN, the formula here gives 5.5e-09.
+statsmodels also lacks what the rows of `agreement_table` need: kappa left undefined,
+with a note, when chance agreement is 1 (it divides by zero), and an interval at any
+level (its own is at 95% and not clipped). The tests use it as an independent
+reference where its results are defined.
 """
 
 from __future__ import annotations
@@ -92,10 +99,10 @@ def kappa_from_table(table, alpha: float = 0.05) -> dict:
     )
 
 
-def _fce_se(p, rows, cols, kappa, expected, n) -> float:
+def _fce_se(p, rows, cols, kappa, expected, nobs) -> float:
     """Large-sample se of kappa, Fleiss, Cohen & Everitt (1969) eq. 13.
 
-    var = (A + B - C) / (n (1 - p_e)^2) with
+    var = (A + B - C) / (nobs (1 - p_e)^2) with
     A = sum_i p_ii [1 - (p_i. + p_.i)(1 - kappa)]^2,
     B = (1 - kappa)^2 sum_{i != j} p_ij (p_.i + p_j.)^2,
     C = [kappa - p_e (1 - kappa)]^2.
@@ -107,7 +114,7 @@ def _fce_se(p, rows, cols, kappa, expected, n) -> float:
     off = ~np.eye(len(p), dtype=bool)
     term_b = (1 - kappa) ** 2 * np.sum(p[off] * weight[off] ** 2)
     term_c = (kappa - expected * (1 - kappa)) ** 2
-    var = (term_a + term_b - term_c) / (n * (1 - expected) ** 2)
+    var = (term_a + term_b - term_c) / (nobs * (1 - expected) ** 2)
     # At perfect agreement the variance is 0 and rounding can leave -1e-18.
     return float(math.sqrt(max(var, 0.0)))
 

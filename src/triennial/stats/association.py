@@ -1,7 +1,9 @@
 """Comparing a proportion across subgroups: equality, trend, and multiple testing.
 
-Written out from the formulas where that is short, so the tests can check them
-against scipy, statsmodels and textbook values as independent references.
+scipy does the equality tests and statsmodels the multiple-testing adjustments. The
+Cochran-Armitage test is written out: statsmodels' `Table.test_ordinal_association`
+(with its default scores) is the same test with the permutation variance, divided by
+N - 1 rather than N, so its z is the classical one times sqrt((N - 1) / N).
 
 - `compare_groups`: a 2 x k test that every group has the same proportion. Pearson's
   chi-square (no continuity correction) when every expected count is at least 5
@@ -12,7 +14,9 @@ against scipy, statsmodels and textbook values as independent references.
 - `cochran_armitage`: test for a linear trend in the proportion across ordered
   groups (Armitage 1955, Biometrics 11:375-386; Agresti, Categorical Data Analysis,
   3rd ed., section 5.3.5).
-- `adjust_pvalues`: Holm (1979) and Benjamini-Hochberg (1995) adjusted p-values.
+- `adjust_pvalues`: Holm (1979) and Benjamini-Hochberg (1995) adjusted p-values, from
+  `statsmodels.stats.multitest.multipletests`; added here is only that NaN p-values
+  (tests not done) stay NaN and are left out of the family.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 SEED = 20190901
 N_RESAMPLES = 10_000
@@ -167,32 +172,6 @@ def adjust_pvalues(p, method: str) -> np.ndarray:
     if ((p[valid] < 0) | (p[valid] > 1)).any():
         raise ValueError("p-values must lie between 0 and 1")
     adjusted = np.full_like(p, np.nan)
-    adjusted[valid] = _ADJUST[method](p[valid])
+    if valid.any():
+        adjusted[valid] = multipletests(p[valid], method=method)[1]
     return adjusted
-
-
-def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm (1979) step-down: p_(i) * (m - i + 1), made non-decreasing, capped at 1."""
-    m = p.size
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * (m - np.arange(m))
-    # Step-down: an adjusted p-value can be no smaller than any before it.
-    stepped = np.minimum(np.maximum.accumulate(scaled), 1.0)
-    out = np.empty_like(p)
-    out[order] = stepped
-    return out
-
-
-def _fdr_bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg (1995) step-up: p_(i) * m / i, made non-decreasing, capped at 1."""
-    m = p.size
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * m / np.arange(1, m + 1)
-    # Step-up: each adjusted p-value is the smallest scaled one at or above its rank.
-    stepped = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
-    out = np.empty_like(p)
-    out[order] = stepped
-    return out
-
-
-_ADJUST = {"holm": _holm, "fdr_bh": _fdr_bh}

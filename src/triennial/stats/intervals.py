@@ -1,25 +1,35 @@
-"""Confidence intervals for a binomial proportion.
+"""Confidence intervals for a binomial proportion, from statsmodels.
 
-Written out from the formulas (Brown, Cai & DasGupta 2001, Statistical Science
-16:101-133) rather than wrapped, so the tests can check them against statsmodels
-and against hand calculations as independent references. Naming follows
-statsmodels: `proportion_confint(count, nobs, alpha, method)` returns
-`(ci_low, ci_upp)`; inputs may be scalars or arrays.
+`proportion_confint(count, nobs, alpha, method)` returns `(ci_low, ci_upp)`, as
+statsmodels' function of the same name does; inputs may be scalars or arrays.
+statsmodels computes every interval (`statsmodels.stats.proportion.proportion_confint`);
+this module adds one rule it lacks: the lower limit is exactly 0 at count = 0 and the
+upper limit exactly 1 at count = nobs.
 
-Methods:
-- wilson: score interval; the default (good coverage for small n and p near 0).
-- clopper_pearson: exact, from beta quantiles; conservative.
-- jeffreys: equal-tailed Beta(x + 1/2, n - x + 1/2) interval, with the boundary
-  modification of Brown, Cai & DasGupta (lower = 0 at x = 0, upper = 1 at x = n).
-- agresti_coull: add z^2/2 successes and failures, then the Wald formula.
+Methods (this package's name, statsmodels' in brackets):
+- wilson ("wilson"): score interval; the default (good coverage for small n and p
+  near 0). statsmodels leaves rounding residue such as 3e-17 at the boundaries.
+- clopper_pearson ("beta"): exact, from beta quantiles; conservative.
+- jeffreys ("jeffreys"): equal-tailed Beta(x + 1/2, n - x + 1/2) interval, with the
+  boundary modification of Brown, Cai & DasGupta (2001, Statistical Science
+  16:101-133): lower = 0 at x = 0, upper = 1 at x = n. statsmodels 0.15 returns the
+  unmodified beta quantiles there (e.g. 4.8e-05 for the lower limit of 0 of 10).
+- agresti_coull ("agresti_coull"): add z^2/2 successes and failures, then the Wald
+  formula.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from statsmodels.stats import proportion
 
 METHODS = ("wilson", "clopper_pearson", "jeffreys", "agresti_coull")
+STATSMODELS_NAMES = {
+    "wilson": "wilson",
+    "clopper_pearson": "beta",
+    "jeffreys": "jeffreys",
+    "agresti_coull": "agresti_coull",
+}
 
 
 def proportion_confint(count, nobs, alpha: float = 0.05, method: str = "wilson"):
@@ -36,49 +46,13 @@ def proportion_confint(count, nobs, alpha: float = 0.05, method: str = "wilson")
     n = np.asarray(nobs, dtype=float)
     if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
         raise ValueError("need 0 <= count <= nobs and nobs > 0")
-    low, upp = _INTERVALS[method](x, n, alpha)
-    low, upp = np.clip(low, 0.0, 1.0), np.clip(upp, 0.0, 1.0)
+    with np.errstate(invalid="ignore"):  # beta(0, .) is undefined; set by the boundary rule
+        low, upp = proportion.proportion_confint(x, n, alpha, method=STATSMODELS_NAMES[method])
+    low = np.clip(np.where(x > 0, low, 0.0), 0.0, 1.0)
+    upp = np.clip(np.where(x < n, upp, 1.0), 0.0, 1.0)
     if low.ndim == 0:
         return float(low), float(upp)
     return low, upp
-
-
-def _wilson(x, n, alpha):
-    z = stats.norm.isf(alpha / 2)
-    p = x / n
-    centre = (x + z**2 / 2) / (n + z**2)
-    half = z * np.sqrt(n) / (n + z**2) * np.sqrt(p * (1 - p) + z**2 / (4 * n))
-    # At x = 0 (x = n) the limit is exactly 0 (1); rounding can leave 1e-17 instead.
-    return np.where(x > 0, centre - half, 0.0), np.where(x < n, centre + half, 1.0)
-
-
-def _clopper_pearson(x, n, alpha):
-    with np.errstate(invalid="ignore"):  # beta(0, .) is undefined; set by the boundary rule
-        low = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n - x + 1), 0.0)
-        upp = np.where(x < n, stats.beta.isf(alpha / 2, x + 1, n - x), 1.0)
-    return low, upp
-
-
-def _jeffreys(x, n, alpha):
-    low = np.where(x > 0, stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5), 0.0)
-    upp = np.where(x < n, stats.beta.isf(alpha / 2, x + 0.5, n - x + 0.5), 1.0)
-    return low, upp
-
-
-def _agresti_coull(x, n, alpha):
-    z = stats.norm.isf(alpha / 2)
-    n_tilde = n + z**2
-    p_tilde = (x + z**2 / 2) / n_tilde
-    half = z * np.sqrt(p_tilde * (1 - p_tilde) / n_tilde)
-    return p_tilde - half, p_tilde + half
-
-
-_INTERVALS = {
-    "wilson": _wilson,
-    "clopper_pearson": _clopper_pearson,
-    "jeffreys": _jeffreys,
-    "agresti_coull": _agresti_coull,
-}
 
 
 def effective_sample_size(nobs, population: float):
