@@ -78,7 +78,7 @@ def test_miller_inversion_limits():
     assert big[1:4] == pytest.approx(np.sin(t[1:4] / 2) ** 2, abs=1e-9)
     small = meta.back_transform(t, "freeman_tukey", 20)
     assert small[0] == 0.0 and small[-1] == 1.0 and np.all(np.diff(small) >= 0)
-    with pytest.raises(ValueError, match="n_harmonic"):
+    with pytest.raises(ValueError, match="nobs_harmonic"):
         meta.back_transform(1.0, "freeman_tukey")
 
 
@@ -281,7 +281,7 @@ def test_back_transformed_result_on_the_proportion_scale():
 
 
 def test_leave_one_out_gives_one_row_per_study():
-    loo = meta.leave_one_out(BRUISING, "logit", "REML")
+    loo = meta.leave_one_out(BRUISING, scale="logit", method="REML")
     assert len(loo) == len(BRUISING) and list(loo["omitted"]) == list(BRUISING["study"])
     assert (loo["k"] == 3).all()
     without_kemp = meta.meta_proportions(BRUISING.drop(index=2), "logit", "REML")
@@ -292,7 +292,7 @@ def test_leave_one_out_gives_one_row_per_study():
 
 def test_identical_subgroups_do_not_differ():
     twice = pd.concat([BRUISING.assign(group="A"), BRUISING.assign(group="B")])
-    sub = meta.by_subgroup(twice, "group", "freeman_tukey", "REML")
+    sub = meta.by_subgroup(twice, "group", scale="freeman_tukey", method="REML")
     assert list(sub["subgroup"]) == ["A", "B"]
     assert sub["q_between"].iloc[0] == pytest.approx(0.0, abs=1e-12)
     assert sub["q_between_df"].iloc[0] == 1
@@ -300,7 +300,7 @@ def test_identical_subgroups_do_not_differ():
 
 
 def test_subgroup_difference_by_hand():
-    sub = meta.by_subgroup(BRUISING, "design", "logit", "DL")
+    sub = meta.by_subgroup(BRUISING, "design", scale="logit", method="DL")
     (m1, m2), (s1, s2) = sub["y_estimate"], sub["y_se"]
     w1, w2 = 1 / s1**2, 1 / s2**2
     m = (w1 * m1 + w2 * m2) / (w1 + w2)
@@ -313,7 +313,7 @@ def test_subgroup_difference_by_hand():
 def test_bad_input_is_rejected():
     with pytest.raises(ValueError, match="scale"):
         meta.transform([1], [10], "probit")
-    with pytest.raises(ValueError, match="events"):
+    with pytest.raises(ValueError, match="count"):
         meta.transform([11], [10])
     with pytest.raises(ValueError, match="method"):
         meta.pool([1.0, 2.0], [0.1, 0.1], method="HS")

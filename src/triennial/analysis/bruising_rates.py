@@ -5,9 +5,28 @@ from __future__ import annotations
 import pandas as pd
 
 from triennial.data.studies import count_bounds
-from triennial.stats.intervals import proportion_confint
+from triennial.stats.intervals import count_range_confint, proportion_confint
 
 EXACT = "clopper_pearson"  # shown beside the configured interval: studies are small
+RATE_COLUMNS = [  # the columns of base_rates, in order
+    "row_id",
+    "study",
+    "subgroup",
+    "unit",
+    "setting",
+    "mobility",
+    "n",
+    "N",
+    "n_min",
+    "n_max",
+    "estimate",
+    "ci_low",
+    "ci_upp",
+    "method",
+    "alpha",
+    "count_status",
+    "verified",
+]
 
 
 def base_rates(studies: pd.DataFrame, method: str = "wilson", alpha: float = 0.05) -> pd.DataFrame:
@@ -24,36 +43,19 @@ def base_rates(studies: pd.DataFrame, method: str = "wilson", alpha: float = 0.0
     has = low.notna() & studies["n"].notna()
     rows = studies[has]
     lo, hi, n = low[has].astype(float), high[has].astype(float), rows["n"].astype(float)
+    printed = pd.to_numeric(rows["percent_printed"]).astype(float) / 100
+    kept = ["row_id", "study", "subgroup", "unit", "setting", "mobility", "events", "n"]
+    kept += ["count_status", "verified"]
+    base = pd.DataFrame({{"events": "n", "n": "N"}.get(c, c): rows[c].to_numpy() for c in kept})
+    base["n_min"], base["n_max"] = lo.to_numpy(), hi.to_numpy()
+    base["estimate"] = (lo / n).where(rows["events"].notna(), printed).to_numpy()
     out = []
     for shown in dict.fromkeys((method, EXACT)):
-        ci_low, _ = proportion_confint(lo.to_numpy(), n.to_numpy(), alpha, shown)
-        _, ci_upp = proportion_confint(hi.to_numpy(), n.to_numpy(), alpha, shown)
-        printed = pd.to_numeric(rows["percent_printed"]).astype(float) / 100
-        exact = rows["events"].notna().to_numpy()
-        estimate = (lo / n).where(exact, printed).to_numpy()
-        out.append(
-            pd.DataFrame(
-                {
-                    "row_id": rows["row_id"].to_numpy(),
-                    "study": rows["study"].to_numpy(),
-                    "subgroup": rows["subgroup"].to_numpy(),
-                    "unit": rows["unit"].to_numpy(),
-                    "setting": rows["setting"].to_numpy(),
-                    "mobility": rows["mobility"].to_numpy(),
-                    "n": rows["events"].to_numpy(),
-                    "N": rows["n"].to_numpy(),
-                    "n_min": lo.to_numpy(),
-                    "n_max": hi.to_numpy(),
-                    "estimate": estimate,
-                    "ci_low": ci_low,
-                    "ci_upp": ci_upp,
-                    "method": shown,
-                    "alpha": alpha,
-                    "count_status": rows["count_status"].to_numpy(),
-                    "verified": rows["verified"].to_numpy(),
-                }
-            )
+        ci_low, ci_upp = count_range_confint(
+            lo.to_numpy(), hi.to_numpy(), n.to_numpy(), alpha, shown
         )
+        rates = base.assign(ci_low=ci_low, ci_upp=ci_upp, method=shown, alpha=alpha)
+        out.append(rates[RATE_COLUMNS])
     return pd.concat(out, ignore_index=True)
 
 

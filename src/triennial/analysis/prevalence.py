@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from triennial.stats.intervals import effective_sample_size, proportion_confint
+from triennial.stats.intervals import count_range_confint, effective_sample_size
 
 COLUMNS = [
     "measure",
@@ -36,6 +36,10 @@ COLUMNS = [
     "fpc_applied",
     "caveat",
 ]
+# Columns of the published rows kept in the output, and the counts' names here.
+FROM_ROWS = ["measure", "group", "numerator", "denominator", "table", "row_id"]
+FROM_ROWS += ["count_status", "numerator_min", "numerator_max", "minimum_rate"]
+RENAMED = {"numerator": "n", "denominator": "N", "numerator_min": "n_min", "numerator_max": "n_max"}
 MINIMUM = "minimum: a factor not noted in a report may still have been present"
 DERIVED = "count not printed: the interval covers every count consistent with the printed rounding"
 
@@ -108,33 +112,23 @@ def prevalence_table(
         fpc_applied = (big_n == fpc.sample) & (rows["table"] != "review_flow").to_numpy()
         nobs = np.where(fpc_applied, effective_sample_size(big_n, fpc.population), big_n)
     # Scale counts to the effective sample size so each end keeps its own proportion.
-    ci_low, _ = proportion_confint(n_min / big_n * nobs, nobs, alpha, method)
-    _, ci_upp = proportion_confint(n_max / big_n * nobs, nobs, alpha, method)
+    ci_low, ci_upp = count_range_confint(
+        n_min / big_n * nobs, n_max / big_n * nobs, nobs, alpha, method
+    )
 
     caveats = [
         "; ".join(c for c in (DERIVED if not e else "", MINIMUM if m else "") if c)
         for e, m in zip(exact, rows["minimum_rate"], strict=True)
     ]
-    out = pd.DataFrame(
-        {
-            "measure": rows["measure"].to_numpy(),
-            "group": rows["group"].to_numpy(),
-            "n": rows["numerator"].to_numpy(),
-            "N": rows["denominator"].to_numpy(),
-            "estimate": estimate,
-            "ci_low": ci_low,
-            "ci_upp": ci_upp,
-            "method": method,
-            "alpha": alpha,
-            "table": rows["table"].to_numpy(),
-            "row_id": rows["row_id"].to_numpy(),
-            "count_status": rows["count_status"].to_numpy(),
-            "n_min": rows["numerator_min"].to_numpy(),
-            "n_max": rows["numerator_max"].to_numpy(),
-            "minimum_rate": rows["minimum_rate"].to_numpy(),
-            "fpc_applied": fpc_applied,
-            "caveat": caveats,
-        }
+    copied = {RENAMED.get(c, c): rows[c].to_numpy() for c in FROM_ROWS}
+    out = pd.DataFrame(copied).assign(
+        estimate=estimate,
+        ci_low=ci_low,
+        ci_upp=ci_upp,
+        method=method,
+        alpha=alpha,
+        fpc_applied=fpc_applied,
+        caveat=caveats,
     )
     return out[COLUMNS]
 

@@ -12,6 +12,11 @@ from triennial.data import labels
 from triennial.figures.style import OKABE_ITO, STYLE, save
 
 
+def _bars(part: pd.DataFrame) -> list[pd.Series]:
+    """Lengths of the error bars below and above each estimate, in per cent."""
+    return [100 * (part["estimate"] - part["ci_low"]), 100 * (part["ci_upp"] - part["estimate"])]
+
+
 def prevalence_dots(prev: pd.DataFrame, tables: dict[str, str], path: Path) -> None:
     """Dot-and-interval plot of the proportions of the named tables, one colour each.
 
@@ -28,10 +33,7 @@ def prevalence_dots(prev: pd.DataFrame, tables: dict[str, str], path: Path) -> N
             ax.errorbar(
                 100 * part["estimate"],
                 y,
-                xerr=[
-                    100 * (part["estimate"] - part["ci_low"]),
-                    100 * (part["ci_upp"] - part["estimate"]),
-                ],
+                xerr=_bars(part),
                 fmt="o",
                 color=colour,
                 capsize=2,
@@ -61,15 +63,7 @@ def by_age_band(prev: pd.DataFrame, table: str, path: Path) -> None:
             part = rows[rows["measure"] == name]
             x = [labels.AGE_BANDS.index(g) for g in part["group"]]
             ax.errorbar(
-                x,
-                100 * part["estimate"],
-                yerr=[
-                    100 * (part["estimate"] - part["ci_low"]),
-                    100 * (part["ci_upp"] - part["estimate"]),
-                ],
-                fmt="o",
-                color=OKABE_ITO[0],
-                capsize=2,
+                x, 100 * part["estimate"], yerr=_bars(part), fmt="o", color=OKABE_ITO[0], capsize=2
             )
             ax.set_title(labels.measure(name), fontsize=9)
             ax.set_xticks(

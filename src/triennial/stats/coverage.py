@@ -14,22 +14,23 @@ from scipy import stats
 from triennial.stats.intervals import METHODS, proportion_confint
 
 
-def coverage(n: int, p: np.ndarray, method: str, alpha: float = 0.05) -> np.ndarray:
-    """Exact coverage probability of `method` at each true proportion in `p`."""
-    x = np.arange(n + 1)
-    low, upp = proportion_confint(x, np.full(n + 1, n), alpha, method)
+def coverage(nobs: int, p: np.ndarray, method: str, alpha: float = 0.05) -> np.ndarray:
+    """Exact coverage probability of `method` at each true proportion in `p`, nobs trials."""
+    x = np.arange(nobs + 1)
+    low, upp = proportion_confint(x, np.full(nobs + 1, nobs), alpha, method)
     p = np.asarray(p, dtype=float)
-    prob = stats.binom.pmf(x[None, :], n, p[:, None])  # rows: p, columns: x
+    prob = stats.binom.pmf(x[None, :], nobs, p[:, None])  # rows: p, columns: x
     covers = (low[None, :] <= p[:, None]) & (p[:, None] <= upp[None, :])
     return (prob * covers).sum(axis=1)
 
 
-def coverage_table(ns, ps, alpha: float = 0.05, methods=METHODS) -> pd.DataFrame:
-    """Coverage for every method, n and p: columns method, n, p, coverage."""
+def coverage_table(nobs, ps, alpha: float = 0.05, methods=METHODS) -> pd.DataFrame:
+    """Coverage for every method, number of trials in `nobs` and p in `ps`: columns
+    method, n, p, coverage."""
     rows = [
         pd.DataFrame({"method": m, "n": n, "p": ps, "coverage": coverage(n, ps, m, alpha)})
         for m in methods
-        for n in ns
+        for n in nobs
     ]
     return pd.concat(rows, ignore_index=True)
 

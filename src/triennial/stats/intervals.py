@@ -55,6 +55,17 @@ def proportion_confint(count, nobs, alpha: float = 0.05, method: str = "wilson")
     return low, upp
 
 
+def count_range_confint(count_min, count_max, nobs, alpha: float = 0.05, method="wilson"):
+    """Interval for a count known only as a range (e.g. from a rounded percentage).
+
+    From the lower limit at the smallest count to the upper limit at the largest, so
+    it covers every count the range allows; returns (ci_low, ci_upp).
+    """
+    ci_low, _ = proportion_confint(count_min, nobs, alpha, method)
+    _, ci_upp = proportion_confint(count_max, nobs, alpha, method)
+    return ci_low, ci_upp
+
+
 def effective_sample_size(nobs, population: float):
     """Sample size that carries a finite population correction into any interval.
 

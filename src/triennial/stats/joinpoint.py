@@ -60,8 +60,8 @@ class JoinpointFit:
     selection: pd.DataFrame
 
 
-def candidate_joins(n: int, n_joins: int, min_segment: int = 3) -> list[tuple[int, ...]]:
-    """Indices of observed points that may be joinpoints, as tuples of n_joins.
+def candidate_joins(nobs: int, n_joins: int, min_segment: int = 3) -> list[tuple[int, ...]]:
+    """Indices of the nobs observed points that may be joinpoints, as tuples of n_joins.
 
     Each segment, counting the joinpoints at its ends, holds at least min_segment
     observations, and no joinpoint is at the first or last observation.
@@ -69,8 +69,8 @@ def candidate_joins(n: int, n_joins: int, min_segment: int = 3) -> list[tuple[in
     if n_joins == 0:
         return [()]
     out = []
-    for joins in itertools.combinations(range(1, n - 1), n_joins):
-        ends = (0, *joins, n - 1)
+    for joins in itertools.combinations(range(1, nobs - 1), n_joins):
+        ends = (0, *joins, nobs - 1)
         if all(b - a + 1 >= min_segment for a, b in itertools.pairwise(ends)):
             out.append(joins)
     return out

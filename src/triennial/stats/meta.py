@@ -43,20 +43,20 @@ REML_TOL = 1e-10  # metafor's convergence threshold on the change in tau^2
 REML_MAXITER = 1000
 
 
-def transform(events, n, scale: str = "logit"):
-    """Study estimates on the transformed scale: returns arrays (yi, vi).
+def transform(count, nobs, scale: str = "logit"):
+    """Study estimates on the transformed scale from `count` events of `nobs`: (yi, vi).
 
-    See the module docstring for the formulas; on the logit scale only studies with
-    0 or n events get the continuity correction of 0.5.
+    See the module docstring for the formulas (x = count, n = nobs); on the logit scale
+    only studies with 0 or n events get the continuity correction of 0.5.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {SCALES}")
-    x = np.atleast_1d(np.asarray(events, dtype=float))
-    n = np.atleast_1d(np.asarray(n, dtype=float))
+    x = np.atleast_1d(np.asarray(count, dtype=float))
+    n = np.atleast_1d(np.asarray(nobs, dtype=float))
     if x.shape != n.shape:
-        raise ValueError("events and n must have the same length")
+        raise ValueError("count (events) and nobs must have the same length")
     if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
-        raise ValueError("need 0 <= events <= n and n > 0")
+        raise ValueError("need 0 <= count (events) <= nobs and nobs > 0")
     if scale == "logit":
         c = np.where((x == 0) | (x == n), CONTINUITY, 0.0)
         yi = np.log((x + c) / (n - x + c))
@@ -67,39 +67,39 @@ def transform(events, n, scale: str = "logit"):
     return yi, vi
 
 
-def harmonic_mean(n) -> float:
+def harmonic_mean(nobs) -> float:
     """Harmonic mean of the study sizes, the n used to invert the double arcsine."""
-    n = np.asarray(n, dtype=float)
+    n = np.asarray(nobs, dtype=float)
     return float(len(n) / np.sum(1 / n))
 
 
-def back_transform(y, scale: str = "logit", n_harmonic: float | None = None):
+def back_transform(y, scale: str = "logit", nobs_harmonic: float | None = None):
     """Transformed-scale value(s) back to proportions, clipped to [0, 1].
 
     logit: expit(y). freeman_tukey: Miller's (1978) inversion of the double arcsine,
         p = (1 - sgn(cos y) sqrt(1 - (sin y + (sin y - 1/sin y) / n)^2)) / 2,
-    with n = `n_harmonic` (required), the harmonic mean of the study sizes. Values
+    with n = `nobs_harmonic` (required), the harmonic mean of the study sizes. Values
     below the transform of 0/n map to 0 and above that of n/n to 1. NaN stays NaN.
     """
     y = np.asarray(y, dtype=float)
     if scale == "logit":
         p = special.expit(y)
     elif scale == "freeman_tukey":
-        if n_harmonic is None or not n_harmonic > 0:
-            raise ValueError("the Freeman-Tukey back-transform needs n_harmonic > 0")
-        p = _miller(y, float(n_harmonic))
+        if nobs_harmonic is None or not nobs_harmonic > 0:
+            raise ValueError("the Freeman-Tukey back-transform needs nobs_harmonic > 0")
+        p = _miller(y, float(nobs_harmonic))
     else:
         raise ValueError(f"unknown scale {scale!r}; expected one of {SCALES}")
     p = np.clip(p, 0.0, 1.0)
     return float(p) if p.ndim == 0 else p
 
 
-def _miller(t, n):
-    lowest = np.arcsin(np.sqrt(1 / (n + 1)))  # transform of 0 events
-    highest = np.arcsin(np.sqrt(n / (n + 1))) + np.pi / 2  # transform of n events
+def _miller(t, nobs):
+    lowest = np.arcsin(np.sqrt(1 / (nobs + 1)))  # transform of 0 events
+    highest = np.arcsin(np.sqrt(nobs / (nobs + 1))) + np.pi / 2  # transform of n events
     s = np.sin(t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        inner = 1 - (s + (s - 1 / s) / n) ** 2
+        inner = 1 - (s + (s - 1 / s) / nobs) ** 2
         # Rounding can push `inner` a hair below 0 next to the bounds.
         p = 0.5 * (1 - np.sign(np.cos(t)) * np.sqrt(np.clip(inner, 0.0, 1.0)))
     p = np.where(t <= lowest, 0.0, p)
@@ -396,34 +396,26 @@ def study_table(
     )
 
 
-def leave_one_out(
-    table: pd.DataFrame,
-    scale: str = "logit",
-    method: str = "DL",
-    hksj: bool = False,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
+def leave_one_out(table: pd.DataFrame, **options) -> pd.DataFrame:
     """`meta_proportions` with each study left out in turn: one row per omitted study,
-    in table order, with the omitted study's name in column `omitted`."""
+    in table order, with the omitted study's name in column `omitted`.
+
+    `options` are meta_proportions' keyword arguments (scale, method, hksj, alpha).
+    """
     _counts(table)
     if len(table) < 2:
         raise ValueError("leave-one-out needs at least 2 studies")
     rows = []
     for i, study in enumerate(table["study"]):
         rest = table.drop(index=table.index[i])
-        rows.append({"omitted": study} | meta_proportions(rest, scale, method, hksj, alpha))
+        rows.append({"omitted": study} | meta_proportions(rest, **options))
     return pd.DataFrame(rows)
 
 
-def by_subgroup(
-    table: pd.DataFrame,
-    column: str,
-    scale: str = "logit",
-    method: str = "DL",
-    hksj: bool = False,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
+def by_subgroup(table: pd.DataFrame, column: str, **options) -> pd.DataFrame:
     """`meta_proportions` within each value of `column`, plus a test of differences.
+
+    `options` are meta_proportions' keyword arguments (scale, method, hksj, alpha).
 
     One row per subgroup, in order of first appearance, with `variable` (= column)
     and `subgroup` (the value). Every row also carries the test of subgroup
@@ -441,10 +433,7 @@ def by_subgroup(
     rows = []
     for value in dict.fromkeys(table[column]):
         part = table[table[column] == value]
-        rows.append(
-            {"variable": column, "subgroup": value}
-            | meta_proportions(part, scale, method, hksj, alpha)
-        )
+        rows.append({"variable": column, "subgroup": value} | meta_proportions(part, **options))
     out = pd.DataFrame(rows)
     m, se = out["y_estimate"].to_numpy(), out["y_se"].to_numpy()
     q_b, df_b = q_between(m, se)

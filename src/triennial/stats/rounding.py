@@ -1,7 +1,7 @@
 """Printed percentages and the counts they can stand for.
 
-A source that prints "42 per cent" of 368 reviews says only that the count n
-satisfies 41.5 <= 100 n / 368 <= 42.5. Both ends are kept inclusive so that
+A source that prints "42 per cent" of 368 reviews says only that the count
+satisfies 41.5 <= 100 count / 368 <= 42.5. Both ends are kept inclusive so that
 round-half-up and round-half-to-even printers are both accepted.
 """
 
@@ -25,20 +25,20 @@ def half_unit(printed: str) -> float:
     return 0.5 * 10 ** (-decimals(printed))
 
 
-def percent_matches(numerator: int, denominator: int, printed: str) -> bool:
-    """Does 100 * numerator / denominator round to the printed percentage?"""
-    exact = 100 * numerator / denominator
+def percent_matches(count: int, nobs: int, printed: str) -> bool:
+    """Does 100 * count / nobs round to the printed percentage?"""
+    exact = 100 * count / nobs
     return abs(exact - float(printed)) <= half_unit(printed) + _EPS
 
 
-def numerator_range(printed: str, denominator: int) -> tuple[int, int] | None:
-    """Smallest and largest whole numerators consistent with a printed percentage.
+def numerator_range(printed: str, nobs: int) -> tuple[int, int] | None:
+    """Smallest and largest whole counts of `nobs` consistent with a printed percentage.
 
-    Returns None when no whole number of `denominator` rounds to `printed`
-    (the percentage cannot be of that denominator).
+    Returns None when no whole number of `nobs` rounds to `printed` (the percentage
+    cannot be of that denominator).
     """
     p, h = float(printed), half_unit(printed)
-    low = math.ceil(denominator * (p - h) / 100 - _EPS)
-    high = math.floor(denominator * (p + h) / 100 + _EPS)
-    low, high = max(low, 0), min(high, denominator)
+    low = math.ceil(nobs * (p - h) / 100 - _EPS)
+    high = math.floor(nobs * (p + h) / 100 + _EPS)
+    low, high = max(low, 0), min(high, nobs)
     return (low, high) if low <= high else None

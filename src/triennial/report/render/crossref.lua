@@ -52,6 +52,15 @@ end
 local function numbering_filter(number_sections)
   local counts = { fig = 0, tbl = 0 }
   local levels = {}
+  -- A figure or table whose id is of `kind` takes the next number and a caption prefix.
+  local function number_float(el, kind)
+    if kind_of(el.identifier) == kind then
+      counts[kind] = counts[kind] + 1
+      numbers[el.identifier] = tostring(counts[kind])
+      el.caption = prefix_caption(el.caption, LABELS[kind] .. " " .. counts[kind])
+    end
+    return el
+  end
   return {
     traverse = "topdown", -- document order, so numbers follow reading order
     Header = function(h)
@@ -75,21 +84,10 @@ local function numbering_filter(number_sections)
       end
     end,
     Figure = function(fig)
-      fig = apply_alt(fig)
-      if kind_of(fig.identifier) == "fig" then
-        counts.fig = counts.fig + 1
-        numbers[fig.identifier] = tostring(counts.fig)
-        fig.caption = prefix_caption(fig.caption, "Figure " .. counts.fig)
-      end
-      return fig
+      return number_float(apply_alt(fig), "fig")
     end,
     Table = function(tbl)
-      if kind_of(tbl.identifier) == "tbl" then
-        counts.tbl = counts.tbl + 1
-        numbers[tbl.identifier] = tostring(counts.tbl)
-        tbl.caption = prefix_caption(tbl.caption, "Table " .. counts.tbl)
-      end
-      return tbl
+      return number_float(tbl, "tbl")
     end,
   }
 end
