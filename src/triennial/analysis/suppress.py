@@ -15,8 +15,13 @@ COUNTS = ("n", "N", "n_min", "n_max")
 DERIVED = ("estimate", "ci_low", "ci_upp")
 
 
+def is_small(value: float, threshold: int) -> bool:
+    """True for a count from 1 to threshold - 1: the counts never published."""
+    return 1 <= value < threshold
+
+
 def small(values: pd.Series, threshold: int) -> pd.Series:
-    """True where a count is from 1 to threshold - 1."""
+    """`is_small` of each count (False where not a number)."""
     values = pd.to_numeric(values, errors="coerce")
     return (values >= 1) & (values < threshold)
 

@@ -218,7 +218,8 @@ def pooled_table(pooled: pd.DataFrame) -> pd.DataFrame:
 
 
 def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
-    scale, method = inputs["pooling"]["scales"][0], inputs["pooling"]["tau2_methods"][0]
+    """The main pool without each study in turn, on the main result's scale and method."""
+    scale, method = inputs["pooling"]["main"]["scale"], inputs["pooling"]["main"]["method"]
     rows = loo[(loo["scale"] == scale) & (loo["method"] == method)]
     return pd.DataFrame(
         {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from triennial.analysis.suppress import is_small
 from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
 from triennial.report import trends as report_trends
@@ -74,7 +75,7 @@ class ReportData:
 
     def shown(self, value: int) -> str:
         """A count of reviews or rows as the report may show it."""
-        return SUPPRESSED if 0 < value < self.threshold else f"{value:,}"
+        return SUPPRESSED if is_small(value, self.threshold) else f"{value:,}"
 
 
 def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
