@@ -179,7 +179,7 @@ def test_update_reference_refuses_empty_results(tmp_path):
 
 def test_update_reference_script_reports_and_reminds(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location(
-        "update_reference_script", ROOT / "scripts" / "update_reference.py"
+        "update_reference_script", ROOT / "tools" / "update_reference.py"
     )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
