@@ -7,12 +7,14 @@ priority: the unit tests go on meanwhile (pipeline tests are moved to the end of
 session for this), and the runs take the rest of the machine.
 """
 
+import contextlib
 import csv
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,6 +64,8 @@ SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
 LOCAL_CONFIG = ".test/config/config.yaml"  # a partnership's extract: the local report
 RUNNING: set[subprocess.Popen] = set()  # Snakemake processes not finished yet
+STOPPED = threading.Event()  # the session is over: start no more
+STARTING = threading.Lock()  # held while a process starts, or while all are stopped
 
 
 def copy_repo(dest: Path) -> Path:
@@ -83,9 +87,22 @@ def start_snakemake(repo: Path, *args: str, background=False, **popen) -> subpro
     command = [SNAKEMAKE, *args]
     if background:
         command = ["nice", "-n", "10", *command]
-    run = subprocess.Popen(command, cwd=repo, start_new_session=True, **popen)
-    RUNNING.add(run)
+    with STARTING:
+        if STOPPED.is_set():
+            raise RuntimeError("the test session has stopped")
+        run = subprocess.Popen(command, cwd=repo, start_new_session=True, **popen)
+        RUNNING.add(run)
     return run
+
+
+def stop_snakemake() -> None:
+    """Kill every Snakemake still running, with its jobs, and start no more."""
+    with STARTING:
+        STOPPED.set()
+        for run in list(RUNNING):
+            if run.poll() is None:
+                with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+                    os.killpg(run.pid, signal.SIGKILL)
 
 
 def snakemake(repo: Path, *args: str, background=False) -> subprocess.CompletedProcess:
@@ -106,7 +123,7 @@ def clean_run(repo: Path, *args: str) -> Path:
     return repo
 
 
-def corrupted_run(repo: Path) -> tuple[Path, subprocess.CompletedProcess]:
+def run_on_a_corrupted_table(repo: Path) -> tuple[Path, subprocess.CompletedProcess]:
     """A run on a scratch copy whose Table 1 has a count that is no number (line 3)."""
     table = copy_repo(repo) / "data/raw/published/table1_parental.csv"
     edit_cell(table, "t1_drug_misuse", "numerator", "9x")
@@ -146,7 +163,7 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
 # Every run a test may ask for, by fixture name, in the order they finish (see
 # pytest_collection_modifyitems); each is given the scratch folder to copy the repo to.
 RUNS = {
-    "corrupted_run": corrupted_run,
+    "corrupted_run": run_on_a_corrupted_table,
     "local_run": lambda repo: clean_run(repo, "--configfile", LOCAL_CONFIG),
     "pipeline_run": clean_run,
     "resumed_run": killed_and_resumed,
@@ -181,17 +198,8 @@ def background_runs(request, tmp_path_factory):
         if any(name in item.fixturenames for item in request.session.items):
             start(name)
     yield start
-    for run in list(RUNNING):
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
+    stop_snakemake()
     pool.shutdown(wait=True)
-
-
-@pytest.fixture(scope="session")
-def pipeline_run(background_runs) -> Path:
-    """One complete run of the default configuration, from clean, shared by the tests
-    that only read its outputs."""
-    return background_runs("pipeline_run").result()
 
 
 @pytest.fixture(scope="session")
@@ -202,8 +210,15 @@ def corrupted_run(background_runs) -> tuple[Path, subprocess.CompletedProcess]:
 
 @pytest.fixture(scope="session")
 def local_run(background_runs) -> Path:
-    """One complete run on a partnership's extract (the local report), shared likewise."""
+    """One complete run on a partnership's extract (the local report), shared by the
+    tests that only read its outputs."""
     return background_runs("local_run").result()
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(background_runs) -> Path:
+    """One complete run of the default configuration, from clean, shared likewise."""
+    return background_runs("pipeline_run").result()
 
 
 @pytest.fixture(scope="session")
