@@ -20,7 +20,7 @@ copies the data once; each example overwrites one file and restores it afterward
 Examples are derandomized, so every run tests the same cases; the last test prints how
 many ran, with their outcomes (`pytest -s`), and checks there were at least 500, among
 them every kind of corruption. The extract's examples are fewer: cleaning is the slowest
-read (about 0.1 s each); Table 1 is read alone, not with the nine other published tables.
+read (about 0.1 s each). Table 1 is read alone, not with the nine other published tables.
 """
 
 from __future__ import annotations
@@ -897,7 +897,7 @@ def describe_table1_alone(folder: Path) -> None:
     corrections table, which validate needs).
 
     Table 1 names no row of another table and no correction names its rows (both checked
-    here), so validate checks it as in the whole package, in a tenth of the time.
+    here), so validate checks it as in the whole package, in an eighth of the time.
     """
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package["resources"]}
