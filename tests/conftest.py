@@ -1,9 +1,23 @@
-"""Shared fixtures: paths of the repository and a scratch copy of the published tables."""
+"""Shared fixtures: paths of the repository, scratch copies of data, and pipeline runs.
 
+Pipeline runs are the suite's main cost. Tests that only read a run's outputs share one
+(`pipeline_run`); a test that must change a run gets its own scratch copy. The runs the
+collected tests need all start in the background when the session starts, at low
+priority: the unit tests go on meanwhile (pipeline tests are moved to the end of the
+session for this), and the runs take the rest of the machine.
+"""
+
+import contextlib
 import csv
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,8 +58,14 @@ def edit_cell(path: Path, row_id: str, column: str, value: str, key: str = "row_
     return line
 
 
+# --- pipeline runs --------------------------------------------------------------------------
+
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
+LOCAL_CONFIG = ".test/config/config.yaml"  # a partnership's extract: the local report
+RUNNING: set[subprocess.Popen] = set()  # Snakemake processes not finished yet
+STOPPED = threading.Event()  # the session is over: start no more
+STARTING = threading.Lock()  # held while a process starts, or while all are stopped
 
 
 def copy_repo(dest: Path) -> Path:
@@ -61,15 +81,147 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess:
+def start_snakemake(repo: Path, *args: str, background=False, **popen) -> subprocess.Popen:
+    """Snakemake started in `repo`, in a process group of its own (so it can be killed
+    with its jobs); in the background at low priority."""
+    command = [SNAKEMAKE, *args]
+    if background:
+        command = ["nice", "-n", "10", *command]
+    with STARTING:
+        if STOPPED.is_set():
+            raise RuntimeError("the test session has stopped")
+        run = subprocess.Popen(command, cwd=repo, start_new_session=True, **popen)
+        RUNNING.add(run)
+    return run
+
+
+def stop_snakemake() -> None:
+    """Kill every Snakemake still running, with its jobs, and start no more."""
+    with STARTING:
+        STOPPED.set()
+        for run in list(RUNNING):
+            if run.poll() is None:
+                with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+                    os.killpg(run.pid, signal.SIGKILL)
+
+
+def snakemake(repo: Path, *args: str, background=False) -> subprocess.CompletedProcess:
     """Run Snakemake in `repo`, capturing its output."""
-    return subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True, check=False)
+    run = start_snakemake(
+        repo, *args, background=background,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    stdout, stderr = run.communicate()
+    RUNNING.discard(run)
+    return subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
+
+
+def clean_run(repo: Path, *args: str) -> Path:
+    """A complete run from clean in a scratch copy of the repository."""
+    done = snakemake(copy_repo(repo), *args, background=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return repo
+
+
+def run_on_a_corrupted_table(repo: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """A run on a scratch copy whose Table 1 has a count that is no number (line 3)."""
+    table = copy_repo(repo) / "data/raw/published/table1_parental.csv"
+    edit_cell(table, "t1_drug_misuse", "numerator", "9x")
+    return repo, snakemake(repo, background=True)
+
+
+@dataclass(frozen=True)
+class ResumedRun:
+    """A run killed part-way, then unlocked and run again: what each step gave."""
+
+    repo: Path
+    finished_before_the_kill: bool  # the manifest, the last output, was already there
+    unlock: subprocess.CompletedProcess
+    rerun: subprocess.CompletedProcess
+
+
+def killed_and_resumed(repo: Path) -> ResumedRun:
+    """Kill a run from clean once its first results are written (SIGKILL: no clean-up),
+    then do what the README says: `snakemake --unlock`, and run again."""
+    copy_repo(repo)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    run = start_snakemake(repo, background=True, **quiet)
+    deadline = time.monotonic() + 600  # the other runs share the machine meanwhile
+    while run.poll() is None and time.monotonic() < deadline:
+        if (repo / "results/tables/prevalence.csv").exists():
+            break
+        time.sleep(0.05)
+    if run.poll() is None:
+        os.killpg(run.pid, signal.SIGKILL)  # the whole group: Snakemake and its running jobs
+    run.wait()
+    RUNNING.discard(run)
+    finished = (repo / "results/MANIFEST.sha256").exists()
+    unlock = snakemake(repo, "--unlock", background=True)
+    return ResumedRun(repo, finished, unlock, snakemake(repo, background=True))
+
+
+# Every run a test may ask for, by fixture name, in the order they finish (see
+# pytest_collection_modifyitems); each is given the scratch folder to copy the repo to.
+RUNS = {
+    "corrupted_run": run_on_a_corrupted_table,
+    "local_run": lambda repo: clean_run(repo, "--configfile", LOCAL_CONFIG),
+    "pipeline_run": clean_run,
+    "resumed_run": killed_and_resumed,
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Unit tests first, then pipeline tests by the run they wait for, files kept in
+    order (a stable sort): the runs go on in the background while the unit tests run."""
+
+    def order(item) -> tuple[bool, int]:
+        runs = [i for i, name in enumerate(RUNS, start=1) if name in item.fixturenames]
+        return item.get_closest_marker("pipeline") is not None, max(runs, default=0)
+
+    items.sort(key=order)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_runs(request, tmp_path_factory):
+    """Start every run a collected test needs (none for `-m "not pipeline"`), all at once;
+    the fixtures below wait for theirs. Runs still going when the session stops early are
+    killed."""
+    pool = ThreadPoolExecutor(max_workers=len(RUNS))
+    futures: dict[str, Future] = {}
+
+    def start(name: str) -> Future:
+        if name not in futures:
+            futures[name] = pool.submit(RUNS[name], tmp_path_factory.mktemp(name) / "repo")
+        return futures[name]
+
+    for name in RUNS:
+        if any(name in item.fixturenames for item in request.session.items):
+            start(name)
+    yield start
+    stop_snakemake()
+    pool.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")
-def pipeline_run(tmp_path_factory) -> Path:
-    """One complete run of the default configuration, from clean, shared by the tests."""
-    repo = copy_repo(tmp_path_factory.mktemp("run") / "repo")
-    done = snakemake(repo)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return repo
+def corrupted_run(background_runs) -> tuple[Path, subprocess.CompletedProcess]:
+    """A run on bad input: the copy, and what Snakemake printed."""
+    return background_runs("corrupted_run").result()
+
+
+@pytest.fixture(scope="session")
+def local_run(background_runs) -> Path:
+    """One complete run on a partnership's extract (the local report), shared by the
+    tests that only read its outputs."""
+    return background_runs("local_run").result()
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(background_runs) -> Path:
+    """One complete run of the default configuration, from clean, shared likewise."""
+    return background_runs("pipeline_run").result()
+
+
+@pytest.fixture(scope="session")
+def resumed_run(background_runs) -> ResumedRun:
+    """A second run of the default configuration, killed part-way and resumed."""
+    return background_runs("resumed_run").result()

@@ -1,11 +1,13 @@
-"""Bring your own data: a partnership's extract gives the local report, suppressed."""
+"""Bring your own data: a partnership's extract gives the local report, suppressed.
+
+The run (`local_run`, in conftest.py) is shared by these read-only tests.
+"""
 
 import re
 
 import pandas as pd
 import pypdf
 import pytest
-from conftest import copy_repo, snakemake
 
 pytestmark = pytest.mark.pipeline
 THRESHOLD = 5
@@ -13,15 +15,18 @@ COUNT_COLUMNS = ["n", "N", "n_min", "n_max", "numerator", "denominator", "extrac
 
 
 @pytest.fixture(scope="module")
-def local_run(tmp_path_factory):
-    repo = copy_repo(tmp_path_factory.mktemp("local") / "repo")
-    done = snakemake(repo, "--configfile", ".test/config/config.yaml")
-    assert done.returncode == 0, done.stderr[-3000:]
-    return repo
+def html(local_run) -> str:
+    return (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
 
 
-def test_local_report_is_rendered_with_the_partnership_name(local_run):
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def pdf_text(local_run) -> str:
+    """The PDF's text, pages joined by spaces (extracted once: it takes seconds)."""
+    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
+    return " ".join(page.extract_text() for page in pdf.pages)
+
+
+def test_local_report_is_rendered_with_the_partnership_name(local_run, html):
     assert "Example Partnership (synthetic test data)" in html
     assert "Small numbers are suppressed" in html
     assert not (local_run / "results/report/triennial-report.html").exists()
@@ -42,39 +47,28 @@ def cells(html: str) -> list[str]:
     ]
 
 
-def test_no_small_count_in_the_report_tables(local_run):
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+def test_no_small_count_in_the_report_tables(html):
     found = [c for c in cells(html) if re.fullmatch(r"[1-4](/\d+)?|\d+/[1-4]", c)]
     assert found == []
     assert "suppressed" in cells(html)
 
 
-def test_no_small_count_in_the_report_text(local_run):
-    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
-    text = " ".join(page.extract_text() for page in pdf.pages)
+def test_no_small_count_in_the_report_text(pdf_text):
     # counts in the prose come as "N of M reviews", "N rows", "N quarantined", "N reviews"
-    small = re.findall(r"\b([1-4]) (?:of|rows|reviews|clean|quarantined)\b", text)
+    small = re.findall(r"\b([1-4]) (?:of|rows|reviews|clean|quarantined)\b", pdf_text)
     assert small == []
 
 
-def test_row_level_data_stays_out_of_results_and_the_report(local_run):
+def test_row_level_data_stays_out_of_results_and_the_report(local_run, html, pdf_text):
     """Clean extract, quarantine and cleaning log live in data/processed only."""
     published = [p.name for p in (local_run / "results").rglob("*") if p.is_file()]
     for name in ("clean.csv", "reviews.csv", "quarantine.csv", "cleaning_log.csv"):
         assert name not in published
     ids = pd.read_excel(local_run / ".test/data/partnership_extract.xlsx")["review_id"]
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
-    pdf = " ".join(
-        p.extract_text()
-        for p in pypdf.PdfReader(local_run / "results/report/local-report.pdf").pages
-    )
     for review_id in ids:
-        assert review_id not in html and review_id not in pdf
+        assert review_id not in html and review_id not in pdf_text
 
 
-def test_local_report_has_nothing_unresolved(local_run):
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
-    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
-    text = " ".join(page.extract_text() for page in pdf.pages)
+def test_local_report_has_nothing_unresolved(html, pdf_text):
     for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):
-        assert marker not in html and marker not in text, marker
+        assert marker not in html and marker not in pdf_text, marker

@@ -1,16 +1,15 @@
-"""The whole Snakemake pipeline, run for real in a scratch copy of the repository."""
+"""The whole Snakemake pipeline, run for real in scratch copies of the repository.
+
+Read-only checks use the shared run (`pipeline_run`; the rendered report is checked in
+test_report_outputs.py); only tests that change a run have a scratch copy of their own.
+"""
 
 import hashlib
-import os
 import re
-import signal
-import subprocess
-import time
 from pathlib import Path
 
-import pypdf
 import pytest
-from conftest import ROOT, SNAKEMAKE, copy_repo, edit_cell, snakemake
+from conftest import ROOT, snakemake
 
 from triennial.checks.reference import compare_dirs, format_differences
 
@@ -36,35 +35,8 @@ def test_second_run_has_nothing_to_do(pipeline_run):
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
-def test_clean_rerun_is_byte_identical(pipeline_run, tmp_path):
-    other = copy_repo(tmp_path / "repo")
-    done = snakemake(other)
-    assert done.returncode == 0, done.stderr[-3000:]
-    first, second = digests(pipeline_run), digests(other)
-    assert first.keys() == second.keys()
-    assert "results/report/triennial-report.pdf" in first
-    differing = [name for name in first if first[name] != second[name]]
-    assert differing == []
-
-
-def test_report_has_no_unresolved_markers(pipeline_run):
-    html = (pipeline_run / "results" / "report" / "triennial-report.html").read_text(
-        encoding="utf-8"
-    )
-    pdf = pypdf.PdfReader(pipeline_run / "results" / "report" / "triennial-report.pdf")
-    text = "\n".join(page.extract_text() for page in pdf.pages)
-    for output in (html, text):
-        for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):
-            assert marker not in output
-    assert "Figure 1" in html and "Table 1" in html
-    assert re.search(r"208 of 278 reports \(74\.8%, 69\.4–79\.6\)", html)
-
-
-def test_corrupt_table_stops_the_run_before_any_result(tmp_path):
-    repo = copy_repo(tmp_path / "repo")
-    table = repo / "data/raw/published/table1_parental.csv"
-    edit_cell(table, "t1_drug_misuse", "numerator", "9x")
-    failed = snakemake(repo)
+def test_corrupt_table_stops_the_run_before_any_result(corrupted_run):
+    repo, failed = corrupted_run  # Table 1, line 3: numerator '9x'
     assert failed.returncode != 0
     assert "table1_parental.csv, row 3, column 'numerator': value '9x'" in failed.stderr
     assert "Traceback" not in failed.stderr
@@ -72,9 +44,9 @@ def test_corrupt_table_stops_the_run_before_any_result(tmp_path):
     assert not (repo / "data" / "processed" / "published" / "published_figures.csv").exists()
 
 
-def test_wrong_config_value_names_the_key(tmp_path):
-    repo = copy_repo(tmp_path / "repo")
-    failed = snakemake(repo, "-n", "--config", "report={'engine': 'latex'}")
+def test_wrong_config_value_names_the_key():
+    # A dry run stops at the config check and writes nothing: no copy needed.
+    failed = snakemake(ROOT, "-n", "--config", "report={'engine': 'latex'}")
     assert failed.returncode != 0
     assert "config key 'report.engine': 'latex' is not one of" in failed.stdout + failed.stderr
 
@@ -104,25 +76,26 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
     assert not re.search(r"^bruising_pool\s+1$", dry.stdout, re.MULTILINE)
 
 
-def test_a_killed_run_leaves_nothing_a_rerun_takes_for_complete(pipeline_run, tmp_path):
-    """Kill a real run part-way (SIGKILL: no clean-up), rerun: the outputs equal a clean run's."""
-    repo = copy_repo(tmp_path / "repo")
-    run = subprocess.Popen(
-        [SNAKEMAKE], cwd=repo, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while not (repo / "results/tables/prevalence.csv").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(run.pid, signal.SIGKILL)  # the whole group: Snakemake and its running jobs
-    run.wait()
-    assert not (repo / "results/MANIFEST.sha256").exists(), "killed too late to test anything"
+def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(pipeline_run, resumed_run):
+    """A second run from clean, killed part-way (SIGKILL: no clean-up) and resumed, writes
+    every file of the shared run byte for byte, the manifest included.
+
+    So a killed run leaves nothing a rerun takes for complete, and two runs of the pipeline
+    give the same bytes: each output of the second run was written by its own processes,
+    before the kill or after it.
+    """
+    assert not resumed_run.finished_before_the_kill, "killed too late to test anything"
     # A SIGKILL leaves Snakemake's lock behind (it had no chance to remove it); the README
     # says to clear it with --unlock. Half-written outputs stay marked incomplete.
-    assert snakemake(repo, "--unlock").returncode == 0
-    rerun = snakemake(repo)
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert digests(repo) == digests(pipeline_run)
+    assert resumed_run.unlock.returncode == 0, resumed_run.unlock.stderr[-2000:]
+    assert resumed_run.rerun.returncode == 0, resumed_run.rerun.stderr[-3000:]
+    first, second = digests(pipeline_run), digests(resumed_run.repo)
+    assert first.keys() == second.keys()
+    assert "results/report/triennial-report.pdf" in first
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+    manifest = "results/MANIFEST.sha256"
+    assert (resumed_run.repo / manifest).read_bytes() == (pipeline_run / manifest).read_bytes()
 
 
 def test_provenance_report_has_the_captions(pipeline_run, tmp_path):
@@ -141,10 +114,3 @@ def test_results_match_the_committed_reference(pipeline_run):
     """
     diff = compare_dirs(ROOT / "tests" / "expected", pipeline_run / "results" / "tables")
     assert diff.empty, "results differ from tests/expected:\n" + format_differences(diff)
-
-
-def test_two_clean_runs_write_the_same_manifest(pipeline_run, tmp_path):
-    other = copy_repo(tmp_path / "repo")
-    assert snakemake(other).returncode == 0
-    manifest = "results/MANIFEST.sha256"
-    assert (other / manifest).read_bytes() == (pipeline_run / manifest).read_bytes()

@@ -229,10 +229,14 @@ def test_pdf_content(rendered, pdf_pages):
 # --- determinism and hygiene ---------------------------------------------------------------
 
 
-def test_rerender_gives_identical_bytes(rendered, tmp_path):
-    again = render_report(SAMPLE, "sample.qmd", tmp_path, engine="pandoc")
+def test_rerender_gives_identical_bytes_and_leaves_the_project_untouched(
+    rendered, project, tmp_path
+):
+    before = _snapshot(project)
+    again = render_report(project, "sample.qmd", tmp_path / "out", engine="pandoc")
     for kind in ("html", "pdf"):
         assert _sha256(again[kind]) == _sha256(rendered[kind]), kind
+    assert _snapshot(project) == before
 
 
 def test_pdf_timestamp_is_the_epoch_argument(rendered, tmp_path):
@@ -240,12 +244,6 @@ def test_pdf_timestamp_is_the_epoch_argument(rendered, tmp_path):
     assert _sha256(other["html"]) == _sha256(rendered["html"])
     assert _sha256(other["pdf"]) != _sha256(rendered["pdf"])
     assert pypdf.PdfReader(other["pdf"]).metadata["/CreationDate"].startswith("D:20231114")
-
-
-def test_project_directory_is_left_untouched(project, tmp_path):
-    before = _snapshot(project)
-    render_report(project, "sample.qmd", tmp_path / "out", engine="pandoc")
-    assert _snapshot(project) == before
 
 
 def _fake_quarto(bin_dir: Path, exit_code: int = 0) -> None:

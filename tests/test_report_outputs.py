@@ -33,10 +33,6 @@ def parse(path: Path) -> Elements:
     return parser
 
 
-def pdf_pages(path: Path) -> list[str]:
-    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
-
-
 @pytest.fixture(scope="module")
 def html(pipeline_run) -> Path:
     return pipeline_run / "results/report/triennial-report.html"
@@ -47,12 +43,26 @@ def pdf(pipeline_run) -> Path:
     return pipeline_run / "results/report/triennial-report.pdf"
 
 
-def test_nothing_unresolved_in_html_or_pdf(html, pdf):
+@pytest.fixture(scope="module")
+def pdf_pages(pdf) -> list[str]:
+    """The text of each page (extracted once: it takes seconds)."""
+    return [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+
+
+def test_nothing_unresolved_in_html_or_pdf(html, pdf_pages):
+    page = html.read_text(encoding="utf-8")
     text = " ".join(parse(html).text)
-    pages = " ".join(pdf_pages(pdf))
+    pages = " ".join(pdf_pages)
     for marker in UNRESOLVED:
         assert marker not in text, marker
+        assert marker not in page, marker  # nor in the markup: attributes, alt text
         assert marker not in pages, marker
+
+
+def test_numbered_figures_and_tables_and_a_key_finding(html):
+    page = html.read_text(encoding="utf-8")
+    assert "Figure 1" in page and "Table 1" in page
+    assert re.search(r"208 of 278 reports \(74\.8%, 69\.4–79\.6\)", page)
 
 
 def test_every_figure_has_alt_text(html):
@@ -106,13 +116,12 @@ def test_every_number_in_the_key_findings_is_in_a_results_table(html, pipeline_r
     assert missing == []
 
 
-def test_pdf_is_a4_with_contents_page_numbers_and_text_on_every_page(pdf):
+def test_pdf_is_a4_with_contents_page_numbers_and_text_on_every_page(pdf, pdf_pages):
     reader = pypdf.PdfReader(pdf)
-    pages = pdf_pages(pdf)
-    assert all(text.strip() for text in pages)
+    assert all(text.strip() for text in pdf_pages)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    assert "Contents" in pages[0] or "Contents" in pages[1]
+    assert "Contents" in pdf_pages[0] or "Contents" in pdf_pages[1]
     # the page number at the foot of every page after the first
-    for number, text in enumerate(pages[1:], start=2):
+    for number, text in enumerate(pdf_pages[1:], start=2):
         assert re.search(rf"\b{number}\s*$", text.strip()), number

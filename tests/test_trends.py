@@ -207,13 +207,14 @@ def test_overdispersion_rejects_nb_not_poisson():
     assert nb["ct_p"] < 0.001 and nb["pearson_p"] < 0.001
     poisson = cm.overdispersion(cm.fit_trend(annual(counts_from(mu, 2024), 1980)))
     assert poisson["ct_p"] > 0.05 and poisson["pearson_p"] > 0.05
-    # Size over 200 Poisson data sets: 5% expected; 0.10 is above the binomial 99.9% range
-    # (mean 10 rejections, sd 3.1) and still catches a test that rejects at random.
+    # Size over 100 Poisson data sets: 5 rejections expected (sd 2.2). A test of the right
+    # size rejects more than the binomial 99.9% quantile (13) under once in a thousand
+    # runs; one that rejects at random (half of them) always does.
     rejected = [
         cm.overdispersion(cm.fit_trend(annual(counts_from(mu, s), 1980)))["ct_p"] < 0.05
-        for s in range(200)
+        for s in range(100)
     ]
-    assert np.mean(rejected) <= 0.10
+    assert sum(rejected) <= stats.binom.ppf(0.999, len(rejected), 0.05)
 
 
 # --- Rate ratios ---------------------------------------------------------------------------
@@ -328,11 +329,21 @@ def test_no_join_is_the_poisson_fit():
 ONE_YEAR = 1.01  # consecutive midpoints differ by 365/366 days: 0.997 to 1.003 decimal years
 
 
+SIMULATED = 100  # series; their Monte Carlo error sets the floors (coverage_floor)
+
+
+def coverage_floor(n: int) -> float:
+    """Share of n nominal 95% intervals covering the truth below which the method fails:
+    one that really covers 95% falls below it with probability under 0.1% (binomial)."""
+    return stats.binom.ppf(0.001, n, 0.95) / n
+
+
 @functools.cache
 def simulated_joinpoints(ci, scale, n_boot=400):
-    """Joinpoint fits of 200 simulated series (seeds 0-199), with each true break year."""
+    """Joinpoint fits of the simulated series (seeds 0 to SIMULATED - 1), with each true
+    break year."""
     out = []
-    for seed in range(200):
+    for seed in range(SIMULATED):
         df = broken_line(seed)
         jp = joinpoint(df, max_joins=2, scale=scale, ci=ci, n_boot=n_boot, seed=seed)
         out.append((jp, jp.fit.data["midpoint"][TRUE_BREAK]))
@@ -349,12 +360,13 @@ def coverage(fits):
 
 
 def test_joinpoint_finds_break_and_bootstrap_covers_true_apcs():
-    """200 simulated series: a 90% floor for nominal 95% intervals.
+    """100 simulated series: an 87% floor for nominal 95% intervals.
 
-    With 200 runs, 95% coverage gives 190 expected and fewer than 180 with probability
-    under 0.1%, so the floor fails only if coverage is really poor. The defaults are
-    tested (quasi-Poisson scale, bootstrap intervals), with 400 resamples for speed.
-    Observed: break found 98.5%, one join chosen 89%, coverage 93% and 94%.
+    With 100 series, 95% coverage gives 95 expected (Monte Carlo sd 2.2) and fewer than
+    87 with probability under 0.1%, so the floor fails only if coverage is really poor
+    (at 84% it fails 3 times in 4). The defaults are tested (quasi-Poisson scale,
+    bootstrap intervals), with 400 resamples for speed.
+    Observed: break found 99%, one join chosen 94%, coverage 95% and 95%.
     """
     fits = simulated_joinpoints("bootstrap", "pearson")
     found = [any(abs(j - true) <= ONE_YEAR for j in jp.joins) for jp, true in fits]
@@ -363,21 +375,21 @@ def test_joinpoint_finds_break_and_bootstrap_covers_true_apcs():
     # BIC adds a spurious second join in about 1 series in 10 at n = 15.
     assert np.mean(one) >= 0.85
     up, down = coverage(fits)
-    assert up >= 0.9 and down >= 0.9
+    assert up >= coverage_floor(len(fits)) and down >= coverage_floor(len(fits))
 
 
 def test_delta_intervals_are_valid_given_the_joinpoint():
     """Delta-method (Joinpoint's parametric) intervals condition on the joinpoint.
 
-    Where the break is found exactly they cover at the nominal rate (observed 96.5% and
-    91%); over all fits they undercover (observed 81.5% and 80%: a joinpoint one year
-    off biases both slopes), which is why the bootstrap is the default.
+    Where the break is found exactly they cover at the nominal rate (observed 94.9% and
+    93.7% of 79 fits); over all fits they undercover (observed 84% and 81%: a joinpoint
+    one year off biases both slopes), which is why the bootstrap is the default.
     """
     fits = simulated_joinpoints("delta", "poisson")
     exact = [(jp, t) for jp, t in fits if len(jp.joins) == 1 and abs(jp.joins[0] - t) < 0.01]
-    assert len(exact) >= 130  # observed 144
+    assert len(exact) >= 0.65 * len(fits)  # observed 79%
     up, down = coverage(exact)
-    assert up >= 0.9 and down >= 0.9
+    assert up >= coverage_floor(len(exact)) and down >= coverage_floor(len(exact))
     up_all, down_all = coverage(fits)
     assert 0.7 <= up_all < up and 0.7 <= down_all < down
 
