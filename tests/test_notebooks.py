@@ -1,16 +1,9 @@
 """Every notebook runs, top to bottom, against a real pipeline run."""
 
-import sys
-
+import nbformat
 import pytest
 from conftest import ROOT
-
-# nbformat imports jsonschema, which imports rfc3987_syntax when installed (Jupyter brings
-# it) and spends ~3 s compiling its IRI grammar; no notebook uses the 'iri' formats, so
-# skip it, as workflow/rules/common.smk does.
-sys.modules.setdefault("rfc3987_syntax", None)
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
+from nbclient import NotebookClient
 
 pytestmark = pytest.mark.pipeline
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

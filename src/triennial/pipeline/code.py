@@ -16,7 +16,8 @@ from pathlib import Path
 PACKAGE = "triennial"
 
 
-def imported_names(path: Path) -> list[str]:
+@cache  # the same modules recur in every rule's closure: parse each once
+def imported_names(path: Path) -> tuple[str, ...]:
     """Every dotted name an import statement of `path` could load (absolute imports)."""
     names = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -25,7 +26,7 @@ def imported_names(path: Path) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             # `from triennial.figures import style` may name a module or an attribute
             names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-    return names
+    return tuple(names)
 
 
 def module_files(name: str, source: Path) -> list[Path]:
