@@ -1,6 +1,6 @@
 """Set-up time and disk: run.py's set-up against a bare pip install; prints a Markdown table.
 
-    python3 benchmarks/setup.py              # about 12 minutes on 2 cores; needs the index
+    python3 benchmarks/setup.py              # about 15 minutes on 2 cores; needs the index
     python3 benchmarks/setup.py --repeat 3   # more rounds, steadier minimums
 
 Each in a fresh scratch folder (the working tree and its .venv are untouched):
