@@ -1,6 +1,6 @@
 """Rule agreement: inter-coder agreement on the double-coded reviews."""
 
-from triennial.pipeline.extract import agreement
+from triennial.pipeline.extract_analysis import agreement
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

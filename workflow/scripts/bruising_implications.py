@@ -1,6 +1,6 @@
 """Rule bruising_implications: what a base rate implies, under explicit assumptions."""
 
-from triennial.pipeline.bruising import bruising_implications
+from triennial.pipeline.bruising_implications import bruising_implications
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

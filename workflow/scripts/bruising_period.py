@@ -1,6 +1,6 @@
 """Rule bruising_period: the chance of at least one bruise over k weekly observations."""
 
-from triennial.pipeline.bruising import bruising_period
+from triennial.pipeline.bruising_implications import bruising_period
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Rule extract_measures: the published measures computed from the review extract."""
 
-from triennial.pipeline.extract import extract_measures
+from triennial.pipeline.extract_analysis import extract_measures
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Rule prevalence: an estimate and confidence interval for every published proportion."""
 
-from triennial.pipeline.published import prevalence
+from triennial.pipeline.prevalence import prevalence
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

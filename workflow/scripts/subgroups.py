@@ -1,6 +1,6 @@
 """Rule subgroups: characteristics by age band and outcome, tests, adjusted p-values."""
 
-from triennial.pipeline.extract import subgroups
+from triennial.pipeline.extract_analysis import subgroups
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -446,6 +446,16 @@ RATIO_INPUTS = ("base_rate", "infants", "plans_per_year", "visible_days")
 PPV_INPUTS = ("prior", "sensitivity", "base_rate")
 
 
+def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:
+    """One row of the pooled-results table: `pool` on the `main` choice's scale and method."""
+    pick = (
+        (pooled["pool"] == pool)
+        & (pooled["scale"] == main["scale"])
+        & (pooled["method"] == main["method"])
+    )
+    return pooled[pick].iloc[0]
+
+
 def base_rate_scenarios(inputs: Mapping, pooled: Mapping) -> dict[str, float]:
     """The base rates examined: the published range's ends and the pooled estimate."""
     rate = inputs["base_rate"]

@@ -79,13 +79,3 @@ def pool_all(
         pd.concat(loo, ignore_index=True),
         pd.concat(groups, ignore_index=True),
     )
-
-
-def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:
-    """One row of the pooled-results table: `pool` on the `main` choice's scale and method."""
-    pick = (
-        (pooled["pool"] == pool)
-        & (pooled["scale"] == main["scale"])
-        & (pooled["method"] == main["method"])
-    )
-    return pooled[pick].iloc[0]

@@ -1,25 +1,14 @@
-"""Rules on bruising in pre-mobile infants: base rates, the pooled rate, period prevalence,
-and what a bruise implies."""
+"""Rules on bruising in pre-mobile infants: per-study base rates and the pooled rate."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from triennial.analysis import bruising
-from triennial.analysis.bruising_pool import pool_all, pooled_result, pools
+from triennial.analysis.bruising_pool import pool_all, pools
 from triennial.analysis.bruising_rates import audit_disagreements, audit_rates, base_rates
 from triennial.data.studies import read_bruising
-from triennial.figures.bruising import (
-    monte_carlo_figure,
-    period_prevalence_figure,
-    tornado_figure,
-)
 from triennial.figures.forest import forest_plot
-from triennial.pipeline.step import log, write_csv
+from triennial.pipeline.step import write_csv
 from triennial.stats.meta import meta_proportions, study_table
 
 
@@ -49,62 +38,3 @@ def bruising_pool(descriptor: str, out, pooling: dict, method: str, alpha: float
         meta_proportions(main_pool, scale=scale, method=tau2, hksj=pooling["hksj"], alpha=alpha),
         out.forest,
     )
-
-
-def period_table(p: float, ks: np.ndarray, rhos: list[float]) -> pd.DataFrame:
-    """P(at least one bruise) by number of observations, independence and beta-binomial."""
-    rows = {"observations": ks, "independent": bruising.period_prevalence_independent(p, ks)}
-    for rho in rhos:
-        rows[f"rho_{rho:g}"] = bruising.period_prevalence_betabinomial(p, ks, rho)
-    return pd.DataFrame(rows)
-
-
-def bruising_period(period: dict, table: str, figure: str) -> None:
-    """Write the curves and the figure; log the correlation that reproduces Kemp's 27%."""
-    p = period["weekly_point_prevalence"]["value"]
-    k = period["observations"]["value"]
-    observed = period["observed_period_prevalence"]["value"]
-    c = period["correlation"]
-    rhos = sorted({c["value"], c.get("low", c["value"]), c.get("high", c["value"])})
-    matched = bruising.rho_matching(p, k, observed)
-    ks = np.arange(1, period["max_observations"] + 1, dtype=float)
-    result = period_table(p, np.append(ks, k), rhos).drop_duplicates("observations")
-    result["matched_rho"] = matched
-    log.info("rho %.4f reproduces %.2f over %.1f observations", matched, observed, k)
-    write_csv(result.sort_values("observations"), table)
-    period_prevalence_figure(p, ks, [*rhos, matched], observed=(k, observed), path=figure)
-
-
-def bruising_implications(pooled_path: str, out, inputs: dict, mc: dict, main: dict) -> None:
-    """Scenario, PPV, one-way and Monte Carlo tables, the tornado and Monte Carlo figures.
-
-    `main` names the pooled result used as the pooled base rate (bruising.pooling.main).
-    """
-    main_pool = pooled_result(pd.read_csv(pooled_path), main)
-    threshold, unit = inputs["threshold"], inputs["unit"]
-    rates = bruising.base_rate_scenarios(inputs, main_pool)
-    days = sorted({inputs["visible_days"]["value"], inputs["visible_days"]["high"]})
-    write_csv(bruising.scenarios(inputs, days, rates, threshold), out.scenarios)
-    write_csv(bruising.ppv_table(inputs, rates), out.ppv)
-    ratio = partial(bruising.accidental_to_plans_ratio, unit=unit)
-    label = f"Accidental bruises ({unit.replace('_', '-')}) per plan"
-    analyses = {  # output: (function, its inputs, condition summarised by the Monte Carlo)
-        "ratio": (ratio, bruising.RATIO_INPUTS, lambda r: r >= threshold),
-        "ppv": (bruising.ppv_any_bruise, bruising.PPV_INPUTS, None),
-    }
-    one_way, summaries = [], []
-    for name, (func, names, condition) in analyses.items():
-        table = bruising.one_way(func, bruising.spans(inputs, names))
-        base = table.attrs["base_output"]
-        one_way.append(table.assign(output=name, base_output=base))
-        draws, summary = bruising.monte_carlo(
-            func, bruising.distributions(inputs, names), mc["draws"], mc["seed"],
-            condition=condition,
-        )  # fmt: skip
-        summaries.append({"output": name} | summary)
-        if name == "ratio":
-            tornado_figure(table, base, out.tornado, label)
-            monte_carlo_figure(draws, "output", threshold, out.monte_carlo_figure, label)
-            log.info("ratio at base inputs: %.0f", base)
-    write_csv(pd.concat(one_way, ignore_index=True), out.one_way)
-    write_csv(pd.DataFrame(summaries), out.monte_carlo)

@@ -1,4 +1,4 @@
-"""Rules on coded review extracts: clean, the published measures, agreement, subgroups."""
+"""The clean_extract rule: map coded extracts onto the codebook; log, quarantine, count."""
 
 from __future__ import annotations
 
@@ -6,16 +6,9 @@ import json
 from datetime import date
 from pathlib import Path
 
-from triennial.analysis.comparison import compare_paths as compare_extract_with_published
-from triennial.analysis.measures import compute
-from triennial.analysis.prevalence import prevalence_table, read_prevalence
-from triennial.analysis.subgroups import subgroup_analysis
-from triennial.analysis.suppress import suppress
-from triennial.data import published
 from triennial.data.codebook import load_codebook
-from triennial.data.extract import clean_extracts, read_clean_extract
+from triennial.data.extract import clean_extracts
 from triennial.pipeline.step import log, write_csv
-from triennial.stats.agreement import agreement_table
 
 
 def clean_extract(files: list[str], codebook: str, start: str, end: str, out) -> None:
@@ -43,41 +36,3 @@ def clean_extract(files: list[str], codebook: str, start: str, end: str, out) ->
     }
     Path(out.summary).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     log.info("%s", summary)
-
-
-def extract_measures(
-    reviews: str, codebook: str, table: str, method: str, alpha: float, threshold: int
-) -> None:
-    """Prevalence of every published measure, from the extract, small numbers suppressed."""
-    counts = compute(read_clean_extract(reviews), load_codebook(codebook))
-    write_csv(suppress(prevalence_table(counts, method=method, alpha=alpha), threshold), table)
-
-
-def agreement(clean: str, codebook: str, table: str, alpha: float, threshold: int) -> None:
-    """Cohen's kappa with its interval and percent agreement, per coded variable."""
-    rows = read_clean_extract(clean)
-    book = load_codebook(codebook)
-    first = rows[rows["coding_round"] == 1].set_index("review_id")
-    second = rows[rows["coding_round"] == 2].set_index("review_id")
-    ids = sorted(set(first.index) & set(second.index))
-    variables = [v for v in book.coded() if v != "age_band"]
-    result = agreement_table(first.loc[ids], second.loc[ids], variables, alpha=alpha)
-    log.info("%d double-coded reviews, %d variables", len(ids), len(variables))
-    write_csv(suppress(result, threshold, base=None), table)
-
-
-def subgroups(reviews: str, codebook: str, out, method: str, alpha: float, threshold: int) -> None:
-    """Write subgroup prevalence and the family of tests."""
-    prevalence, tests = subgroup_analysis(
-        read_clean_extract(reviews), load_codebook(codebook), method, alpha
-    )
-    write_csv(suppress(prevalence, threshold), out.prevalence)
-    write_csv(tests, out.tests)
-
-
-def compare_paths(extract: str, clean: str, table: str) -> None:
-    """One row per published figure the extract reproduces, with an agree flag."""
-    counts = read_prevalence(extract).rename(columns={"n": "numerator", "N": "denominator"})
-    paths = compare_extract_with_published(published.read_clean(clean), counts)
-    log.info("%d of %d figures agree between the two paths", paths["agree"].sum(), len(paths))
-    write_csv(paths, table)

@@ -1,12 +1,10 @@
-"""Rules on the published tables: validate, clean, estimate, compare with the printed figures."""
+"""Rules that read the published tables: validate them, then clean them."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from triennial.analysis.comparison import published_vs_reproduced
-from triennial.analysis.prevalence import FinitePopulation, prevalence_table, proportions
 from triennial.data import published
 from triennial.pipeline.step import log, write_csv
 
@@ -24,24 +22,3 @@ def clean_published(descriptor: str, clean: str, cleaning_log: str) -> None:
     tables, changes = published.clean(Path(descriptor))
     write_csv(tables, clean)
     write_csv(changes, cleaning_log)
-
-
-def prevalence(clean: str, table: str, not_estimated: str, method: str, alpha: float, fpc: dict):
-    """Write the prevalence table, and the rows not estimated with the reason."""
-    figures = published.read_clean(clean)
-    correction = FinitePopulation(fpc["population"], fpc["sample"]) if fpc["apply"] else None
-    result = prevalence_table(figures, method=method, alpha=alpha, fpc=correction)
-    _, left_out = proportions(figures)
-    log.info("%d proportions estimated; %d rows are not proportions", len(result), len(left_out))
-    write_csv(result, table)
-    write_csv(left_out, not_estimated)
-
-
-def compare_published(clean: str, table: str) -> None:
-    """Every printed percentage against the one recomputed; log any that does not match."""
-    result = published_vs_reproduced(published.read_clean(clean))
-    for _, row in result[result["match"].astype("boolean") == False].iterrows():  # noqa: E712
-        log.warning(
-            "%s: printed %s, recomputed %s", row["row_id"], row["printed"], row["reproduced"]
-        )
-    write_csv(result, table)

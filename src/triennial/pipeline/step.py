@@ -10,10 +10,12 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from triennial.data.errors import DataError
+
+if TYPE_CHECKING:  # not imported at run time: the render job needs no pandas
+    import pandas as pd
 
 log = logging.getLogger("triennial")
 
