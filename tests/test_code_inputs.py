@@ -35,10 +35,10 @@ def test_from_import_of_a_module_is_followed(tmp_path):
     assert str(SOURCE / "figures/style.py") in got
 
 
-def test_the_meta_analysis_is_code_of_the_pooling_rules_only():
+def test_the_meta_analysis_is_code_of_the_pooling_rule_only():
     """The report reruns after an edit of meta.py because its inputs change, not its code."""
     users = {s.stem for s in SCRIPTS if "stats/meta.py" in closure(s.stem)}
-    assert users == {"bruising_rates", "bruising_pool"}
+    assert users == {"bruising_pool"}
 
 
 def test_rendering_runs_the_renderer_and_its_filters_not_the_analysis():

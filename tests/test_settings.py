@@ -15,8 +15,9 @@ import yaml
 from conftest import ROOT
 
 from triennial.data.studies import read_bruising
-from triennial.pipeline.bruising import bruising_pool, bruising_rates
 from triennial.pipeline.bruising_implications import bruising_implications
+from triennial.pipeline.bruising_pool import bruising_pool
+from triennial.pipeline.bruising_rates import bruising_rates
 from triennial.report.bruising import study_table
 
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())

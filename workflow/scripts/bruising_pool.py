@@ -1,6 +1,6 @@
 """Rule bruising_pool: random-effects meta-analysis of the pre-mobile base rate."""
 
-from triennial.pipeline.bruising import bruising_pool
+from triennial.pipeline.bruising_pool import bruising_pool
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Rule bruising_rates: per-study base rates with intervals, and the procedures audit."""
 
-from triennial.pipeline.bruising import bruising_rates
+from triennial.pipeline.bruising_rates import bruising_rates
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Rule compare_published: every printed percentage against the one recomputed."""
 
-from triennial.pipeline.prevalence import compare_published
+from triennial.pipeline.published import compare_published
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

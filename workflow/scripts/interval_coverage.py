@@ -1,6 +1,6 @@
 """Rule interval_coverage: exact coverage of each interval method."""
 
-from triennial.pipeline.prevalence import interval_coverage
+from triennial.pipeline.coverage import interval_coverage
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Rules that read the published tables: validate them, then clean them."""
+"""Rules that read the published tables: validate, clean, and check every printed figure."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from triennial.analysis.comparison import published_vs_reproduced
 from triennial.data import published
 from triennial.pipeline.step import log, write_csv
 
@@ -22,3 +23,13 @@ def clean_published(descriptor: str, clean: str, cleaning_log: str) -> None:
     tables, changes = published.clean(Path(descriptor))
     write_csv(tables, clean)
     write_csv(changes, cleaning_log)
+
+
+def compare_published(clean: str, table: str) -> None:
+    """Every printed percentage against the one recomputed; log any that does not match."""
+    result = published_vs_reproduced(published.read_clean(clean))
+    for _, row in result[result["match"].astype("boolean") == False].iterrows():  # noqa: E712
+        log.warning(
+            "%s: printed %s, recomputed %s", row["row_id"], row["printed"], row["reproduced"]
+        )
+    write_csv(result, table)

@@ -1,23 +1,14 @@
-"""Rules on bruising in pre-mobile infants: per-study base rates and the pooled rate."""
+"""The bruising_pool rule: the random-effects meta-analysis of the pre-mobile base rate."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from triennial.analysis.bruising_pool import pool_all, pools
-from triennial.analysis.bruising_rates import audit_disagreements, audit_rates, base_rates
 from triennial.data.studies import read_bruising
 from triennial.figures.forest import forest_plot
 from triennial.pipeline.step import write_csv
 from triennial.stats.meta import meta_proportions, study_table
-
-
-def bruising_rates(descriptor: str, out, method: str, alpha: float) -> None:
-    """Check the study tables, then write per-study rates and the procedures audit."""
-    studies, audit = read_bruising(Path(descriptor))
-    write_csv(base_rates(studies, method, alpha), out.base_rates)
-    write_csv(audit_rates(audit, method, alpha), out.audit)
-    write_csv(audit_disagreements(audit), out.disagreements)
 
 
 def bruising_pool(descriptor: str, out, pooling: dict, method: str, alpha: float) -> None:
