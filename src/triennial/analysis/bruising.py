@@ -1,15 +1,15 @@
 """What a bruise implies: point and period prevalence, ratios, predictive values.
 
 Bilson & Image-Flower (2023, Family Law) argue that accidental bruising in
-non-mobile infants is not rare: "between 0.6% and 5.3% of non-mobile children had
-a bruise on a single observation ... Thus between 1 960 and 17 300 infants had an
-accidental bruise on any one day compared to 410 child protection plans starting a
-year for infants because of physical abuse". Both ends imply about 326,500
-non-mobile infants (derived: 1,960 / 0.006 and 17,300 / 0.053). A talk by Bilson
-claims the "ratio of accidental bruises to those leading to child protection plans
-is at least 1900 to 1". Kemp et al. (2015, longitudinal, weekly observations)
-report that 6.7% of premobile weekly observations had a bruise, and that "27% of
-premobile children were bruised over an average of 7.6 weekly observations".
+non-mobile infants is not rare: between 0.6% and 5.3% of them have a bruise on a
+single look, so that "between 1 960 and 17 300 infants had an accidental bruise on
+any one day", against about 410 child protection plans a year for physical abuse of
+infants. Both ends imply about 326,500 non-mobile infants (derived here, not printed:
+1,960 / 0.006 and 17,300 / 0.053). A talk by Bilson claims a ratio of accidental
+bruises to plans of at least 1900 to 1. Kemp et al. (2015, weekly observations)
+report that 6.7% of premobile weekly observations had a bruise; Bilson (2018) adds
+that 27% of premobile children in that study were bruised over an average of 7.6
+weekly observations, a figure the study's abstract does not print.
 
 This module makes every step of that arithmetic a function whose assumptions are
 arguments, so each can be varied:

@@ -6,16 +6,19 @@ import numpy as np
 
 from triennial.figures.prevalence import interval_coverage as coverage_figure
 from triennial.pipeline.step import write_csv
-from triennial.stats.coverage import coverage_summary, coverage_table
+from triennial.stats.coverage import (
+    GRID_PROPORTIONS,
+    GRID_SIZES,
+    coverage_summary,
+    coverage_table,
+)
 
-SIZES = [10, 20, 30, 50, 75, 100, 150, 200, 300, 400]
 SHOWN = [10, 50, 400]  # the figure's panels
 
 
 def interval_coverage(out, alpha: float) -> None:
     """Write coverage by method, n and p, its summary, and the figure."""
-    ps = np.round(np.arange(1, 51) / 100, 2)
-    table = coverage_table(SIZES, ps, alpha)
+    table = coverage_table(list(GRID_SIZES), np.array(GRID_PROPORTIONS), alpha)
     write_csv(table, out.table)
     write_csv(coverage_summary(table, alpha), out.summary)
     coverage_figure(table, SHOWN, out.figure, alpha)

@@ -16,6 +16,7 @@ from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
 
 SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey"}
+MC_QUANTILES = (0.025, 0.975)  # the q025 and q975 columns of the monte_carlo table
 
 
 def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: str) -> dict:
@@ -97,6 +98,19 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
     return {"bruising": out}
 
 
+def printed_variables(studies: pd.DataFrame) -> dict:
+    """Where a study's printed percentage and its counts disagree: both, for the prose."""
+    sugar = studies.set_index("row_id").loc["sugar_under_6m"]
+    return {
+        "sugar_printed": sugar["percent_printed"],
+        "sugar_events": count(sugar["events"]),
+        "sugar_n": count(sugar["n"]),
+        "sugar_exact": pct(sugar["events"] / sugar["n"], 2),
+        # the Monte Carlo interval runs between the 2.5th and 97.5th percentiles
+        "mc_central": pct(MC_QUANTILES[1] - MC_QUANTILES[0], 0),
+    }
+
+
 def fragments(
     tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFrame, interval_method: str
 ) -> dict:
@@ -173,7 +187,7 @@ def study_table(rates: pd.DataFrame, studies: pd.DataFrame, method: str) -> pd.D
         n = count(r["n"]) if pd.notna(r["n"]) else f"{int(r['n_min'])} (derived)"
         rows.append(
             {
-                "Study, subgroup": f"{s['study']}, {s['subgroup']}",
+                "Study, subgroup": study_label(s),
                 "Unit": s["unit"],
                 "Setting": s["setting"],
                 "Count": status.replace("_", " "),
@@ -233,6 +247,13 @@ def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
     )
 
 
+def study_label(s: pd.Series) -> str:
+    """The study cited author-year, and the publication that quotes it when second-hand."""
+    if not s["primary_source"]:
+        return f"@{s['source']}, {s['subgroup']}"
+    return f"@{s['primary_source']}, {s['subgroup']}, as quoted by @{s['source']}"
+
+
 def assumptions_table(inputs: dict) -> pd.DataFrame:
     rows = []
     for section in ("implications", "period"):
@@ -274,7 +295,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "What the procedure says": [m.replace("_", " ") for m in audit["measure"]],
-            "Source": audit["source"],
+            "Source": [f"[@{key}]" for key in audit["source"]],
             "n/N": [f"{n}/{d}" for n, d in zip(audit["n"], audit["N"], strict=True)],
             "% (95% CI)": [
                 f"{pct(e)} ({ci(lo, up)})"

@@ -1,5 +1,5 @@
-"""The data provenance appendix: every raw table, its sources, and every figure that is
-derived or second-hand, with its quote."""
+"""The data provenance appendix: every raw table, the publications it cites, and every figure
+that its source does not print as such, each with an author-year citation and its quote."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ import pandas as pd
 
 from triennial.report.markdown import markdown_table
 
-# count_status values that mean "not printed as such by the source"
-NOT_PRINTED = {
-    "derived_from_percent": "derived from a printed percentage",
-    "derived_from_counts": "derived from other printed counts",
-    "printed_elsewhere": "printed elsewhere in the source",
-    "quoted_second_hand": "quoted second-hand",
-    "percent_only": "percentage only, no count",
-    "percent_words_only": "in words only, no count",
-    "review_summary": "a review's summary range",
-    "derived": "derived from other printed figures",
-}
+# The `status` column of every raw table (see the table schemas).
+STATUSES = ("printed", "derived", "assumed", "second-hand")
 QUOTE_LENGTH = 160
 
 
@@ -34,52 +25,89 @@ def read_package(descriptor: Path) -> dict[str, pd.DataFrame]:
     }
 
 
+def cite(keys, locator: str = "") -> str:
+    """Pandoc citation of registry keys: '[@a; @b]', or '[@a, Table 1]' with a locator."""
+    keys = [k for k in dict.fromkeys(keys) if k]
+    if not keys:
+        return ""
+    return (
+        f"[@{keys[0]}, {locator}]"
+        if locator and len(keys) == 1
+        else ("[" + "; ".join(f"@{k}" for k in keys) + "]")
+    )
+
+
+def primary_unchecked(table: pd.DataFrame) -> pd.Series:
+    """Rows that name a primary publication the figure was not checked against."""
+    if "primary_checked" in table:
+        return table["primary_checked"] == "false"
+    # bruising studies: `verified` says whether a second-hand figure was checked
+    return (table.get("primary_source", "") != "") & (table.get("verified", "true") == "false")
+
+
+def assumed(table: pd.DataFrame) -> pd.Series:
+    """Rows whose figure, or whose denominator, is an assumption."""
+    out = table["status"] == "assumed"
+    if "denominator_status" in table:
+        out |= table["denominator_status"] == "assumed"
+    return out
+
+
 def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
-    """One row per raw table: its package, rows, sources, and rows not printed as such."""
+    """One row per raw table: rows, the publications cited, and rows by status."""
     rows = []
     for package, tables in packages.items():
         for name, table in tables.items():
-            status = table.get("count_status", pd.Series(dtype=str))
-            verified = table.get("verified", pd.Series(dtype=str))
+            keys = sorted(set(table["source"]) | set(table.get("primary_source", [])) - {""})
             rows.append(
                 {
                     "Table": f"{package}/{name}",
                     "Rows": len(table),
-                    "Sources": ", ".join(sorted(set(table.get("source_file", [])))),
-                    "Derived": int(status.str.startswith("derived").sum()),
-                    "Second-hand": int((status == "quoted_second_hand").sum()),
-                    "Not verified": int((verified == "false").sum()),
+                    "Sources": cite(keys),
+                    "Printed": int((table["status"] == "printed").sum()),
+                    "Derived": int((table["status"] == "derived").sum()),
+                    "Assumed": int(assumed(table).sum()),
+                    "Second-hand": int((table["status"] == "second-hand").sum()),
+                    "Primary not checked": int(primary_unchecked(table).sum()),
                 }
             )
     return pd.DataFrame(rows)
 
 
 def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
-    """Every figure that is derived, second-hand or not verified, with its quote."""
+    """Every figure its source does not print as such, with its citation and quote."""
     rows = []
     for package, tables in packages.items():
         for name, table in tables.items():
-            if "count_status" not in table or "source_quote" not in table:
-                continue
-            flagged = table["count_status"].isin(NOT_PRINTED) | (
-                table.get("verified", pd.Series("true", index=table.index)) == "false"
-            )
+            flagged = (table["status"] != "printed") | assumed(table)
             for _, r in table[flagged].iterrows():
-                quote = r["source_quote"]
+                quote = r["quote"]
                 if len(quote) > QUOTE_LENGTH:
                     quote = quote[: QUOTE_LENGTH - 1] + "…"
-                status = NOT_PRINTED.get(r["count_status"], r["count_status"])
-                if r.get("verified") == "false":
-                    status += "; not verified"
+                status = r["status"]
+                if r.get("denominator_status") == "assumed":
+                    status += ", denominator assumed"
+                if r.get("primary_source"):
+                    checked = (
+                        "checked"
+                        if "true" in (r.get("primary_checked"), r.get("verified"))
+                        else "not checked"
+                    )
+                    status += f"; primary {cite([r['primary_source']])}, {checked}"
                 rows.append(
                     {
-                        "Figure": f"{package}/{name}: {r['row_id']}",
+                        "Figure": f"{package}/{name}: {figure_id(r)}",
                         "Status": status,
-                        "Source": r["source_file"],
+                        "Source": cite([r["source"]], r["locator"]),
                         "Quote": quote,
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def figure_id(r: pd.Series) -> str:
+    """A row's id; a correction is named by the table and row it corrects."""
+    return r["row_id"] if "table" not in r else f"{r['table']}/{r['row_id']}"
 
 
 def fragments(packages: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
@@ -87,18 +115,21 @@ def fragments(packages: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
     return {
         "tbl_provenance.md": markdown_table(
             tables_overview(packages),
-            "Raw tables: rows, source documents (data/raw/sources/), and how many figures are "
-            "derived, quoted second-hand, or not verified against their study.",
+            "Raw tables: rows, the publications they cite, and how many figures are printed "
+            "by their source, derived from printed figures, assumed (the figure or its "
+            "denominator), or second-hand, and how many name a primary publication they were "
+            "not checked against.",
             "provenance",
-            "lrlrrr",
-            [4, 1, 5, 1, 1, 1],
+            "lrlrrrrr",
+            [4, 1, 5, 1, 1, 1, 1, 1],
         ),
         "tbl_not_printed.md": markdown_table(
             not_printed(packages),
-            "Every figure not printed as such by its source, with the quote it rests on "
-            "(quotes over 160 characters are cut; the full quote is in the raw table).",
+            "Every figure not printed as such by its source, with its citation, locator and "
+            "the quote it rests on (quotes over 160 characters are cut; the full quote is in "
+            "the raw table).",
             "not-printed",
             "llll",
-            [3, 2, 2, 6],
+            [3, 3, 3, 5],
         ),
     }

@@ -15,6 +15,7 @@ from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, ci, count, long_date, pct
+from triennial.stats.coverage import GRID_PROPORTIONS, GRID_SIZES
 
 
 def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -143,6 +144,12 @@ def variables(data: ReportData) -> dict:
         "extract": extract_variables(data, alpha),
     }
     if data.coverage is not None:
+        out["coverage_grid"] = {
+            "n_min": str(min(GRID_SIZES)),
+            "n_max": str(max(GRID_SIZES)),
+            "p_min": pct(min(GRID_PROPORTIONS), 0),
+            "p_max": pct(max(GRID_PROPORTIONS), 0),
+        }
         out["coverage"] = {
             row["method"]: {
                 "mean": f"{row['mean_coverage']:.3f}",
@@ -167,6 +174,7 @@ def variables(data: ReportData) -> dict:
     if data.bruising is not None:
         b = data.bruising
         out |= report_bruising.variables(b["tables"], b["inputs"], b["interval_method"])
+        out["bruising"] |= report_bruising.printed_variables(b["studies"])
     if data.trends is not None:
         out |= report_trends.variables(data.trends)
     return out | row_variables(data.clean, prev)

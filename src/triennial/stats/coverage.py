@@ -13,6 +13,10 @@ from scipy import stats
 
 from triennial.stats.intervals import METHODS, proportion_confint
 
+# The grid the report's coverage comparison is computed over (sizes and true proportions).
+GRID_SIZES = (10, 20, 30, 50, 75, 100, 150, 200, 300, 400)
+GRID_PROPORTIONS = tuple(np.round(np.arange(1, 51) / 100, 2))
+
 
 def coverage(nobs: int, p: np.ndarray, method: str, alpha: float = 0.05) -> np.ndarray:
     """Exact coverage probability of `method` at each true proportion in `p`, nobs trials."""
