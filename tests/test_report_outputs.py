@@ -88,7 +88,10 @@ def key_findings_text(html: Path) -> str:
     page = html.read_text(encoding="utf-8")
     start = page.index('id="key-findings"')  # the section, not its line in the contents
     end = page.index("</section>", start)
-    return re.sub(r"<[^>]+>", " ", page[start:end])
+    # provenance pop-ups end where their number's span does: </span></span>
+    tips = r'<span id="prov-\d+" class="prov-tip".*?</span></span>'
+    section = re.sub(tips, " ", page[start:end], flags=re.S)
+    return re.sub(r"<[^>]+>", " ", section)
 
 
 def results_numbers(results: Path) -> set[str]:

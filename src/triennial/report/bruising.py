@@ -249,7 +249,7 @@ def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
 
 def study_label(s: pd.Series) -> str:
     """The study cited author-year, and the publication that quotes it when second-hand."""
-    if not s["primary_source"]:
+    if pd.isna(s["primary_source"]) or not s["primary_source"]:
         return f"@{s['source']}, {s['subgroup']}"
     return f"@{s['primary_source']}, {s['subgroup']}, as quoted by @{s['source']}"
 

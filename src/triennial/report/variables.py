@@ -15,6 +15,7 @@ from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, ci, count, long_date, pct
+from triennial.report.numbers import PROVENANCE, provenance
 from triennial.stats.coverage import GRID_PROPORTIONS, GRID_SIZES
 
 
@@ -159,7 +160,8 @@ def variables(data: ReportData) -> dict:
             for _, row in data.coverage.iterrows()
         }
     if not data.national:
-        return out | prevalence_variables(prev)
+        out |= prevalence_variables(prev)
+        return out | {PROVENANCE: provenance(out, None, None)}
     corrections = ~is_denominator_fill(data.changes)
     out["meta"] |= {
         "n_tables": str(data.clean["table"].nunique()),
@@ -177,7 +179,16 @@ def variables(data: ReportData) -> dict:
         out["bruising"] |= report_bruising.printed_variables(b["studies"])
     if data.trends is not None:
         out |= report_trends.variables(data.trends)
-    return out | row_variables(data.clean, prev)
+    out |= row_variables(data.clean, prev)
+    return out | {PROVENANCE: provenance(out, raw_rows(data.packages), data.bruising)}
+
+
+def raw_rows(packages: dict | None) -> pd.DataFrame | None:
+    """The published tables' raw rows by row_id, as text (for their sources and quotes)."""
+    if not packages:
+        return None
+    tables = [t for name, t in packages["published"].items() if name != "corrections"]
+    return pd.concat(tables).set_index("row_id")
 
 
 def is_denominator_fill(changes: pd.DataFrame) -> pd.Series:

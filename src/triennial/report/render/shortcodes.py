@@ -16,6 +16,9 @@ import yaml
 
 # {{< name args >}}, or Quarto's escaped form {{{< name args >}}}, which renders literally.
 _SHORTCODE = re.compile(r"\{\{(\{)?<\s*(\w+)\s*(.*?)\s*>\}\}(\})?")
+# An attribute block still open before a position: {#fig-x fig-alt="... or {.callout title="...
+_OPEN_ATTRIBUTES = re.compile(r"\{[#.][^}]*$")
+PROVENANCE = "_provenance"  # the variables' pop-up texts, by dotted key (see report.numbers)
 
 
 class ShortcodeError(ValueError):
@@ -52,17 +55,41 @@ def _shown(path: Path, project_dir: Path) -> str:
         return str(path)
 
 
+def in_prose(text: str, start: int) -> bool:
+    """Whether position `start` is in prose: not in the front matter or an attribute block."""
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end == -1 or start < end:
+            return False
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return not _OPEN_ATTRIBUTES.search(_SHORTCODE.sub("x", line))
+
+
+def with_provenance(value: str, tip: str, number: int) -> str:
+    """A number with its provenance pop-up: focusable, described by the pop-up (Pandoc spans;
+    a Lua filter drops the pop-up from every output but HTML)."""
+    tip_id = f"prov-{number}"
+    return (
+        f'[{value}[{tip}]{{.prov-tip #{tip_id} role="tooltip"}}]'
+        f'{{.prov tabindex="0" aria-describedby="{tip_id}"}}'
+    )
+
+
 def expand(
     path: Path,
     project_dir: Path,
     variables: dict[str, Any],
     _stack: tuple[Path, ...] = (),
+    _count: list[int] | None = None,
 ) -> str:
     """Return the text of ``path`` with every shortcode expanded; others are an error.
 
     Include paths are relative to the including file (or to the project root if they start
-    with ``/``, as in Quarto); included files may use shortcodes themselves.
+    with ``/``, as in Quarto); included files may use shortcodes themselves. A variable with a
+    pop-up text under ``_provenance`` is wrapped with it where it stands in prose.
     """
+    _count = [0] if _count is None else _count
+    tips = variables.get(PROVENANCE) or {}
     path = path.resolve()
     if path in _stack:
         chain = " -> ".join(_shown(p, project_dir) for p in (*_stack, path))
@@ -82,16 +109,22 @@ def expand(
         where = f"{_shown(path, project_dir)}:{line}"
         if name == "var":
             try:
-                return lookup(variables, arg)
+                value = lookup(variables, arg)
             except KeyError:
                 raise ShortcodeError(
                     f"unknown variable {arg!r} in {{{{< var {arg} >}}}} at {where} "
                     "(no such scalar in _variables.yml)"
                 ) from None
+            if arg not in tips or not in_prose(text, match.start()):
+                return value
+            _count[0] += 1
+            return with_provenance(value, tips[arg], _count[0])
         if name == "include":
             target = arg.strip("\"'")
             base = project_dir if target.startswith("/") else path.parent
-            included = expand(base / target.lstrip("/"), project_dir, variables, (*_stack, path))
+            included = expand(
+                base / target.lstrip("/"), project_dir, variables, (*_stack, path), _count
+            )
             return included.rstrip("\n")
         if name == "pagebreak" and not arg:
             # A raw Typst block: Pandoc drops it from the HTML, as Quarto does on screen.

@@ -1,0 +1,169 @@
+"""Where each number of the report comes from, for the HTML edition's pop-ups.
+
+`provenance(data, variables)` maps every dotted variable key (`t1_alcohol_misuse.pct`) to a short
+Markdown text: for a figure taken from the raw data, its source cited author-year with the
+locator, its status and its quote; for a computed one, the results table and row it is read
+from. The renderer shows it beside the number in HTML and drops it from the PDF.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from triennial.report.render.shortcodes import PROVENANCE
+
+__all__ = ["PROVENANCE", "provenance"]
+
+# Computed variables, by group: the results table they are read from and which row.
+TABLES = {
+    "comparison": ("published_vs_reproduced.csv", "all rows, by the match column"),
+    "cleaning": ("data/processed/published/cleaning_log.csv", "all rows, by rule"),
+    "coverage": ("interval_coverage_summary.csv", "the row of the method named"),
+    "coverage_grid": ("interval_coverage.csv", "the grid of sizes and proportions"),
+}
+EXTRACT = {
+    "kappa": ("agreement.csv", "the variables where kappa is defined"),
+    "tests": ("subgroup_tests.csv", "every test with a p-value"),
+    "significant": ("subgroup_tests.csv", "tests below the level after adjustment"),
+    "paths": ("extract_vs_published.csv", "all rows, by the agree column"),
+    "": ("data/processed/extract/summary.json", "the cleaning summary of the extract"),
+}
+BRUISING = {  # variable name prefix: (results table, row)
+    "pool_": ("bruising_pooled.csv", "the main pool"),
+    "sugar_pct": ("bruising_base_rates.csv", "sugar_under_6m"),
+    "sugar_ci": ("bruising_base_rates.csv", "sugar_under_6m"),
+    "sugar_exact": ("bruising_base_rates.csv", "sugar_under_6m (events over n)"),
+    "pierce_": ("bruising_base_rates.csv", "pierce_5m_or_less"),
+    "kemp_obs_": ("bruising_base_rates.csv", "kemp_premobile_obs"),
+    "audit_": ("bruising_audit.csv", "the talk_ and paper_ rows"),
+    "bruised_low": ("bruising_scenarios.csv", "published low end"),
+    "ratio_low": ("bruising_scenarios.csv", "published low end"),
+    "break_even": ("bruising_scenarios.csv", "published low end"),
+    "ppv_": ("bruising_ppv.csv", "the scenario named"),
+    "mc_": ("bruising_monte_carlo.csv", "ratio"),
+    "independent_at_k": ("bruising_period.csv", "the configured number of observations"),
+    "matched_rho": ("bruising_period.csv", "the configured number of observations"),
+}
+CONFIG_INPUTS = {  # bruising variables that are inputs of the analysis: config section, name
+    "threshold": ("implications", "threshold"),
+    "infants": ("implications", "infants"),
+    "plans": ("implications", "plans_per_year"),
+    "rate_low": ("implications", "base_rate"),
+    "rate_high": ("implications", "base_rate"),
+    "prior": ("implications", "prior"),
+    "sensitivity": ("implications", "sensitivity"),
+    "kemp_weekly": ("period", "weekly_point_prevalence"),
+    "kemp_k": ("period", "observations"),
+    "kemp_observed": ("period", "observed_period_prevalence"),
+}
+TRENDS = {
+    "total_model": ("trend_models.csv", "notifications_total, the chosen model"),
+    "total_": ("trend_joinpoints.csv", "notifications_total"),
+    "deaths_apc": ("trend_models.csv", "notifications_deaths, the chosen model"),
+    "harm_apc": ("trend_models.csv", "notifications_serious_harm, the chosen model"),
+    "scr_": ("trend_models.csv", "scr_national_analyses, the chosen model"),
+    "nonfatal_": ("trend_contrasts.csv", "the non-fatal contrasts, exact conditional"),
+    "rapid_": ("trend_contrasts.csv", "the rapid review contrast, exact conditional"),
+    "harm_share_or": ("trend_harm_share.csv", "the only row"),
+    "forecast_": ("trend_forecasts.csv", "notifications_total"),
+}
+RAW_FIELDS = {"n", "N", "printed", "n_range", "group"}
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!$@|~^\"'])")
+
+
+def escape(text: str) -> str:
+    """Text shown as is in Markdown (no emphasis, links, citations or maths)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def cited(key: str, locator: str = "") -> str:
+    """An author-year citation with its locator, as Pandoc Markdown."""
+    where = f", {escape(locator).replace(';', ',')}" if locator else ""
+    return f"[@{key}{where}]"
+
+
+def computed(table: str, row: str) -> str:
+    shown = table if "/" in table else f"results/tables/{table}"
+    return f"Computed: `{shown}`, {escape(row)}."
+
+
+def raw_tip(r: pd.Series) -> str:
+    """A raw figure: source with locator, status, primary source, quote."""
+    tip = f"Source: {cited(r['source'], r['locator'])}; {r['status']}"
+    if r.get("primary_source"):
+        checked = "true" in (r.get("primary_checked"), r.get("verified"))
+        tip += f", primary {cited(r['primary_source'])} {'checked' if checked else 'not checked'}"
+    return tip + f". “{escape(r['quote'])}”"
+
+
+def flatten(variables: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for name, value in variables.items():
+        if isinstance(value, dict):
+            out |= flatten(value, f"{prefix}{name}.")
+        else:
+            out[prefix + name] = value
+    return out
+
+
+def by_prefix(rules: dict, name: str):
+    return next((v for k, v in rules.items() if name.startswith(k)), None)
+
+
+def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None) -> dict:
+    """Markdown pop-up text for every variable key (see the module docstring).
+
+    `raw`: the raw published rows by row_id (None for a local report: no quotes to show);
+    `bruising`: the bruising chapter's inputs and studies, if it is in the report.
+    """
+    out = {}
+    for key in flatten(variables):
+        group, _, name = key.rpartition(".")
+        top = key.split(".")[0]
+        tip = None
+        if top == "meta":
+            tip = "Set by the run's configuration (`config/config.yaml`)."
+        elif top in TABLES:
+            tip = computed(*TABLES[top])
+        elif top == "extract":
+            tip = computed(*by_prefix(EXTRACT, name))
+        elif top == "bruising":
+            tip = bruising_tip(name, bruising)
+        elif top == "trends":
+            spec = by_prefix(TRENDS, name)
+            tip = computed(*spec) if spec else None
+        elif raw is not None and name in RAW_FIELDS and group in raw.index:
+            row = raw.loc[group]
+            if name == "printed" and row["status"] == "derived":
+                row = row.copy()  # the printed value is printed, whatever else is derived
+                row["status"] = "printed"
+            tip = raw_tip(row)
+            if name == "n_range":
+                tip = "Derived from the printed percentage. " + tip
+        elif "." in key:
+            tip = computed("prevalence.csv", f"row {group}")
+        if tip:
+            out[key] = tip
+    return out
+
+
+def bruising_tip(name: str, bruising: dict | None) -> str | None:
+    if bruising is None:
+        return None
+    if name in CONFIG_INPUTS:
+        section, item = CONFIG_INPUTS[name]
+        spec = bruising["inputs"][section][item]
+        source = spec["source"] if isinstance(spec, dict) else ""
+        where = f"`bruising.{section}.{item}` in `config/config.yaml`"
+        return f"An input of the analysis, {where}: {escape(source)}."
+    if name in ("sugar_printed", "sugar_events", "sugar_n"):
+        studies = bruising["studies"].astype({"verified": str}).set_index("row_id")
+        row = studies.loc["sugar_under_6m"].copy()
+        row["verified"] = row["verified"].lower()
+        return raw_tip(row.fillna(""))
+    if name == "mc_central":
+        return "The Monte Carlo interval runs from the 2.5th to the 97.5th percentile."
+    spec = by_prefix(BRUISING, name)
+    return computed(*spec) if spec else None
