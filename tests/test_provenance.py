@@ -171,3 +171,22 @@ def test_no_source_names_a_captured_file():
                     r.get("row_id"),
                     column,
                 )
+
+
+# How a row's count was obtained (count_status) fixes its status, unless the row is second-hand
+# or assumed for another reason; the two columns may never contradict each other.
+STATUS_OF_COUNT = {
+    "derived_from_percent": {"derived", "second-hand"},
+    "derived_from_counts": {"derived", "second-hand"},
+    "derived": {"derived"},
+    "quoted_second_hand": {"second-hand"},
+}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda p: p.name)
+def test_status_agrees_with_how_the_count_was_obtained(table):
+    for r in rows(table):
+        allowed = STATUS_OF_COUNT.get(r.get("count_status"), STATUSES - {"derived"})
+        if r.get("count_status") in (None, "printed") and r["status"] == "derived":
+            continue  # a printed rate whose count is derived (note says how), or a correction
+        assert r["status"] in allowed, (table.name, r.get("row_id"), r.get("count_status"))
