@@ -2,6 +2,7 @@
 source (citation, locator, quote) or its results table and row; the PDF shows the number alone."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +22,21 @@ SPAN = re.compile(
 )
 
 
+TIPS = {
+    "cohort.reviews": "Source: [@brandon2020, Table 2]; printed. “notified to the department”",
+    "cohort.deaths.share": "Computed: `results/tables/deaths.csv`, row all.",
+}
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, Path]:
+    """The render sample with pop-up texts for two of its numbers."""
+    project = Path(shutil.copytree(SAMPLE, tmp_path_factory.mktemp("p") / "project"))
+    variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
+    variables[PROVENANCE] = TIPS
+    (project / "_variables.yml").write_text(yaml.safe_dump(variables), encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
-    return render_report(SAMPLE, "sample.qmd", out, engine="pandoc", epoch=1567296000)
+    return render_report(project, "sample.qmd", out, engine="pandoc", epoch=1567296000)
 
 
 def test_html_number_carries_its_source_citation_and_quote(rendered):

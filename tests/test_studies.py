@@ -59,7 +59,7 @@ def test_derived_counts_keep_the_printed_percentage():
 def test_audit_keeps_both_sources_and_shows_where_they_differ():
     _, audit = read_bruising(DESCRIPTOR)
     rates = audit_rates(audit)
-    assert set(rates["source"]) == {"Bilson talk (seed 002)", "Bilson & Talia 2022 (Practice)"}
+    assert set(rates["source"]) == {"bilsontalk", "bilson2022"}  # registry keys
     differ = audit_disagreements(audit).set_index("measure")
     assert differ.loc["immediate_section_47"].tolist() == [7, 8]
     assert differ.loc["strategy_meeting_every_case"].tolist() == [28, 27]

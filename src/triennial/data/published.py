@@ -339,6 +339,7 @@ CLEAN_DTYPES = {
     "value_high": "Float64",
     "exposure_years": "Float64",
     "minimum_rate": "boolean",
+    "primary_checked": "boolean",
     "corrected": "boolean",
     "source_line": "Int64",
 }
