@@ -158,12 +158,17 @@ def report_inputs(wildcards):
             "trends_forecasts": rules.trends.output.forecasts,
             "trends_contrasts": rules.trends.output.contrasts,
             "trends_harm_share": rules.trends.output.harm_share,
+            "panel_figures": rules.then_and_now.output.figures,
+            "panel_then_and_now": rules.then_and_now.output.then_and_now,
+            "panel_not_used": rules.then_and_now.output.not_used,
+            "package_panel": config["panel_tables"],
             "package_published": config["published_tables"],
             "package_bruising": config["bruising"]["studies"],
             "package_trends": config["trends"]["series"],
             "package_files": published_files()
             + bruising_files()
-            + package_files(config["trends"]["series"]),
+            + package_files(config["trends"]["series"])
+            + package_files(config["panel_tables"]),
         }
     return inputs
 
@@ -180,6 +185,7 @@ def report_figures():
             rules.bruising_implications.output.tornado,
             rules.bruising_implications.output.monte_carlo_figure,
             rules.trends.output.figure,
+            rules.then_and_now.output.figure,
         ]
     return figures
 
@@ -210,6 +216,7 @@ def final_outputs():
             *rules.bruising_period.output,
             *rules.bruising_implications.output,
             *rules.trends.output,
+            *rules.then_and_now.output,
         ]
     return outputs
 
@@ -238,6 +245,7 @@ def checksummed_inputs():
             published_files()
             + bruising_files()
             + package_files(config["trends"]["series"])
+            + package_files(config["panel_tables"])
             + files
         )
     return files

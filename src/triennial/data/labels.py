@@ -24,6 +24,28 @@ MEASURES = {
     "child_bullying": "Bullying",
     "child_sexual_exploitation": "Child sexual exploitation",
     "review_method": "Review method",
+    # the national panel's 2023-24 figures and the 2009–11 early help figures
+    "neglect": "Neglect",
+    "known_to_social_care": "Known to children's social care",
+    "social_care_open_case": "Open case of children's social care",
+    "social_care_previous_case": "Previously known to children's social care",
+    "referral_not_accepted": "Referral not accepted by children's social care",
+    "physical_abuse": "Physical abuse",
+    "emotional_abuse": "Emotional abuse",
+    "sexual_abuse_or_exploitation": "Sexual abuse or exploitation",
+    "lack_of_coordination": "Lack of co-ordination between services",
+    "lack_of_professional_curiosity": "Lack of professional curiosity",
+    "weak_risk_assessment": "Weak risk assessment and decision-making",
+    "extrafamilial_harm": "Reviews featuring extrafamilial harm",
+    "youth_or_gang_violence": "Youth or gang-related violence",
+    "criminal_exploitation": "Criminal exploitation",
+    "black_children": "Black children",
+    "not_in_education": "Not enrolled at school or in education",
+    "poor_school_attendance": "Poor school attendance",
+    "child_in_need": "Child in need, now or before",
+    "child_protection_plan_ever": "Child protection plan, now or before",
+    "known_to_youth_offending_team": "Known to a youth offending team",
+    "repeatedly_missing": "Repeatedly going missing",
 }
 
 # Table 4 names two adversities differently from Tables 1 and 2.
@@ -32,6 +54,13 @@ TABLE4_MEASURES = {
     "parental_mental_health": "Mental health problems (parent)",
     "parental_adverse_childhood_experiences": "Adverse childhood experiences (parent)",
     "parental_criminal_record": "Criminal behaviour",
+}
+
+# Where parents' and children's measures sit side by side, say whose.
+WHOSE = {
+    "parental_mental_health": "Parent's mental health problems",
+    "parental_alcohol_or_drug_misuse": "Parent's alcohol or drug misuse",
+    "child_mental_health": "Child's mental health problems",
 }
 
 GROUPS = {
@@ -49,6 +78,8 @@ GROUPS = {
     "hybrid_or_unspecified_systems": "Hybrid or unspecified systems-based",
     "unclear": "Unclear",
     "other": "Other",
+    "extrafamilial_harm": "Extrafamilial harm reviews",
+    "comparison_sample": "Comparison sample of other cases",
 }
 
 AGE_BANDS = ["under_1", "1_to_5", "6_to_10", "11_to_15", "16_plus"]
@@ -58,6 +89,8 @@ def measure(name: str, table: str | None = None) -> str:
     """Reader's name of a measure (falls back to the id with spaces)."""
     if table == "table4_neglect_adversity" and name in TABLE4_MEASURES:
         return TABLE4_MEASURES[name]
+    if table == "panel" and name in WHOSE:
+        return WHOSE[name]
     return MEASURES.get(name, name.replace("_", " ").capitalize())
 
 

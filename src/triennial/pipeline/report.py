@@ -20,7 +20,8 @@ from triennial.report.variables import ReportData, variables
 BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
 BRUISING_TABLES += ("one_way", "monte_carlo", "period")
 TREND_TABLES = ("models", "joinpoints", "forecasts", "contrasts", "harm_share")
-PACKAGES = ("published", "bruising", "trends")
+PACKAGES = ("published", "bruising", "trends", "panel")
+PANEL_TABLES = ("figures", "then_and_now", "not_used")
 
 
 def load(inp, national: bool, meta: dict, threshold: int, method: str, bruising: dict):
@@ -51,7 +52,13 @@ def load(inp, national: bool, meta: dict, threshold: int, method: str, bruising:
             "interval_method": method,
         }
         data.trends = {t: pd.read_csv(inp[f"trends_{t}"]) for t in TREND_TABLES}
-        data.packages = {name: read_package(Path(inp[f"package_{name}"])) for name in PACKAGES}
+        data.panel = {t: pd.read_csv(inp[f"panel_{t}"]) for t in PANEL_TABLES}
+        packages = {name: read_package(Path(inp[f"package_{name}"])) for name in PACKAGES}
+        # the provenance appendix counts the tables of figures (those with a status)
+        data.packages = {
+            name: {t: table for t, table in tables.items() if "status" in table}
+            for name, tables in packages.items()
+        }
     return data
 
 

@@ -131,6 +131,14 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
             tip = computed(*by_prefix(EXTRACT, name))
         elif top == "bruising":
             tip = bruising_tip(name, bruising)
+        elif top == "panel":
+            row_id = key.split(".")[1]
+            if name == "printed" and raw is not None and row_id in raw.index:
+                tip = raw_tip(raw.loc[row_id])
+            else:
+                tip = computed("panel_figures.csv", f"row {row_id}, over its bases")
+        elif top == "then_and_now":
+            tip = computed("then_and_now.csv", f"row {key.split('.')[1]}")
         elif top == "trends":
             spec = by_prefix(TRENDS, name)
             tip = computed(*spec) if spec else None

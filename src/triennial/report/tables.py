@@ -14,6 +14,7 @@ from triennial.data import labels
 from triennial.report import bruising as report_bruising
 from triennial.report import contents
 from triennial.report import provenance as report_provenance
+from triennial.report import then_and_now as report_then_and_now
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, ci, count, pct
 from triennial.report.markdown import cell, markdown_table
@@ -300,6 +301,8 @@ def fragments(data: ReportData) -> dict[str, str]:
         )
     if data.trends is not None:
         out |= report_trends.fragments(data.trends)
+    if data.panel is not None:
+        out |= report_then_and_now.fragments(data.panel)
     if data.packages is not None:
         out |= report_provenance.fragments(data.packages)
     expected = contents.table_files(data.national)

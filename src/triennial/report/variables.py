@@ -13,6 +13,7 @@ import pandas as pd
 from triennial.analysis.suppress import is_small
 from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
+from triennial.report import then_and_now as report_then_and_now
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, ci, count, long_date, pct
 from triennial.report.numbers import PROVENANCE, provenance
@@ -73,6 +74,7 @@ class ReportData:
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
     coverage: pd.DataFrame | None = None  # exact coverage of each interval method
     trends: dict | None = None  # the trends chapter's tables
+    panel: dict | None = None  # the panel's 2023-24 figures and then-and-now tables
     packages: dict | None = None  # raw tables by data package, for the provenance appendix
 
     def shown(self, value: int) -> str:
@@ -179,6 +181,8 @@ def variables(data: ReportData) -> dict:
         out["bruising"] |= report_bruising.printed_variables(b["studies"])
     if data.trends is not None:
         out |= report_trends.variables(data.trends)
+    if data.panel is not None:
+        out |= report_then_and_now.variables(data.panel)
     out |= row_variables(data.clean, prev)
     return out | {PROVENANCE: provenance(out, raw_rows(data.packages), data.bruising)}
 
@@ -188,6 +192,7 @@ def raw_rows(packages: dict | None) -> pd.DataFrame | None:
     if not packages:
         return None
     tables = [t for name, t in packages["published"].items() if name != "corrections"]
+    tables += list(packages.get("panel", {}).values())  # row ids distinct from the above
     return pd.concat(tables).set_index("row_id")
 
 
