@@ -336,7 +336,9 @@ def glm_statistics(results) -> dict:
         "deviance": float(results.deviance),
         "pearson_chi2": float(results.pearson_chi2),
         "df_resid": float(results.df_resid),
-        "pearson_chi2_df": float(results.pearson_chi2 / results.df_resid),
+        "pearson_chi2_df": (
+            float(results.pearson_chi2 / results.df_resid) if results.df_resid > 0 else math.nan
+        ),
         "aic": float(results.aic),
         "llf": float(results.llf),
         "nobs": int(results.nobs),
@@ -352,13 +354,18 @@ def _negbin(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
     stays positive), then polished by Newton steps from that optimum when they stay
     finite and do not lower the likelihood. When the data are not overdispersed,
     alpha tends to the boundary 0 and NB2 reduces to Poisson (`converged` may then
-    be False, `nb_alpha_se` missing, and the coefficients' covariance is given alpha).
+    be False and `nb_alpha_se` missing). The coefficients' covariance is given alpha.
     """
     model = sm.NegativeBinomial(data["count"], X, loglike_method="nb2", offset=off)
     results, converged = _fit_nb2(model)
-    cov, alpha_se = _nb2_covariance(model, results, X.shape[1])
+    _, alpha_se = _nb2_covariance(model, results, X.shape[1])
     y, mu = data["count"].to_numpy(float), np.asarray(results.predict(), float)
     nb_alpha = float(results.params.iloc[-1])
+    # The coefficients' covariance given alpha, from the expected information
+    # X' diag(mu / (1 + alpha mu)) X: what R's MASS::glm.nb reports (the full observed
+    # Hessian, with its beta-alpha cross terms, differs by about 1% with these few periods).
+    Xa = X.to_numpy(float)
+    cov = np.linalg.inv(Xa.T @ (Xa * (mu / (1 + nb_alpha * mu))[:, None]))
     pearson = float(np.sum((y - mu) ** 2 / (mu + nb_alpha * mu**2)))
     statistics = {
         "deviance": nb2_deviance(y, mu, nb_alpha),

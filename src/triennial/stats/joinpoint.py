@@ -225,6 +225,7 @@ def permutation_test(data, centre, k0, k1, step, off, min_segment, grid_step, n_
 def joinpoint(
     df: pd.DataFrame,
     max_joins: int = 1,
+    min_joins: int = 0,
     min_segment: int = 3,
     grid_step: float = 0.05,
     step: bool | None = None,
@@ -237,6 +238,8 @@ def joinpoint(
 ) -> JoinpointFit:
     """Segmented log-linear quasi-Poisson regression (see the module docstring).
 
+    min_joins, max_joins: the range of joins searched (Joinpoint's MIN and MAX);
+    min_joins = max_joins = 1 fits one join without a test.
     step: None (default) adds the reform's step when the series spans both systems.
     n_perm: permutations per test; n_boot: bootstrap resamples (0: delta-method
     intervals given the joins, t on the residual df). The number of joins is at most
@@ -256,7 +259,9 @@ def joinpoint(
         if len(join_grid(x, k, min_segment, grid_step)) and len(x) > parameters + 2 * k
     ]
     k_max = max(possible)
-    tests, k0, k1 = [], 0, k_max
+    if min_joins > k_max:
+        raise ValueError(f"the series has room for at most {k_max} joins, not {min_joins}")
+    tests, k0, k1 = [], min_joins, k_max
     while k0 < k1:
         statistic, p = permutation_test(
             data, centre, k0, k1, step, off, min_segment, grid_step, n_perm, rng
