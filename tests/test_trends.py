@@ -450,7 +450,9 @@ def test_prediction_interval_wider_than_mean_interval(model, series, overdispers
         fit = joinpoint(df, n_perm=99, n_boot=0).fit
     out = cm.forecast(fit, next_year(df), seed=7)
     mean = out[out["quantity"] == "mean"].iloc[0]
-    pi80, pi95 = (out[(out["quantity"] == "count") & (out["level"] == lv)].iloc[0] for lv in (0.8, 0.95))
+    pi80, pi95 = (
+        out[(out["quantity"] == "count") & (out["level"] == lv)].iloc[0] for lv in (0.8, 0.95)
+    )
     assert pi95["ci_low"] < mean["ci_low"] < mean["estimate"] < mean["ci_upp"] < pi95["ci_upp"]
     assert pi95["ci_low"] <= pi80["ci_low"] < pi80["ci_upp"] <= pi95["ci_upp"]
     again = cm.forecast(fit, next_year(df), seed=7)

@@ -210,9 +210,13 @@ def backtest_forecasts(series: dict[str, pd.DataFrame], settings: Settings) -> p
 
 
 def common_targets(detail: pd.DataFrame) -> list[str]:
-    """The target years every candidate forecast: the fair ground for comparing them."""
-    made = detail[detail["forecast"].notna()].groupby("target")["model"].nunique()
-    return list(made.index[made == len(CANDIDATES)])
+    """The target years that every candidate able to forecast at all forecast: the fair
+    ground for comparing them (a model that never could, e.g. post-reform years alone
+    in a series with too few of them, is left out rather than emptying the ground)."""
+    made = detail[detail["forecast"].notna()]
+    able = made["model"].nunique()
+    per_target = made.groupby("target")["model"].nunique()
+    return list(per_target.index[per_target == able]) if able else []
 
 
 def backtest_table(series: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
@@ -285,9 +289,7 @@ def forecasts(
                     "model": model,
                     "estimate": point,
                     **_intervals(draws),
-                    "backtest_n": int(
-                        scores.set_index("model")["n_forecasts"].get(model, 0)
-                    ),
+                    "backtest_n": int(scores.set_index("model")["n_forecasts"].get(model, 0)),
                     "backtest_mase_common": score,
                     "chosen": model == best,
                     "method": f"simulation ({settings.forecast_draws} draws, seed "

@@ -121,9 +121,7 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
         label="Observed (bar: period covered)",
     )
     if fit is not None:
-        label = {"poisson": "Poisson", "quasipoisson": "Quasi-Poisson", "negbin": "NB2"}[
-            fit.family
-        ]
+        label = {"poisson": "Poisson", "quasipoisson": "Quasi-Poisson", "negbin": "NB2"}[fit.family]
         _curve(ax, fitted_rates(fit), OKABE_ITO[0], "-", f"{label} trend, 95% CI")
     if jp is not None:
         if jp.joins:  # with no join the joinpoint model is the trend already drawn

@@ -269,9 +269,10 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             "at least five earlier years, forecasting that year; the share of its 80% and 95% "
             "prediction intervals that held the count, and its mean absolute scaled error "
             "(MASE: absolute error over the mean absolute one-year change in the years "
-            "fitted; below 1 beats that change). 'Shared years' are those every model "
-            "forecast, the basis for choosing the forecast shown. With two to five forecasts a "
-            "series, coverage is measured very roughly. Too short to backtest: "
+            "fitted; below 1 beats that change). 'Shared years' are those forecast by every "
+            "model that could forecast at all: the basis for choosing the forecast shown. "
+            "With two to five forecasts a series, coverage is measured very roughly. Too "
+            "short to backtest: "
             + ", ".join(label(s) for s in too_short)
             + ".",
             "trend-backtest",
@@ -301,7 +302,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             "Next year's count by each candidate model: extrapolations, not predictions of "
             "policy or practice. Prediction intervals (PI) simulate the model's parameters, "
             "its dispersion and the count's own variation (fixed seed). The model chosen for "
-            "each series has the lowest backtest MASE over the years every model forecast "
+            "each series has the lowest backtest MASE over the shared years "
             "(@tbl-trend-backtest); series too short to backtest have none chosen, and their "
             "naive forecast is the one to read.",
             "trend-forecasts",

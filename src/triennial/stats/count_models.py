@@ -302,9 +302,10 @@ def quasi_poisson_fit(data, centre, joins, step, population, alpha) -> TrendFit:
     poisson = model.fit()
     statistics = glm_statistics(poisson)
     df_resid = statistics["df_resid"] - len(joins)
-    statistics |= {"df_resid": df_resid, "pearson_chi2_df": (
-        float(poisson.pearson_chi2) / df_resid if df_resid > 0 else math.nan
-    )}
+    statistics |= {
+        "df_resid": df_resid,
+        "pearson_chi2_df": (float(poisson.pearson_chi2) / df_resid if df_resid > 0 else math.nan),
+    }
     if df_resid < 1:
         statistics |= {"dispersion": math.nan, "scale": 1.0, "note": NO_DISPERSION}
         return assemble_fit(
@@ -315,8 +316,17 @@ def quasi_poisson_fit(data, centre, joins, step, population, alpha) -> TrendFit:
     statistics |= {"dispersion": dispersion, "scale": phi, "note": ""}
     results = model.fit(scale=phi)
     return assemble_fit(
-        data, "quasipoisson", results, centre, joins, step, population, alpha, statistics,
-        phi, True,
+        data,
+        "quasipoisson",
+        results,
+        centre,
+        joins,
+        step,
+        population,
+        alpha,
+        statistics,
+        phi,
+        True,
     )
 
 
@@ -537,8 +547,12 @@ def model_table(
             fit = fit_trend(df, family, offset_population, step, alpha=alpha)
         except ValueError as error:
             rows.append(
-                {"series": df["series"].iloc[0], "model": family, "role": ROLES[family],
-                 "note": str(error)}  # fmt: skip
+                {
+                    "series": df["series"].iloc[0],
+                    "model": family,
+                    "role": ROLES[family],
+                    "note": str(error),
+                }  # fmt: skip
             )
             continue
         effect = fit.effects.set_index("quantity").loc["apc"]
