@@ -272,9 +272,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             "fitted; below 1 beats that change). 'Shared years' are those forecast by every "
             "model that could forecast at all: the basis for choosing the forecast shown. "
             "With two to five forecasts a series, coverage is measured very roughly. Too "
-            "short to backtest: "
-            + ", ".join(label(s) for s in too_short)
-            + ".",
+            "short to backtest: " + ", ".join(label(s) for s in too_short) + ".",
             "trend-backtest",
             "llrrrrrl",
             [4, 4, 1, 1, 1, 1, 1, 3],
