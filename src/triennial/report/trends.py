@@ -76,6 +76,21 @@ def joinpoint_sentence(joins: pd.DataFrame) -> str:
     )
 
 
+def _turn(joins: pd.DataFrame) -> str:
+    """The In-brief clause on when the trend turned, from the joinpoint search."""
+    where = joins[joins["quantity"] == "join_year"]
+    if where.empty:
+        return (
+            "once the change of counting at the 2018 reform is in the model, the series is "
+            "too short and too variable to say when, or whether, the trend turned"
+        )
+    row = where.iloc[0]
+    return (
+        f"with the change of counting at the 2018 reform in the model, the trend turned at "
+        f"about {row['estimate']:.1f} (95% interval {row['ci_low']:.1f}–{row['ci_upp']:.1f})"
+    )
+
+
 def variables(tables: dict[str, pd.DataFrame]) -> dict:
     """Everything the trends chapter's prose looks up, under `trends.`."""
     models, joins = tables["models"], tables["joinpoints"]
@@ -98,7 +113,7 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
         "total_dispersion": f"{primary(models, 'notifications_total')['dispersion']:.1f}",
         "total_apc": apc_text(primary(models, "notifications_total")),
         "total_joinpoint": joinpoint_sentence(total),
-        "total_n_joins": str(int((total["quantity"] == "join_year").sum())),
+        "total_turn": _turn(total),
         "total_step": ratio_text(by_quantity.loc["step_irr"]),
         "total_aapc": apc_text(by_quantity.loc["aapc"]),
         "deaths_apc": apc_text(primary(models, "notifications_deaths")),
