@@ -155,6 +155,7 @@ def report_inputs(wildcards):
             "bruising_monte_carlo": rules.bruising_implications.output.monte_carlo,
             "trends_models": rules.trends.output.models,
             "trends_joinpoints": rules.trends.output.joinpoints,
+            "trends_backtest": rules.trends.output.backtest,
             "trends_forecasts": rules.trends.output.forecasts,
             "trends_contrasts": rules.trends.output.contrasts,
             "trends_harm_share": rules.trends.output.harm_share,

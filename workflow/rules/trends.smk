@@ -13,6 +13,7 @@ rule trends:
             category="Trends",
         ),
         joinpoints="results/tables/trend_joinpoints.csv",
+        backtest="results/tables/trend_backtest.csv",
         forecasts="results/tables/trend_forecasts.csv",
         contrasts="results/tables/trend_contrasts.csv",
         harm_share="results/tables/trend_harm_share.csv",

@@ -1,23 +1,42 @@
-"""The trends chapter: which model for which series, joinpoints, contrasts, forecasts.
+"""The trends chapter: models per series, joinpoints, backtests, forecasts, contrasts.
 
-Each series is modelled only as far as its periods allow: a trend (Poisson or NB2,
-with a step for the 2018 reform where a series spans it) needs at least `min_trend`
-periods; a joinpoint search needs room for two segments of `min_segment` periods.
-Shorter series enter only the two-period contrasts. Where a source gives a range (30
-to 32 a year), both ends are carried through.
+Each series is modelled only as far as its periods allow: a trend (quasi-Poisson,
+with NB2 and Poisson beside it, and a step for the 2018 reform where a series spans
+it) needs at least `min_trend` periods; a joinpoint search needs room for two
+segments of `min_segment` periods. Shorter series enter only the two-period
+contrasts. Where a source gives a range (30 to 32 a year), both ends are carried
+through.
+
+Forecasts are judged by their own past (Tashman 2000, Int J Forecasting 16:437-450):
+for every annual series and every year with at least `backtest_min_years` earlier
+years, each candidate model is fitted to the years before it and forecasts it; the
+table gives each model's coverage of its 80% and 95% prediction intervals and its
+mean absolute scaled error (MASE; Hyndman & Koehler 2006, Int J Forecasting
+22:679-688). The forecast shown is the candidate with the lowest backtest MASE.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from triennial.stats import count_models, joinpoint, rate_ratio
 
 REFORM = 2018.5  # SCRs replaced by the new system in June-September 2018
+LEVELS = (0.8, 0.95)  # prediction interval levels of the forecasts and backtests
+CANDIDATES = {
+    "trend_step": "quasi-Poisson trend (+ reform step)",
+    "trend_step_nb2": "NB2 trend (+ reform step)",
+    "post_reform": "quasi-Poisson trend, post-reform years only",
+    "joinpoint": "joinpoint model",
+    "naive": "naive (last year's count)",
+}
+POST_REFORM_MIN = 3  # periods a post-reform trend needs to estimate its dispersion
 
 
 @dataclass(frozen=True)
@@ -27,8 +46,11 @@ class Settings:
     min_trend: int = 4
     max_joins: int = 1
     min_segment: int = 3
-    overdispersion_test: str = "pearson"
-    bootstrap: int = 400
+    grid_step: float = 0.05
+    permutations: int = 4999
+    bootstrap: int = 4000
+    backtest_min_years: int = 5
+    backtest_permutations: int = 999
     seed: int = 20190901
     forecast_draws: int = 10_000
     alpha: float = 0.05
@@ -40,69 +62,256 @@ def modelled(rows: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     return {s: rows[rows["series"] == s] for s, n in counts.items() if n >= settings.min_trend}
 
 
+def annual(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every series whose periods are all one year long, by name, in file order."""
+    names = rows["series"].unique()
+    return {
+        s: rows[rows["series"] == s].sort_values("midpoint", kind="stable")
+        for s in names
+        if (rows.loc[rows["series"] == s, "years"] == 1).all()
+    }
+
+
 def model_choices(series: dict[str, pd.DataFrame], settings: Settings):
-    """Poisson vs NB2 per series (AIC table) and the chosen fit of each."""
-    tables, chosen = [], {}
+    """The models side by side per series, and the primary (quasi-Poisson) fit of each."""
+    tables, primary = [], {}
     for name, df in series.items():
         step = count_models.spans_both_systems(df)
-        table = count_models.model_table(
-            df, step=step, alpha=settings.alpha, test=settings.overdispersion_test
-        ).assign(step=step)
+        table = count_models.model_table(df, step=step, alpha=settings.alpha).assign(step=step)
         tables.append(table)
-        family = table.loc[table["chosen"], "model"].item()
-        chosen[name] = count_models.fit_trend(df, family, step=step, alpha=settings.alpha)
-    return pd.concat(tables, ignore_index=True), chosen
+        primary[name] = count_models.fit_trend(df, "quasipoisson", step=step, alpha=settings.alpha)
+    return pd.concat(tables, ignore_index=True), primary
 
 
 def joinpoints(series: dict[str, pd.DataFrame], settings: Settings):
     """Joinpoint fits for the series long enough for at least one join."""
-    out = {}
-    for name, df in series.items():
-        if len(df) >= 2 * settings.min_segment + 1:
-            out[name] = joinpoint.joinpoint(
-                df,
-                max_joins=settings.max_joins,
-                min_segment=settings.min_segment,
-                n_boot=settings.bootstrap,
-                seed=settings.seed,
-                alpha=settings.alpha,
-            )
-    return out
+    return {
+        name: fit_joinpoint(df, settings, settings.permutations, settings.bootstrap)
+        for name, df in series.items()
+        if len(df) >= 2 * settings.min_segment + 1
+    }
+
+
+def fit_joinpoint(df, settings: Settings, permutations: int, bootstrap: int):
+    return joinpoint.joinpoint(
+        df,
+        max_joins=settings.max_joins,
+        min_segment=settings.min_segment,
+        grid_step=settings.grid_step,
+        n_perm=permutations,
+        n_boot=bootstrap,
+        seed=settings.seed,
+        alpha=settings.alpha,
+    )
 
 
 def joinpoint_table(fits: dict[str, joinpoint.JoinpointFit]) -> pd.DataFrame:
-    """Segments (APC) and the AAPC of every joinpoint fit, one table."""
+    """Segments (APC), the AAPC, joins and the step of every joinpoint fit, one table.
+
+    Each row also carries the permutation test that chose the number of joins.
+    """
     rows = []
     for name, fit in fits.items():
+        test = "; ".join(
+            f"{t.k0} vs {t.k1} joins: p = {t.p_value:.3f} (MC SE {t.p_mc_se:.3f}, "
+            f"{t.permutations} permutations)"
+            for t in fit.selection.itertuples()
+        )
         joins = " ".join(f"{j:.2f}" for j in fit.joins)
-        rows.append(fit.segments.assign(series=name, joins=joins))
-        rows.append(fit.aapc.assign(series=name, joins=joins, segment="all"))
+        for part in (fit.segments, fit.aapc, fit.extra):
+            rows.append(part.assign(series=name, joins=joins, selection=test))
     table = pd.concat(rows, ignore_index=True)
-    return table[["series", "joins", *[c for c in table.columns if c not in ("series", "joins")]]]
+    first = ["series", "joins", "selection"]
+    return table[[*first, *[c for c in table.columns if c not in first]]]
 
 
-def forecasts(fits: dict[str, count_models.TrendFit], series, settings: Settings) -> pd.DataFrame:
-    """Next period of each modelled annual series: mean interval and prediction interval."""
+# --- Forecasts and their backtests --------------------------------------------------------
+
+
+def candidate_draws(name: str, train: pd.DataFrame, target: pd.DataFrame, settings, rng):
+    """(point forecast, draws of the target's count), or a reason the model cannot forecast.
+
+    Model-based draws carry parameter, dispersion and count uncertainty
+    (`count_models.predictive_counts`); the naive forecast's draws are the last count
+    plus t(m - 1) times the root mean square of the m one-year changes in `train`.
+    """
+    new_target = bool((target["system"] == "new").all())
+    has_new = bool((train["system"] == "new").any())
+    if name == "naive":
+        changes = np.diff(train["count"].to_numpy(float))
+        if len(changes) < 2:
+            return "fewer than three years"
+        last, rms = float(train["count"].iloc[-1]), math.sqrt(np.mean(changes**2))
+        draws = last + rms * rng.standard_t(len(changes) - 1, settings.forecast_draws)
+        return last, np.maximum(draws, 0.0)[:, None]
+    if new_target and not has_new and name != "post_reform":
+        return "no post-reform year to estimate the step"
+    try:
+        if name == "post_reform":
+            train = train[train["system"] == "new"]
+            if len(train) < POST_REFORM_MIN:
+                return f"fewer than {POST_REFORM_MIN} post-reform years"
+            fit = count_models.fit_trend(train, "quasipoisson", alpha=settings.alpha)
+        elif name == "joinpoint":
+            fit = fit_joinpoint(train, settings, settings.backtest_permutations, 0).fit
+        else:
+            family = "negbin" if name == "trend_step_nb2" else "quasipoisson"
+            step = count_models.spans_both_systems(train)
+            fit = count_models.fit_trend(train, family, step=step, alpha=settings.alpha)
+    except ValueError as error:
+        return str(error)
+    point = count_models.predict(fit, target)["estimate"].iloc[0]
+    return float(point), count_models.predictive_counts(fit, target, settings.forecast_draws, rng)
+
+
+def _intervals(draws: np.ndarray) -> dict:
+    out = {}
+    for level in LEVELS:
+        low, upp = np.quantile(draws[:, 0], [(1 - level) / 2, (1 + level) / 2])
+        out |= {f"pi{level * 100:.0f}_low": float(low), f"pi{level * 100:.0f}_upp": float(upp)}
+    return out
+
+
+def backtest_forecasts(series: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
+    """Rolling-origin one-step forecasts: every year with backtest_min_years earlier years.
+
+    One row per series, target year and candidate: the forecast, its 80% and 95%
+    prediction intervals, whether they covered the count, and the scaled error
+    |actual - forecast| / (mean absolute one-year change in the training years).
+    """
     rows = []
-    for name, fit in fits.items():
-        df = series[name]
+    for name, df in series.items():
+        df = df.reset_index(drop=True)
+        for i in range(settings.backtest_min_years, len(df)):
+            train, target = df.iloc[:i], df.iloc[[i]]
+            actual = float(target["count"].iloc[0])
+            scale = float(np.mean(np.abs(np.diff(train["count"].to_numpy(float)))))
+            for model in CANDIDATES:
+                rng = np.random.default_rng([settings.seed, i])
+                result = candidate_draws(model, train, target, settings, rng)
+                row = {"series": name, "target": target["period_label"].iloc[0], "model": model}
+                if isinstance(result, str):
+                    rows.append(row | {"actual": actual, "note": result})
+                    continue
+                point, draws = result
+                pis = _intervals(draws)
+                rows.append(
+                    row
+                    | {"actual": actual, "forecast": point, **pis, "note": ""}
+                    | {
+                        f"covered{lv * 100:.0f}": pis[f"pi{lv * 100:.0f}_low"]
+                        <= actual
+                        <= pis[f"pi{lv * 100:.0f}_upp"]
+                        for lv in LEVELS
+                    }
+                    | {"scaled_error": abs(actual - point) / scale}
+                )
+    return pd.DataFrame(rows)
+
+
+def common_targets(detail: pd.DataFrame) -> list[str]:
+    """The target years that every candidate able to forecast at all forecast: the fair
+    ground for comparing them (a model that never could, e.g. post-reform years alone
+    in a series with too few of them, is left out rather than emptying the ground)."""
+    made = detail[detail["forecast"].notna()]
+    able = made["model"].nunique()
+    per_target = made.groupby("target")["model"].nunique()
+    return list(per_target.index[per_target == able]) if able else []
+
+
+def backtest_table(series: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
+    """Each annual series x candidate: forecasts made, interval coverage and MASE.
+
+    mase is over the candidate's own forecasts; mase_common over the target years
+    every candidate forecast, the basis of the choice (`forecasts`).
+
+    A series too short for any forecast, or a model that could not forecast, gets a
+    row with n_forecasts 0 and a note saying why.
+    """
+    detail = backtest_forecasts(series, settings)
+    rows = []
+    for name, df in series.items():
+        part = detail[detail["series"] == name] if len(detail) else detail
+        for model, label in CANDIDATES.items():
+            made = part[(part["model"] == model) & part["forecast"].notna()] if len(part) else part
+            row = {"series": name, "model": model, "label": label, "n_forecasts": len(made)}
+            if len(made):
+                shared = made[made["target"].isin(common_targets(part))]
+                row |= {
+                    "targets": " ".join(made["target"]),
+                    "coverage_80": float(made["covered80"].mean()),
+                    "coverage_95": float(made["covered95"].mean()),
+                    "mase": float(made["scaled_error"].mean()),
+                    "common_targets": " ".join(shared["target"]),
+                    "mase_common": float(shared["scaled_error"].mean()),
+                    "note": "",
+                }
+            elif len(df) <= settings.backtest_min_years:
+                row["note"] = (
+                    f"{len(df)} annual periods: a backtest needs at least "
+                    f"{settings.backtest_min_years + 1}"
+                )
+            else:
+                notes = part.loc[part["model"] == model, "note"].unique()
+                row["note"] = "could not forecast: " + "; ".join(notes)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def forecasts(
+    series: dict[str, pd.DataFrame], backtests: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """Next year of each modelled annual series by every candidate, the chosen one marked.
+
+    The chosen forecast is the candidate with the lowest backtest MASE over the target
+    years every candidate forecast (first in CANDIDATES on a tie); where no such year
+    exists (too few years) none is chosen, and the naive forecast is the one to read.
+    """
+    rows = []
+    for name, df in series.items():
         if not (df["years"] == 1).all():
             continue  # periods of unequal length: no 'next year'
-        last = df.iloc[-1]
-        start = pd.Timestamp(last["period_start"]) + pd.DateOffset(years=1)
-        end = pd.Timestamp(last["period_end"]) + pd.DateOffset(years=1)
-        row = last.to_dict() | {
-            "period_start": start.date().isoformat(),
-            "period_end": end.date().isoformat(),
-            "midpoint": last["midpoint"] + 1,
-            "period_label": f"{start.year}-{str(end.year)[2:]}",
-            "count": np.nan,
-        }
-        result = count_models.forecast(
-            fit, pd.DataFrame([row]), settings.forecast_draws, settings.seed, settings.alpha
-        )
-        rows.append(result.assign(series=name, period_label=row["period_label"]))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        target = _next_year(df)
+        scores = backtests[(backtests["series"] == name) & (backtests["n_forecasts"] > 0)]
+        judged = scores.dropna(subset=["mase_common"])
+        best = judged.loc[judged["mase_common"].idxmin(), "model"] if len(judged) else None
+        for model in CANDIDATES:
+            rng = np.random.default_rng([settings.seed, len(df)])
+            result = candidate_draws(model, df, target, settings, rng)
+            if isinstance(result, str):
+                continue
+            point, draws = result
+            score = scores.set_index("model")["mase_common"].get(model, np.nan)
+            rows.append(
+                {
+                    "series": name,
+                    "period_label": target["period_label"].iloc[0],
+                    "model": model,
+                    "estimate": point,
+                    **_intervals(draws),
+                    "backtest_n": int(scores.set_index("model")["n_forecasts"].get(model, 0)),
+                    "backtest_mase_common": score,
+                    "chosen": model == best,
+                    "method": f"simulation ({settings.forecast_draws} draws, seed "
+                    f"{settings.seed}); extrapolation",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _next_year(df: pd.DataFrame) -> pd.DataFrame:
+    """The row of the year after a series' last, with no count."""
+    last = df.iloc[-1]
+    start = pd.Timestamp(last["period_start"]) + pd.DateOffset(years=1)
+    end = pd.Timestamp(last["period_end"]) + pd.DateOffset(years=1)
+    row = last.to_dict() | {
+        "period_start": start.date().isoformat(),
+        "period_end": end.date().isoformat(),
+        "midpoint": last["midpoint"] + 1,
+        "period_label": f"{start.year}-{str(end.year)[2:]}",
+        "count": np.nan,
+    }
+    return pd.DataFrame([row])
 
 
 def contrasts(series_table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -130,10 +339,12 @@ def contrasts(series_table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 def harm_share_trend(rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Deaths vs serious harm over time: the share of serious harm among the two.
 
-    Conditional on each year's total, serious harm ~ Binomial(total, share): a
-    binomial GLM of the share on year gives the change per year in the odds of a
-    notification being serious harm rather than a death (Poisson rate ratios
-    conditioned on totals; the years where both counts are known).
+    Conditional on each year's total, serious harm ~ Binomial(total, share); the
+    years scatter more than binomially (Pearson chi2/df about 2.3), so the model is
+    quasi-binomial: the binomial GLM's estimates with the covariance scaled by
+    phi = max(1, chi2/df) and t quantiles on the residual df (as R's
+    `glm(family = quasibinomial)` with t). The slope is the change per year in the
+    odds of a notification being serious harm rather than a death.
     """
     deaths = rows[rows["series"] == "notifications_deaths"].set_index("period_label")
     harm = rows[rows["series"] == "notifications_serious_harm"].set_index("period_label")
@@ -141,16 +352,24 @@ def harm_share_trend(rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     d, h = deaths.loc[years, "count"].astype(float), harm.loc[years, "count"].astype(float)
     mid = deaths.loc[years, "midpoint"].astype(float)
     X = sm.add_constant(mid - mid.mean())
-    fit = sm.GLM(np.column_stack([h, d]), X, family=sm.families.Binomial()).fit()
-    slope, (low, upp) = fit.params.iloc[1], fit.conf_int(alpha).iloc[1]
+    model = sm.GLM(np.column_stack([h, d]), X, family=sm.families.Binomial())
+    binomial = model.fit()
+    df_resid = float(binomial.df_resid)
+    dispersion = float(binomial.pearson_chi2 / df_resid)
+    fit = model.fit(scale=max(1.0, dispersion))
+    slope, se = float(fit.params.iloc[1]), float(fit.bse.iloc[1])
+    q = stats.t.isf(alpha / 2, df_resid)
     return pd.DataFrame(
         {
             "quantity": ["odds_ratio_per_year"],
             "estimate": [np.exp(slope)],
-            "ci_low": [np.exp(low)],
-            "ci_upp": [np.exp(upp)],
-            "method": ["binomial GLM of serious harm among deaths + serious harm"],
+            "ci_low": [np.exp(slope - q * se)],
+            "ci_upp": [np.exp(slope + q * se)],
+            "method": [
+                f"quasi-binomial GLM of serious harm among deaths + serious harm "
+                f"(t on {df_resid:.0f} df)"
+            ],
             "years": [" ".join(years)],
-            "pearson_chi2_df": [fit.pearson_chi2 / fit.df_resid],
+            "pearson_chi2_df": [dispersion],
         }
     )

@@ -121,13 +121,16 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
         label="Observed (bar: period covered)",
     )
     if fit is not None:
-        label = {"poisson": "Poisson", "negbin": "Negative binomial"}[fit.family]
+        label = {"poisson": "Poisson", "quasipoisson": "Quasi-Poisson", "negbin": "NB2"}[fit.family]
         _curve(ax, fitted_rates(fit), OKABE_ITO[0], "-", f"{label} trend, 95% CI")
     if jp is not None:
-        _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")
-        if jp.joins:
-            at = predict(jp.fit, rate_rows(jp.fit, jp.joins))
-            ax.plot(at["midpoint"], at["estimate"], "D", color=OKABE_ITO[1], label="Joinpoint")
+        if jp.joins:  # with no join the joinpoint model is the trend already drawn
+            _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")
+            data = jp.fit.data
+            for join in jp.joins:  # on the curve of the system in force at the join
+                system = data.loc[data["midpoint"] <= join, "system"].iloc[-1]
+                at = predict(jp.fit, rate_rows(jp.fit, [join], system))
+                ax.plot(at["midpoint"], at["estimate"], "D", color=OKABE_ITO[1], label="Joinpoint")
     for (label, year), colour in zip(breaks.items(), OKABE_ITO[2:], strict=False):
         ax.axvline(year, color=colour, linestyle=":", linewidth=1.2, label=label)
     ax.set_ylim(0, None)

@@ -1,4 +1,4 @@
-"""The trends rule: models per series, joinpoints, contrasts, forecasts, and the figure."""
+"""The trends rule: models per series, joinpoints, backtests, forecasts, and the figure."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ def trends(descriptor: str, out, settings: dict, alpha: float) -> None:
     series = ta.modelled(rows, config)
     models, fits = ta.model_choices(series, config)
     joinpoint_fits = ta.joinpoints(series, config)
+    backtests = ta.backtest_table(ta.annual(rows), config)
     write_csv(models, out.models)
     write_csv(ta.joinpoint_table(joinpoint_fits), out.joinpoints)
-    write_csv(ta.forecasts(fits, series, config), out.forecasts)
+    write_csv(backtests, out.backtest)
+    write_csv(ta.forecasts(series, backtests, config), out.forecasts)
     write_csv(ta.contrasts(series_table, alpha), out.contrasts)
     write_csv(ta.harm_share_trend(rows, alpha), out.harm_share)
     reform = {"2018 reform": ta.REFORM}

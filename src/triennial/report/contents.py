@@ -26,7 +26,7 @@ NATIONAL_ONLY = (
     "cleaning",
     "paths",
     *(f"bruising_{t}" for t in ("studies", "pooled", "loo", "assumptions", "scenarios", "audit")),
-    *(f"trend_{t}" for t in ("models", "joinpoints", "contrasts", "forecasts")),
+    *(f"trend_{t}" for t in ("models", "joinpoints", "contrasts", "backtest", "forecasts")),
     *("panel_findings", "extrafamilial_harm", "early_help", "then_and_now", "not_used"),
     "provenance",
     "not_printed",

@@ -58,8 +58,13 @@ CONFIG_INPUTS = {  # bruising variables that are inputs of the analysis: config 
     "kemp_k": ("period", "observations"),
     "kemp_observed": ("period", "observed_period_prevalence"),
 }
-TRENDS = {
+TRENDS = {  # the first matching prefix wins
     "total_model": ("trend_models.csv", "notifications_total, the chosen model"),
+    "total_dispersion": ("trend_models.csv", "notifications_total, the Pearson dispersion"),
+    "total_apc": ("trend_models.csv", "notifications_total, the chosen model"),
+    "harm_dispersion": ("trend_models.csv", "notifications_serious_harm, the Pearson dispersion"),
+    "backtest_": ("trend_backtest.csv", "the series and model named"),
+    "pi_": ("trend_forecasts.csv", "the levels of its prediction intervals"),
     "total_": ("trend_joinpoints.csv", "notifications_total"),
     "deaths_apc": ("trend_models.csv", "notifications_deaths, the chosen model"),
     "harm_apc": ("trend_models.csv", "notifications_serious_harm, the chosen model"),

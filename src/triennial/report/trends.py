@@ -1,17 +1,38 @@
 """The trends chapter's numbers and tables, from the trends results tables.
 
-`tables` maps a short name to a results table: models, joinpoints, forecasts,
-contrasts, harm_share.
+`tables` maps a short name to a results table: models, joinpoints, backtest,
+forecasts, contrasts, harm_share.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from triennial.analysis.trends import LEVELS
 from triennial.data import labels
 from triennial.report.markdown import markdown_table
 
-MODELS = {"poisson": "Poisson", "negbin": "negative binomial (NB2)"}
+MODELS = {
+    "quasipoisson": "quasi-Poisson",
+    "poisson": "Poisson",
+    "negbin": "negative binomial (NB2)",
+}
+ROLES = {"primary": "primary", "sensitivity": "sensitivity", "reference": "reference only"}
+CANDIDATES = {
+    "trend_step": "Quasi-Poisson trend (+ reform step)",
+    "trend_step_nb2": "NB2 trend (+ reform step)",
+    "post_reform": "Quasi-Poisson trend, post-reform years only",
+    "joinpoint": "Joinpoint model",
+    "naive": "Naive (last year's count)",
+}
+
+IN_PROSE = {
+    "trend_step": "the quasi-Poisson trend with the reform step",
+    "trend_step_nb2": "the NB2 trend with the reform step",
+    "post_reform": "the quasi-Poisson trend in the post-reform years alone",
+    "joinpoint": "the joinpoint model",
+    "naive": "the naive forecast",
+}
 
 
 def signed(x: float) -> str:
@@ -28,30 +49,79 @@ def ratio_text(row: pd.Series) -> str:
     return f"{row['estimate']:.2f} ({row['ci_low']:.2f}–{row['ci_upp']:.2f})"
 
 
-def chosen(models: pd.DataFrame, series: str) -> pd.Series:
-    return models[(models["series"] == series) & models["chosen"]].iloc[0]
+def primary(models: pd.DataFrame, series: str) -> pd.Series:
+    return models[(models["series"] == series) & (models["role"] == "primary")].iloc[0]
+
+
+def label(series: str) -> str:
+    return labels.SERIES.get(series, series.replace("_", " "))
+
+
+def joinpoint_sentence(joins: pd.DataFrame) -> str:
+    """What the joinpoint search found for one series, in words."""
+    segments = joins[joins["quantity"] == "apc"]
+    test = joins["selection"].iloc[0]
+    if len(segments) == 1:
+        row = segments.iloc[0]
+        return (
+            f"With the reform's step in the model, the permutation test does not support a "
+            f"change of slope ({test}), so the joinpoint model is that trend (bootstrap "
+            f"interval {signed(row['ci_low'])} to {signed(row['ci_upp'])})"
+        )
+    where = joins[joins["quantity"] == "join_year"].iloc[0]
+    return (
+        f"With the reform's step in the model, the permutation test supports a change of "
+        f"slope ({test}) at {where['estimate']:.1f} (95% interval "
+        f"{where['ci_low']:.1f}–{where['ci_upp']:.1f}): {apc_text(segments.iloc[0])} before "
+        f"and {apc_text(segments.iloc[-1])} after"
+    )
+
+
+def _turn(joins: pd.DataFrame) -> str:
+    """The In-brief clause on when the trend turned, from the joinpoint search."""
+    where = joins[joins["quantity"] == "join_year"]
+    if where.empty:
+        return (
+            "once the change of counting at the 2018 reform is in the model, the series is "
+            "too short and too variable to say when, or whether, the trend turned"
+        )
+    row = where.iloc[0]
+    return (
+        f"with the change of counting at the 2018 reform in the model, the trend turned at "
+        f"about {row['estimate']:.1f} (95% interval {row['ci_low']:.1f}–{row['ci_upp']:.1f})"
+    )
 
 
 def variables(tables: dict[str, pd.DataFrame]) -> dict:
     """Everything the trends chapter's prose looks up, under `trends.`."""
     models, joins = tables["models"], tables["joinpoints"]
     forecasts, contrasts = tables["forecasts"], tables["contrasts"]
-    total = joins[joins["series"] == "notifications_total"].set_index("segment")
+    backtest = tables["backtest"]
+    total = joins[joins["series"] == "notifications_total"]
+    by_quantity = total.set_index("quantity")
     exact = contrasts[contrasts["method"] == "exact_conditional"]
     nonfatal = exact[exact["contrast"].str.startswith("non-fatal")].set_index("end")
     rapid = exact[exact["contrast"].str.startswith("rapid")].iloc[0]
-    fc = forecasts.set_index(["series", "quantity"])
     share = tables["harm_share"].iloc[0]
+    fc = forecasts[forecasts["series"] == "notifications_total"].set_index("model")
+    chosen = fc[fc["chosen"]]
+    shown = chosen.iloc[0] if len(chosen) else fc.loc["naive"]
+    naive = fc.loc["naive"]
+    total_bt = backtest[backtest["series"] == "notifications_total"].set_index("model")
+    short = backtest.groupby("series", sort=False)["n_forecasts"].max()
     out = {
-        "total_model": MODELS[chosen(models, "notifications_total")["model"]],
-        "total_join": f"{float(total.loc['1', 'end']):.0f}" if "1" in total.index else "",
-        "total_apc_before": apc_text(total.loc["1"]),
-        "total_apc_after": apc_text(total.loc["2"]) if "2" in total.index else "",
-        "total_aapc": apc_text(total.loc["all"]),
-        "deaths_apc": apc_text(chosen(models, "notifications_deaths")),
-        "harm_apc": apc_text(chosen(models, "notifications_serious_harm")),
-        "scr_apc": apc_text(chosen(models, "scr_national_analyses")),
-        "scr_model": MODELS[chosen(models, "scr_national_analyses")["model"]],
+        "total_model": MODELS[primary(models, "notifications_total")["model"]],
+        "total_dispersion": f"{primary(models, 'notifications_total')['dispersion']:.1f}",
+        "total_apc": apc_text(primary(models, "notifications_total")),
+        "total_joinpoint": joinpoint_sentence(total),
+        "total_turn": _turn(total),
+        "total_step": ratio_text(by_quantity.loc["step_irr"]),
+        "total_aapc": apc_text(by_quantity.loc["aapc"]),
+        "deaths_apc": apc_text(primary(models, "notifications_deaths")),
+        "harm_apc": apc_text(primary(models, "notifications_serious_harm")),
+        "harm_dispersion": f"{primary(models, 'notifications_serious_harm')['dispersion']:.1f}",
+        "scr_apc": apc_text(primary(models, "scr_national_analyses")),
+        "scr_model": MODELS[primary(models, "scr_national_analyses")["model"]],
         "nonfatal_low": ratio_text(nonfatal.loc["low"]),
         "nonfatal_high": ratio_text(nonfatal.loc["high"]),
         # the earlier period's rate a year at each end of its printed range
@@ -60,10 +130,25 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
         "rapid_irr": ratio_text(rapid),
         "rapid_fall": f"{100 * (1 - rapid['estimate']):.0f}",
         "harm_share_or": ratio_text(share),
-        "forecast_label": forecasts["period_label"].iloc[0],
-        "forecast_total": f"{fc.loc[('notifications_total', 'count'), 'estimate']:.0f}",
-        "forecast_total_pi": _interval(fc.loc[("notifications_total", "count")]),
-        "forecast_total_ci": _interval(fc.loc[("notifications_total", "mean")]),
+        "forecast_label": shown["period_label"],
+        "forecast_model": IN_PROSE[str(shown.name)],
+        "forecast_total": f"{shown['estimate']:.0f}",
+        "pi_inner": f"{100 * LEVELS[0]:g}",
+        "pi_outer": f"{100 * LEVELS[1]:g}",
+        "forecast_total_pi80": _interval(shown, 80),
+        "forecast_total_pi95": _interval(shown, 95),
+        "forecast_naive": f"{naive['estimate']:.0f}",
+        "forecast_naive_pi80": _interval(naive, 80),
+        "forecast_naive_pi95": _interval(naive, 95),
+        "backtest_n_total": str(int(total_bt["n_forecasts"].max())),
+        "backtest_common_total": str(len(str(total_bt["common_targets"].dropna().iloc[0]).split())),
+        "backtest_mase_shown": f"{total_bt.loc[shown.name, 'mase_common']:.2f}",
+        "backtest_mase_trend": f"{total_bt.loc['trend_step', 'mase_common']:.2f}",
+        "backtest_mase_naive": f"{total_bt.loc['naive', 'mase_common']:.2f}",
+        "backtest_cover80_trend": f"{total_bt.loc['trend_step', 'coverage_80'] * 100:.0f}",
+        "backtest_cover95_trend": f"{total_bt.loc['trend_step', 'coverage_95'] * 100:.0f}",
+        "backtest_too_short": str(int((short == 0).sum())),
+        "backtest_series": str(len(short)),
     }
     return {"trends": out}
 
@@ -73,59 +158,90 @@ def _base_rate(row: pd.Series) -> str:
     return f"{row['count_b'] / row['exposure_b']:g}"
 
 
-def _interval(row: pd.Series) -> str:
-    return f"{row['ci_low']:.0f}–{row['ci_upp']:.0f}"
+def _interval(row: pd.Series, level: int) -> str:
+    return f"{row[f'pi{level}_low']:.0f}–{row[f'pi{level}_upp']:.0f}"
+
+
+def _ci(row: pd.Series) -> str:
+    if pd.isna(row.get("estimate")):
+        return ""
+    return apc_text(row).replace("% a year", "")
+
+
+def _estimate_text(row: pd.Series) -> str:
+    """A joinpoint row's estimate and interval in its own units."""
+    if row["quantity"] == "join_year":
+        return f"{row['estimate']:.2f} ({row['ci_low']:.1f} to {row['ci_upp']:.1f})"
+    if row["quantity"] == "step_irr":
+        return f"×{ratio_text(row)}"
+    return _ci(row)
+
+
+def _percent(x: float) -> str:
+    return "" if pd.isna(x) else f"{100 * x:.0f}%"
 
 
 def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """The chapter's tables as Markdown."""
     models, joins = tables["models"], tables["joinpoints"]
     forecasts, contrasts = tables["forecasts"], tables["contrasts"]
+    backtest = tables["backtest"]
+    judged = backtest[backtest.groupby("series")["n_forecasts"].transform("max") > 0]
+    too_short = [s for s in backtest["series"].unique() if s not in set(judged["series"])]
+    part = {"apc": "segment", "aapc": "whole period (AAPC)", "join_year": "join (year)"}
     return {
         "tbl_trend_models.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [labels.SERIES.get(s, s) for s in models["series"]],
+                    "Series": [label(s) for s in models["series"]],
                     "Model": [MODELS[m] for m in models["model"]],
-                    "Change a year, % (95% CI)": [
-                        apc_text(r).replace("% a year", "") for _, r in models.iterrows()
-                    ],
-                    "AIC": [f"{a:.1f}" for a in models["aic"]],
+                    "Role": [ROLES[r] for r in models["role"]],
+                    "Change a year, % (95% CI)": [_ci(r) for _, r in models.iterrows()],
+                    "AIC": ["" if pd.isna(a) else f"{a:.1f}" for a in models["aic"]],
                     "Pearson χ²/df": [f"{x:.2f}" for x in models["pearson_chi2_df"]],
-                    "Overdispersion p": [
-                        "" if pd.isna(p) else f"{p:.3f}" for p in models["overdispersion_p"]
-                    ],
-                    "Chosen": ["yes" if c else "" for c in models["chosen"]],
+                    "Note": models["note"].fillna(""),
                 }
             ),
-            "Trend models per series: Poisson and negative binomial with a log offset for "
-            "the period's length (and a step at the 2018 reform where a series spans it); "
-            "the negative binomial is chosen when the Pearson test finds overdispersion and "
-            "its AIC is lower.",
+            "Trend models per series, each with a log offset for the period's length and a "
+            "step at the 2018 reform where a series spans it. Quasi-Poisson (the Poisson "
+            "estimates, standard errors scaled by the Pearson dispersion, t intervals) is the "
+            "primary model for every series; the negative binomial is a sensitivity analysis "
+            "and Poisson is shown for reference only. No pre-test chooses between them.",
             "trend-models",
-            "llrrrrl",
-            [4, 3, 4, 1, 1, 2, 1],
+            "lllrrrl",
+            [4, 3, 2, 4, 1, 1, 3],
         ),
         "tbl_trend_joinpoints.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [labels.SERIES.get(s, s) for s in joins["series"]],
-                    "Segment": [
-                        "whole period (AAPC)" if s == "all" else s for s in joins["segment"]
+                    "Series": [label(s) for s in joins["series"]],
+                    "Part": [
+                        f"segment {s}" if q == "apc" else part.get(q, "reform step (rate ratio)")
+                        for s, q in zip(joins["segment"], joins["quantity"], strict=True)
                     ],
-                    "From": [f"{x:.1f}" for x in joins["start"]],
-                    "To": [f"{x:.1f}" for x in joins["end"]],
-                    "Change a year, % (95% CI)": [
-                        apc_text(r).replace("% a year", "") for _, r in joins.iterrows()
+                    "From": ["" if pd.isna(x) else f"{x:.1f}" for x in joins["start"]],
+                    "To": ["" if pd.isna(x) else f"{x:.1f}" for x in joins["end"]],
+                    "Estimate (95% interval)": [_estimate_text(r) for _, r in joins.iterrows()],
+                    "MC error of the limits": [
+                        "" if pd.isna(lo) else f"{lo:.2f}, {hi:.2f}"
+                        for lo, hi in zip(joins["mc_se_low"], joins["mc_se_upp"], strict=True)
                     ],
                 }
             ),
-            "Joinpoint regression (Poisson, number of joins chosen by BIC): annual percent "
-            "change per segment and the average annual percent change, with parametric "
-            "bootstrap intervals that re-estimate the joinpoint.",
+            "Joinpoint regression (quasi-Poisson, a step at the 2018 reform, joins at "
+            "continuous positions, the number of joins chosen by permutation test): annual "
+            "percent change per segment, the average annual percent change, and the reform's "
+            "step, with parametric bootstrap intervals that re-estimate the join; the Monte "
+            "Carlo standard error of each limit is given. "
+            + " ".join(
+                f"{label(s)}: {t}."
+                for s, t in joins.drop_duplicates("series")[["series", "selection"]].itertuples(
+                    index=False
+                )
+            ),
             "trend-joinpoints",
-            "llrrr",
-            [4, 3, 1, 1, 4],
+            "llrrrr",
+            [4, 3, 1, 1, 4, 2],
         ),
         "tbl_trend_contrasts.md": markdown_table(
             pd.DataFrame(
@@ -152,23 +268,61 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             "lllll",
             [5, 1, 4, 2, 3],
         ),
+        "tbl_trend_backtest.md": markdown_table(
+            pd.DataFrame(
+                {
+                    "Series": [label(s) for s in judged["series"]],
+                    "Model": [CANDIDATES[m] for m in judged["model"]],
+                    "Forecasts": judged["n_forecasts"].astype(int),
+                    "80% PI covered": [_percent(x) for x in judged["coverage_80"]],
+                    "95% PI covered": [_percent(x) for x in judged["coverage_95"]],
+                    "MASE": ["" if pd.isna(x) else f"{x:.2f}" for x in judged["mase"]],
+                    "MASE, shared years": [
+                        "" if pd.isna(x) else f"{x:.2f}" for x in judged["mase_common"]
+                    ],
+                    "Note": judged["note"].fillna(""),
+                }
+            ),
+            "Rolling-origin backtest: each model fitted to the years before each year that has "
+            "at least five earlier years, forecasting that year; the share of its 80% and 95% "
+            "prediction intervals that held the count, and its mean absolute scaled error "
+            "(MASE: absolute error over the mean absolute one-year change in the years "
+            "fitted; below 1 beats that change). 'Shared years' are those forecast by every "
+            "model that could forecast at all: the basis for choosing the forecast shown. "
+            "With two to five forecasts a series, coverage is measured very roughly. Too "
+            "short to backtest: " + ", ".join(label(s) for s in too_short) + ".",
+            "trend-backtest",
+            "llrrrrrl",
+            [4, 4, 1, 1, 1, 1, 1, 3],
+        ),
         "tbl_trend_forecasts.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Series": [labels.SERIES.get(s, s) for s in forecasts["series"]],
+                    "Series": [label(s) for s in forecasts["series"]],
                     "Year": forecasts["period_label"],
-                    "Interval of": [
-                        "the mean" if q == "mean" else "the count" for q in forecasts["quantity"]
+                    "Model": [
+                        CANDIDATES[m] + (" (chosen)" if c else "")
+                        for m, c in zip(forecasts["model"], forecasts["chosen"], strict=True)
                     ],
                     "Forecast": [f"{e:.0f}" for e in forecasts["estimate"]],
-                    "95% interval": [_interval(r) for _, r in forecasts.iterrows()],
+                    "80% PI": [_interval(r, 80) for _, r in forecasts.iterrows()],
+                    "95% PI": [_interval(r, 95) for _, r in forecasts.iterrows()],
+                    "Backtest MASE": [
+                        "not backtested" if n == 0 else ("" if pd.isna(m) else f"{m:.2f}")
+                        for n, m in zip(
+                            forecasts["backtest_n"], forecasts["backtest_mase_common"], strict=True
+                        )
+                    ],
                 }
             ),
-            "Forecast of next year's count: the interval of the expected count, and the wider "
-            "prediction interval that includes the count's own year-to-year noise "
-            "(simulation, fixed seed).",
+            "Next year's count by each candidate model: extrapolations, not predictions of "
+            "policy or practice. Prediction intervals (PI) simulate the model's parameters, "
+            "its dispersion and the count's own variation (fixed seed). The model chosen for "
+            "each series has the lowest backtest MASE over the shared years "
+            "(@tbl-trend-backtest); series too short to backtest have none chosen, and their "
+            "naive forecast is the one to read.",
             "trend-forecasts",
-            "llllr",
-            [4, 1, 2, 1, 2],
+            "lllrrrr",
+            [4, 1, 4, 1, 2, 2, 2],
         ),
     }

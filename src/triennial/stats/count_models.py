@@ -12,17 +12,23 @@ Models (statsmodels does the fitting; this module builds designs and tidies):
 
 - `fit_trend(df, "poisson")`: Poisson GLM, log link, count ~ (midpoint - centre) with
   offset log(years) (+ log(population)); an optional step for the new system.
+- `fit_trend(df, "quasipoisson")`: the same estimates, covariance multiplied by the
+  Pearson dispersion phi = chi2/df (floored at 1, never narrower than Poisson) and t
+  quantiles on the residual df, as R's `glm(family = quasipoisson)` and `confint.default`
+  with t. The default: with 5 to 10 annual counts NB2's alpha is poorly estimated (its
+  ML estimate can sit at 0 although chi2/df is near 3), whereas phi carries the
+  overdispersion into the intervals with t's allowance for its own uncertainty (Ver
+  Hoef & Boveng 2007, Ecology 88:2766-2772).
 - `fit_trend(df, "negbin")`: NB2 (Var = mu + alpha mu^2) by maximum likelihood with
   the discrete model `statsmodels...NegativeBinomial(loglike_method="nb2")`, alpha
   estimated jointly with the coefficients (BFGS on log alpha, then Newton steps to
   polish when they stay inside the parameter space).
-- `overdispersion`: Pearson chi2/df, its goodness-of-fit p-value, and the Cameron &
-  Trivedi (1990, J Econometrics 46:347-364) auxiliary regression test of Poisson
-  against NB2.
-- `model_table`: Poisson vs NB2; NB2 is chosen only if the test rejects at 5% and its
-  AIC is lower.
-- `predict` and `forecast`: a period's expected count (delta method) and a prediction
-  interval for the count itself (parametric simulation with a fixed seed).
+- `model_table`: quasi-Poisson (primary), NB2 (sensitivity) and Poisson (reference)
+  side by side; no pre-test chooses between them. Poisson is primary only where the
+  dispersion cannot be estimated (no residual degrees of freedom), and says so.
+- `predict` and `forecast`: a period's expected count (delta method) and prediction
+  intervals for the count itself (`predictive_counts`: parameter draws, dispersion
+  draws and the count's own sampling variation, fixed seed).
 
 Segmented models are in `triennial.stats.joinpoint`, rate ratios of two periods in
 `triennial.stats.rate_ratio`. APC (annual percent change) = 100 (exp(b) - 1) for a
@@ -42,7 +48,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special, stats
 
-FAMILIES = ("poisson", "negbin")
+FAMILIES = ("poisson", "quasipoisson", "negbin")
 SYSTEMS = ("scr", "new")  # the step of a model with `step=True` is 1 under "new"
 MODEL_COLUMNS = ("series", "midpoint", "years", "count", "system")
 Z_METHOD = "wald"
@@ -253,11 +259,13 @@ def fit_trend(
 ) -> TrendFit:
     """A log-linear model of count on time with offset log(years) (+ log(population)).
 
-    family: "poisson" (GLM) or "negbin" (NB2, see `_negbin`). offset_population:
+    family: "poisson" (GLM), "quasipoisson" (see the module docstring) or "negbin"
+    (NB2, see `_negbin`). offset_population:
     False; True (every row must have a population); or "if_available" (used only
     when every row has one). step: add a level shift for system == "new" (the series
     must span both systems). centre: the year where time is 0 (default: the mean
-    midpoint). Intervals are Wald (normal) at level 1 - alpha.
+    midpoint). Intervals are Wald (normal) at level 1 - alpha; t on the residual df
+    for quasi-Poisson.
     """
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
@@ -266,16 +274,64 @@ def fit_trend(
     centre = centre_of(data, centre)
     X = design(data, centre, step=step)
     parameters = X.shape[1] + (family == "negbin")  # NB2 also estimates alpha
-    if len(data) <= parameters:
+    # Quasi-Poisson may have 0 residual df: it is then Poisson, and says so.
+    if len(data) < parameters + (family != "quasipoisson"):
         raise ValueError(
             f"series {data['series'].iloc[0]!r} has {len(data)} periods; "
-            f"the model needs more than {parameters}"
+            f"the {family} model needs more than {parameters}"
         )
+    if family == "quasipoisson":
+        return quasi_poisson_fit(data, centre, (), step, population, alpha)
     fitter = _poisson if family == "poisson" else _negbin
     results, statistics, cov = fitter(data, X, offset(data, population))
     return assemble_fit(
         data, family, results, centre, (), step, population, alpha, statistics, cov=cov
     )
+
+
+def quasi_poisson_fit(data, centre, joins, step, population, alpha) -> TrendFit:
+    """Poisson estimates with the covariance scaled by phi = max(1, Pearson chi2/df), t(df).
+
+    `statistics["dispersion"]` is the unfloored chi2/df (R's dispersion); `scale` the
+    floored phi used. Estimated join locations also cost a residual df each (as
+    Joinpoint counts them). With no residual df phi cannot be estimated: the fit is
+    then Poisson's (normal quantiles) and `statistics["note"]` says so.
+    """
+    X = design(data, centre, joins, step)
+    model = sm.GLM(data["count"], X, family=sm.families.Poisson(), offset=offset(data, population))
+    poisson = model.fit()
+    statistics = glm_statistics(poisson)
+    df_resid = statistics["df_resid"] - len(joins)
+    statistics |= {
+        "df_resid": df_resid,
+        "pearson_chi2_df": (float(poisson.pearson_chi2) / df_resid if df_resid > 0 else math.nan),
+    }
+    if df_resid < 1:
+        statistics |= {"dispersion": math.nan, "scale": 1.0, "note": NO_DISPERSION}
+        return assemble_fit(
+            data, "poisson", poisson, centre, joins, step, population, alpha, statistics
+        )
+    dispersion = statistics["pearson_chi2_df"]
+    phi = max(1.0, dispersion)
+    statistics |= {"dispersion": dispersion, "scale": phi, "note": ""}
+    results = model.fit(scale=phi)
+    return assemble_fit(
+        data,
+        "quasipoisson",
+        results,
+        centre,
+        joins,
+        step,
+        population,
+        alpha,
+        statistics,
+        phi,
+        True,
+    )
+
+
+MAX_MEAN = 1e9  # cap on a simulated mean: far beyond any count, within the samplers' range
+NO_DISPERSION = "no residual df: dispersion not estimable, Poisson shown"
 
 
 def _poisson(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
@@ -290,7 +346,9 @@ def glm_statistics(results) -> dict:
         "deviance": float(results.deviance),
         "pearson_chi2": float(results.pearson_chi2),
         "df_resid": float(results.df_resid),
-        "pearson_chi2_df": float(results.pearson_chi2 / results.df_resid),
+        "pearson_chi2_df": (
+            float(results.pearson_chi2 / results.df_resid) if results.df_resid > 0 else math.nan
+        ),
         "aic": float(results.aic),
         "llf": float(results.llf),
         "nobs": int(results.nobs),
@@ -306,13 +364,18 @@ def _negbin(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
     stays positive), then polished by Newton steps from that optimum when they stay
     finite and do not lower the likelihood. When the data are not overdispersed,
     alpha tends to the boundary 0 and NB2 reduces to Poisson (`converged` may then
-    be False, `nb_alpha_se` missing, and the coefficients' covariance is given alpha).
+    be False and `nb_alpha_se` missing). The coefficients' covariance is given alpha.
     """
     model = sm.NegativeBinomial(data["count"], X, loglike_method="nb2", offset=off)
     results, converged = _fit_nb2(model)
-    cov, alpha_se = _nb2_covariance(model, results, X.shape[1])
+    _, alpha_se = _nb2_covariance(model, results, X.shape[1])
     y, mu = data["count"].to_numpy(float), np.asarray(results.predict(), float)
     nb_alpha = float(results.params.iloc[-1])
+    # The coefficients' covariance given alpha, from the expected information
+    # X' diag(mu / (1 + alpha mu)) X: what R's MASS::glm.nb reports (the full observed
+    # Hessian, with its beta-alpha cross terms, differs by about 1% with these few periods).
+    Xa = X.to_numpy(float)
+    cov = np.linalg.inv(Xa.T @ (Xa * (mu / (1 + nb_alpha * mu))[:, None]))
     pearson = float(np.sum((y - mu) ** 2 / (mu + nb_alpha * mu**2)))
     statistics = {
         "deviance": nb2_deviance(y, mu, nb_alpha),
@@ -457,40 +520,9 @@ def apc(slope):
     return 100 * np.expm1(np.asarray(slope, float))
 
 
-# --- Overdispersion and model choice ------------------------------------------------------
+# --- The models side by side -------------------------------------------------------------
 
-
-def overdispersion(fit: TrendFit) -> dict:
-    """Pearson chi2/df with its goodness-of-fit p-value, and the Cameron-Trivedi test.
-
-    The auxiliary regression (Cameron & Trivedi 1990; 2013, Regression Analysis of
-    Count Data, 2nd ed., section 3.4) regresses ((y - mu)^2 - y) / mu on mu without
-    an intercept; under Poisson its coefficient is 0, under NB2 it estimates alpha.
-    The p-value is one-sided (H1: alpha > 0, overdispersion); the two-sided one is
-    also returned. mu are the Poisson fit's fitted counts (exposure included).
-    """
-    if fit.family != "poisson":
-        raise ValueError("the overdispersion test is of a Poisson fit")
-    y = fit.data["count"].to_numpy(float)
-    mu = np.asarray(fit.results.fittedvalues, float)
-    aux = sm.OLS(((y - mu) ** 2 - y) / mu, mu[:, None]).fit()
-    t, df = float(aux.tvalues[0]), float(aux.df_resid)
-    chi2, df_resid = fit.statistics["pearson_chi2"], fit.statistics["df_resid"]
-    return {
-        "pearson_chi2": chi2,
-        "df_resid": df_resid,
-        "pearson_chi2_df": chi2 / df_resid,
-        "pearson_p": float(stats.chi2.sf(chi2, df_resid)),
-        "ct_alpha": float(aux.params[0]),
-        "ct_se": float(aux.bse[0]),
-        "ct_t": t,
-        "ct_df": df,
-        "ct_p": float(stats.t.sf(t, df)),
-        "ct_p_two_sided": float(2 * stats.t.sf(abs(t), df)),
-    }
-
-
-OVERDISPERSION_TESTS = {"cameron_trivedi": "ct_p", "pearson": "pearson_p"}
+ROLES = {"quasipoisson": "primary", "negbin": "sensitivity", "poisson": "reference"}
 
 
 def model_table(
@@ -498,43 +530,49 @@ def model_table(
     offset_population: bool | str = False,
     step: bool = False,
     alpha: float = 0.05,
-    test_level: float = 0.05,
-    test: str = "cameron_trivedi",
 ) -> pd.DataFrame:
-    """Poisson and NB2 for one series, side by side, with the model chosen.
+    """Quasi-Poisson (primary), NB2 (sensitivity) and Poisson (reference) for one series.
 
-    Columns: series, model, quantity ("apc"), estimate, ci_low, ci_upp, method,
-    n_params, llf, aic, pearson_chi2_df, nb_alpha, overdispersion_p, chosen. NB2 is
-    chosen only when the overdispersion test rejects at `test_level` AND its AIC is
-    lower; otherwise Poisson, the simpler model. test: "cameron_trivedi" (the
-    auxiliary regression) or "pearson" (chi2 goodness of fit); with ten or so
-    periods the auxiliary regression has little power, so the two can disagree.
+    Columns: series, model, role, quantity ("apc"), estimate, ci_low, ci_upp, method,
+    n_params, llf, aic, pearson_chi2_df, dispersion (quasi-Poisson's phi before its
+    floor at 1), nb_alpha, note. No pre-test picks a family: with 2 to 7 residual df
+    a test of overdispersion has little power and the choice it makes changes the
+    intervals. NB2 needs one residual df more than quasi-Poisson; where it cannot be
+    fitted its row says so. Where quasi-Poisson has no residual df its row is
+    Poisson's and its note says the dispersion could not be estimated.
     """
-    if test not in OVERDISPERSION_TESTS:
-        raise ValueError(f"test must be one of {tuple(OVERDISPERSION_TESTS)}, got {test!r}")
-    fits = {f: fit_trend(df, f, offset_population, step, alpha=alpha) for f in FAMILIES}
-    p_value = overdispersion(fits["poisson"])[OVERDISPERSION_TESTS[test]]
-    nb_better = fits["negbin"].statistics["aic"] < fits["poisson"].statistics["aic"]
-    choice = "negbin" if p_value < test_level and nb_better else "poisson"
     rows = []
-    for name, fit in fits.items():
+    for family in ROLES:
+        try:
+            fit = fit_trend(df, family, offset_population, step, alpha=alpha)
+        except ValueError as error:
+            rows.append(
+                {
+                    "series": df["series"].iloc[0],
+                    "model": family,
+                    "role": ROLES[family],
+                    "note": str(error),
+                }  # fmt: skip
+            )
+            continue
         effect = fit.effects.set_index("quantity").loc["apc"]
         rows.append(
             {
                 "series": fit.series,
-                "model": name,
+                "model": family,
+                "role": ROLES[family],
                 "quantity": "apc",
                 "estimate": effect["estimate"],
                 "ci_low": effect["ci_low"],
                 "ci_upp": effect["ci_upp"],
                 "method": effect["method"],
-                "n_params": len(np.asarray(fit.results.params)),
-                "llf": fit.statistics["llf"],
-                "aic": fit.statistics["aic"],
+                "n_params": len(np.asarray(fit.results.params)) + (family == "quasipoisson"),
+                "llf": fit.statistics["llf"] if family != "quasipoisson" else np.nan,
+                "aic": fit.statistics["aic"] if family != "quasipoisson" else np.nan,
                 "pearson_chi2_df": fit.statistics["pearson_chi2_df"],
+                "dispersion": fit.statistics.get("dispersion", np.nan),
                 "nb_alpha": fit.statistics.get("nb_alpha", np.nan),
-                "overdispersion_p": p_value if name == "poisson" else np.nan,
-                "chosen": name == choice,
+                "note": fit.statistics.get("note", ""),
             }
         )
     return pd.DataFrame(rows)
@@ -577,39 +615,87 @@ def predict(fit: TrendFit, rows, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def forecast(
-    fit: TrendFit, next_period_row, n_sim: int = 10_000, seed: int = 0, alpha: float = 0.05
+    fit: TrendFit,
+    next_period_row,
+    n_sim: int = 10_000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    levels: tuple[float, ...] = (0.8, 0.95),
 ) -> pd.DataFrame:
-    """Next period's count: the interval of its mean and a prediction interval.
+    """Next period's count: the interval of its mean and prediction intervals.
 
-    mean: `predict` (delta method). count: draw n_sim coefficient vectors from
-    N(beta, V), then one count per draw: Poisson(mu); NB2 with the estimated alpha
-    (its own uncertainty ignored); or, for a quasi-Poisson fit with scale phi > 1, a
-    negative binomial with variance phi mu. The interval is the alpha/2 and
-    1 - alpha/2 quantiles of the draws: counts, so never below zero.
-    Returns rows (quantity mean, count): midpoint, estimate, ci_low, ci_upp, method.
+    mean: `predict` (delta method) at level 1 - alpha. count: quantiles of
+    `predictive_counts` at each of `levels` (counts, so never below zero). Returns
+    rows (quantity mean, count): midpoint, estimate, level, ci_low, ci_upp, method; the
+    count rows one per level.
     """
     rows = _new_rows(fit, next_period_row)
     if len(rows) != 1:
         raise ValueError("forecast one period at a time")
-    mean = predict(fit, rows, alpha).assign(quantity="mean")
-    rng = np.random.default_rng(seed)
-    X = design(rows, fit.centre, fit.joins, fit.step).to_numpy(float)[0]
+    mean = predict(fit, rows, alpha).assign(quantity="mean", level=1 - alpha)
+    counts = predictive_counts(fit, rows, n_sim, np.random.default_rng(seed))[:, 0]
+    out = [mean]
+    for level in levels:
+        low, upp = np.quantile(counts, [(1 - level) / 2, (1 + level) / 2])
+        out.append(
+            mean.assign(
+                quantity="count",
+                level=level,
+                ci_low=float(low),
+                ci_upp=float(upp),
+                method=f"simulation ({n_sim} draws, seed {seed})",
+            )
+        )
+    out = pd.concat(out, ignore_index=True)
+    return out[["quantity", "midpoint", "estimate", "level", "ci_low", "ci_upp", "method"]]
+
+
+def predictive_counts(fit: TrendFit, rows, n_sim: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_sim, len(rows)) draws of the counts: parameters, dispersion, then the count.
+
+    Every source of uncertainty the model knows of enters each draw:
+    - quasi-Poisson: phi* = phi df / chi2(df) (the dispersion's own sampling
+      distribution), coefficients from N(beta, V phi*/phi) (so a multivariate t), then
+      a count with mean mu and variance max(1, phi*) mu (negative binomial; Poisson
+      where phi* <= 1);
+    - NB2: coefficients from N(beta, V) and alpha from N(alpha, se^2), a draw at or
+      below 0 taken as the Poisson limit (alpha fixed at its estimate when its
+      standard error is missing), then NB2 counts;
+    - Poisson: coefficients from N(beta, V), then Poisson counts.
+    """
+    rows = _new_rows(fit, rows)
+    X = design(rows, fit.centre, fit.joins, fit.step).to_numpy(float)
+    off = offset(rows, fit.population)
+    k = len(fit.terms)
+    if fit.family == "quasipoisson":
+        df = fit.statistics["df_resid"]
+        phi = fit.scale * df / rng.chisquare(df, size=n_sim)
+        z = rng.multivariate_normal(np.zeros(k), fit.cov, size=n_sim)
+        betas = fit.params + z * np.sqrt(phi / fit.scale)[:, None]
+        # With 1 or 2 df the draws are heavy-tailed; a cap keeps the sampler finite.
+        mu = np.exp(np.clip(betas @ X.T + off, -20.0, math.log(MAX_MEAN)))
+        phi = np.broadcast_to(phi[:, None], mu.shape)
+        over = phi > 1 + 1e-6  # below: Poisson, the limit of NB as phi -> 1
+        out = rng.poisson(mu)
+        out[over] = rng.negative_binomial(mu[over] / (phi[over] - 1), 1 / phi[over])
+        return out
+    if fit.family == "negbin":
+        a, a_se = fit.statistics["nb_alpha"], fit.statistics["nb_alpha_se"]
+        betas = rng.multivariate_normal(fit.params, fit.cov, size=n_sim)
+        a = np.full(n_sim, a)
+        if math.isfinite(a_se):
+            # alpha's normal approximation; a draw at or below 0 is the Poisson limit.
+            a = a + a_se * rng.standard_normal(n_sim)
+        a = np.maximum(a, 1e-10)[:, None]
+        mu = np.exp(betas @ X.T + off)
+        return rng.negative_binomial(1 / a, 1 / (1 + a * mu))
     betas = rng.multivariate_normal(fit.params, fit.cov, size=n_sim)
-    mu = np.exp(betas @ X + offset(rows, fit.population)[0])
-    counts = draw_counts(fit, mu, rng)
-    low, upp = np.quantile(counts, [alpha / 2, 1 - alpha / 2])
-    count = mean.assign(
-        quantity="count",
-        ci_low=max(0.0, float(low)),
-        ci_upp=float(upp),
-        method=f"simulation ({n_sim} draws, seed {seed})",
-    )
-    out = pd.concat([mean, count], ignore_index=True)
-    return out[["quantity", "midpoint", "estimate", "ci_low", "ci_upp", "method"]]
+    return rng.poisson(np.exp(betas @ X.T + off))
 
 
 def draw_counts(fit: TrendFit, mu: np.ndarray, rng: np.random.Generator, size=None):
-    """Counts from the fit's count distribution: one per mean, or (size, len(mu))."""
+    """Counts from the fit's count distribution at its estimates: one per mean, or
+    (size, len(mu)). Quasi-Poisson: negative binomial with variance phi mu."""
     shape = mu.shape if size is None else (size, *mu.shape)
     if fit.family == "negbin":
         a = fit.statistics["nb_alpha"]

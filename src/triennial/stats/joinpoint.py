@@ -1,17 +1,37 @@
-"""Segmented log-linear Poisson regression, as in NCI's Joinpoint program.
+"""Segmented log-linear regression for counts, as NCI's Joinpoint does it, with a step.
 
-Kim et al. (2000, Stat Med 19:335-351): joinpoints at observed midpoints (grid
-search), each candidate set fitted by Poisson maximum likelihood on the counts with
-offset log(years), the number of joins chosen by BIC. APC per segment and the AAPC
-(Clegg et al. 2009, Stat Med 28:3670-3682) with parametric-bootstrap
-empirical-quantile intervals (joinpoints re-estimated in each resample; Kim et al.
-2017, Stat Med 36:3059-3074) or delta-method ones that condition on the chosen
-joinpoints.
+The model, for the count y_t of a period of e_t years (Kim et al. 2000, Stat Med
+19:335-351, with Poisson errors as Joinpoint's "Poisson" option):
 
-statsmodels has no joinpoint search: `poisson_loglik_batch` fits every candidate
-design (and every bootstrap resample) at once by Newton's method, because one
-statsmodels GLM per candidate per resample would take minutes; the chosen model is
-refitted with statsmodels' GLM. Input rows are those of `count_models.model_rows`.
+    log E[y_t] = log e_t + b0 + b1 (t - c) + sum_j d_j (t - tau_j)+ + g new_t
+
+where new_t marks periods after the 2018 reform (serious case reviews replaced by
+rapid reviews and local reviews) for a series that spans it: the definitional change
+is a level shift inside the model, so a join is not forced to stand in for it.
+
+- Joins at continuous positions: a grid (`grid_step` years) over the positions that
+  leave `min_segment` observations in every segment, then, for the chosen number of
+  joins, a bounded one-dimensional (or Nelder-Mead) refinement of the profile
+  deviance around the best grid point (Lerman 1980, Appl Stat 29:77-84: the profile
+  over continuous positions, not only observed years).
+- Estimation by Poisson quasi-likelihood (the estimates are Poisson's); the
+  dispersion phi = Pearson chi2/df (join locations counted in the df), floored at 1,
+  scales the covariance (`count_models.quasi_poisson_fit`).
+- Number of joins by the permutation test of Kim et al. (2000): k0 against k1 joins,
+  the statistic the ratio of the deviances, its null distribution from the k0 fit
+  plus its permuted Pearson residuals; sequential from (0, max_joins), each test at
+  level alpha / (max_joins - k0) as Joinpoint does from version 3.0. The ratio is
+  free of phi, so the test allows for overdispersion.
+- Intervals for segment APCs, the AAPC (Clegg et al. 2009, Stat Med 28:3670-3682),
+  the join and the step: empirical quantiles of a parametric bootstrap (Kim et al.
+  2017, Stat Med 36:3059-3074) that draws counts with variance phi mu and
+  re-estimates the joins on the grid in each resample; each limit carries its Monte
+  Carlo standard error (order statistics; Koehler, Brown & Haneuse 2009, Am Stat
+  63:155-162).
+
+`poisson_loglik_batch` fits every candidate design (and every resample) at once by
+Newton's method; the chosen model is refitted with statsmodels. Input rows are those
+of `count_models.model_rows`.
 """
 
 from __future__ import annotations
@@ -22,68 +42,91 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import special
+from scipy import optimize, special, stats
 
 from triennial.stats.count_models import (
     TrendFit,
     apc,
-    assemble_fit,
     centre_of,
     design,
     draw_counts,
-    glm_statistics,
     model_rows,
     offset,
+    quasi_poisson_fit,
+    spans_both_systems,
     uses_population,
 )
 
-CI_METHODS = ("bootstrap", "delta")
-BOOTSTRAP_CHUNK = 2_000_000  # numbers per Newton array: bounds memory for long series
+BATCH_NUMBERS = 2_000_000  # numbers per Newton array: bounds memory for long series
 
 
 @dataclass(frozen=True, eq=False)
 class JoinpointFit:
     """The chosen segmented model and its summaries.
 
-    `fit`: the TrendFit of the chosen model (refitted by statsmodels GLM); `joins`:
-    joinpoint locations (midpoints); `segments`: segment, start, end, quantity
-    ("apc"), estimate, ci_low, ci_upp, method; `aapc`: one row (start, end,
-    quantity "aapc", estimate, ci_low, ci_upp, method); `selection`: n_joins,
-    joins, llf, n_params, bic, chosen.
+    `fit`: the TrendFit of the chosen model (quasi-Poisson, refitted by statsmodels);
+    `joins`: join locations (decimal years); `segments`: segment, start, end,
+    quantity ("apc"), estimate, ci_low, ci_upp, mc_se_low, mc_se_upp, method; `aapc`:
+    one such row (quantity "aapc"); `extra`: rows for each join's location
+    ("join_year") and the step ("step_irr"); `selection`: the permutation tests
+    (k0, k1, statistic, p_value, p_mc_se, level, reject, permutations).
     """
 
     fit: TrendFit
     joins: tuple[float, ...]
     segments: pd.DataFrame
     aapc: pd.DataFrame
+    extra: pd.DataFrame
     selection: pd.DataFrame
 
 
-def candidate_joins(nobs: int, n_joins: int, min_segment: int = 3) -> list[tuple[int, ...]]:
-    """Indices of the nobs observed points that may be joinpoints, as tuples of n_joins.
+def join_grid(x: np.ndarray, n_joins: int, min_segment: int, grid_step: float) -> np.ndarray:
+    """Admissible join sets, (sets, n_joins): grid positions plus the observed midpoints.
 
-    Each segment, counting the joinpoints at its ends, holds at least min_segment
-    observations, and no joinpoint is at the first or last observation.
+    Each segment, from one edge (first midpoint, a join, last midpoint) to the next,
+    holds at least `min_segment` observations, counting those at its edges.
     """
     if n_joins == 0:
-        return [()]
-    out = []
-    for joins in itertools.combinations(range(1, nobs - 1), n_joins):
-        ends = (0, *joins, nobs - 1)
-        if all(b - a + 1 >= min_segment for a, b in itertools.pairwise(ends)):
-            out.append(joins)
-    return out
+        return np.zeros((1, 0))
+    n = len(x)
+    if n < min_segment:
+        return np.zeros((0, n_joins))
+    low, high = x[min_segment - 1], x[n - min_segment]
+    points = np.arange(low, high + grid_step / 2, grid_step)
+    inside = x[(x >= low) & (x <= high)]
+    points = np.unique(np.round(np.concatenate([points, inside]), 10))
+    sets = [s for s in itertools.combinations(points, n_joins) if admissible(x, s, min_segment)]
+    return np.array(sets, float).reshape(len(sets), n_joins)
+
+
+def admissible(x: np.ndarray, joins, min_segment: int) -> bool:
+    """True when every segment between consecutive edges holds min_segment observations."""
+    edges = [x[0], *joins, x[-1]]
+    return all(
+        np.sum((x >= a - 1e-9) & (x <= b + 1e-9)) >= min_segment and b > a
+        for a, b in itertools.pairwise(edges)
+    )
+
+
+def segmented_designs(data, centre, join_sets, step) -> np.ndarray:
+    """Designs (sets, n, p): const, time, a hinge per join, optional step."""
+    base = design(data, centre, step=step).to_numpy(float)
+    x = data["midpoint"].to_numpy(float)
+    hinges = np.maximum(x[None, :, None] - join_sets[:, None, :], 0.0)  # (sets, n, k)
+    tiled = np.broadcast_to(base, (len(join_sets), *base.shape))
+    if step:  # keep the design's column order: const, time, joins..., step
+        return np.concatenate([tiled[..., :2], hinges, tiled[..., 2:]], axis=2)
+    return np.concatenate([tiled, hinges], axis=2)
 
 
 def poisson_loglik_batch(X: np.ndarray, y: np.ndarray, off: np.ndarray, tol: float = 1e-10):
     """Maximum Poisson log-likelihood of many designs and data sets at once, by Newton.
 
-    X has shape (candidates, n, p); y is (n,) or (data sets, n). Starts from least
-    squares on log(y + 0.5); the log-likelihood is concave, so Newton converges fast
-    from there. Used to rank candidate joinpoints and in the bootstrap; the chosen
-    model is refitted with statsmodels. Returns (llf, coefficients) with shapes
-    (candidates,) and (candidates, p), with a leading (data sets,) when y is 2-d.
+    X has shape (candidates, n, p); y is (n,) or (data sets, n), counts or any
+    non-negative values (quasi-likelihood). Starts from least squares on
+    log(y + 0.5); the log-likelihood is concave, so Newton converges fast from
+    there. Returns (llf, coefficients) with shapes (candidates,) and (candidates, p),
+    with a leading (data sets,) when y is 2-d.
     """
     # Work as (candidates, data sets, ...) so each step is one large matmul per candidate.
     Y = np.atleast_2d(np.asarray(y, float))[None]  # (1, B, n)
@@ -96,7 +139,7 @@ def poisson_loglik_batch(X: np.ndarray, y: np.ndarray, off: np.ndarray, tol: flo
         mu = np.exp(beta @ Xt + off)  # (C, B, n)
         hess = (mu @ outer).reshape(*mu.shape[:2], p, p)
         delta = np.linalg.solve(hess, ((Y - mu) @ X)[..., None])[..., 0]
-        beta = beta + delta
+        beta = beta + np.clip(delta, -5, 5)  # a bounded step keeps exp() finite
         if np.max(np.abs(delta)) < tol:
             break
     eta = beta @ Xt + off
@@ -107,167 +150,259 @@ def poisson_loglik_batch(X: np.ndarray, y: np.ndarray, off: np.ndarray, tol: flo
     return llf, beta
 
 
-def _candidate_designs(data, centre, n_joins, min_segment) -> tuple[np.ndarray, np.ndarray]:
-    """Index sets (C, n_joins) of admissible joinpoints and their designs (C, n, p)."""
-    x = data["midpoint"].to_numpy(float)
-    sets = np.array(candidate_joins(len(x), n_joins, min_segment), dtype=int)
-    sets = sets.reshape(len(sets), n_joins)  # (1, 0) when there are no joins
-    base = design(data, centre).to_numpy(float)
-    hinges = np.maximum(x[:, None] - x[None, :], 0.0)  # column i: the hinge at x[i]
-    return sets, np.stack([np.column_stack([base, hinges[:, j]]) for j in sets])
+def best_joins(data, centre, k, step, off, y, min_segment, grid_step):
+    """For each data set in y (B, n): the best grid join set's (llf, beta, joins)."""
+    sets = join_grid(data["midpoint"].to_numpy(float), k, min_segment, grid_step)
+    X = segmented_designs(data, centre, sets, step)
+    chunk = max(1, BATCH_NUMBERS // X.size)
+    llf, beta, joins = [], [], []
+    for start in range(0, len(y), chunk):
+        part, b = poisson_loglik_batch(X, y[start : start + chunk], off)
+        best = np.argmax(part, axis=1)  # first of ties: deterministic
+        rows = np.arange(len(best))
+        llf.append(part[rows, best])
+        beta.append(b[rows, best])
+        joins.append(sets[best])
+    return np.concatenate(llf), np.concatenate(beta), np.concatenate(joins)
+
+
+def refine(data, centre, joins, step, off, min_segment, grid_step) -> tuple[float, ...]:
+    """Continuous join positions: the profile deviance minimised near the best grid set."""
+    x, y = data["midpoint"].to_numpy(float), data["count"].to_numpy(float)
+
+    def deviance(positions):
+        positions = np.atleast_1d(positions)
+        if not admissible(x, positions, min_segment):
+            return math.inf
+        X = segmented_designs(data, centre, positions[None], step)
+        return -float(poisson_loglik_batch(X, y, off)[0][0])
+
+    if len(joins) == 0:
+        return ()
+    if len(joins) == 1:
+        lo = max(joins[0] - grid_step, x[min_segment - 1])
+        hi = min(joins[0] + grid_step, x[len(x) - min_segment])
+        found = optimize.minimize_scalar(
+            deviance, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}
+        )
+        best = [found.x] if found.fun <= deviance(joins) else list(joins)
+    else:
+        found = optimize.minimize(deviance, joins, method="Nelder-Mead", options={"xatol": 1e-6})
+        best = list(found.x) if found.fun <= deviance(joins) else list(joins)
+    return tuple(float(v) for v in best)
+
+
+def saturated_llf(y: np.ndarray) -> np.ndarray:
+    """Poisson log-likelihood with mu = y, per data set (rows of y)."""
+    return np.sum(special.xlogy(y, y) - y - special.gammaln(y + 1), axis=-1)
+
+
+def permutation_test(data, centre, k0, k1, step, off, min_segment, grid_step, n_perm, rng):
+    """Kim et al. (2000): (statistic, p-value) of k0 against k1 joins.
+
+    Statistic: D(k0) / D(k1), Poisson deviances at the best joins (a monotone function
+    of the F-type ratio, free of the dispersion). Null data: the k0 fit's means plus
+    its Pearson residuals permuted, times sqrt(mean) (clipped at 0).
+    """
+    y = data["count"].to_numpy(float)[None]
+    sat = saturated_llf(y)
+    llf0, beta0, joins0 = best_joins(data, centre, k0, step, off, y, min_segment, grid_step)
+    llf1, *_ = best_joins(data, centre, k1, step, off, y, min_segment, grid_step)
+    statistic = float((sat - llf0)[0] / max(float((sat - llf1)[0]), 1e-12))
+    X0 = segmented_designs(data, centre, joins0, step)[0]
+    mu0 = np.exp(X0 @ beta0[0] + off)
+    residual = (y[0] - mu0) / np.sqrt(mu0)
+    perms = np.array([rng.permutation(residual) for _ in range(n_perm)])
+    ystar = np.maximum(mu0 + perms * np.sqrt(mu0), 0.0)
+    sat = saturated_llf(ystar)
+    l0, *_ = best_joins(data, centre, k0, step, off, ystar, min_segment, grid_step)
+    l1, *_ = best_joins(data, centre, k1, step, off, ystar, min_segment, grid_step)
+    null = (sat - l0) / np.maximum(sat - l1, 1e-12)
+    p_value = (1 + np.sum(null >= statistic * (1 - 1e-12))) / (1 + n_perm)
+    return statistic, float(p_value)
 
 
 def joinpoint(
     df: pd.DataFrame,
-    max_joins: int = 2,
-    method: str = "bic",
+    max_joins: int = 1,
+    min_joins: int = 0,
     min_segment: int = 3,
-    scale: str = "pearson",
-    ci: str = "bootstrap",
-    n_boot: int = 1000,
+    grid_step: float = 0.05,
+    step: bool | None = None,
+    n_perm: int = 999,
+    n_boot: int = 2000,
     seed: int = 0,
     offset_population: bool | str = False,
     alpha: float = 0.05,
+    select_level: float = 0.05,
 ) -> JoinpointFit:
-    """Segmented log-linear Poisson regression with the number of joins chosen by BIC.
+    """Segmented log-linear quasi-Poisson regression (see the module docstring).
 
-    Every admissible set of joinpoints (`candidate_joins`: observed midpoints) is
-    fitted by maximum Poisson likelihood on the counts with offset log(years) (not
-    least squares on log rates); for each number of joins the best set is kept, and
-    the number minimising BIC = -2 llf + 2 (k + 1) log(n) is chosen (k joins:
-    intercept, slope, and a slope change and a location per join, as Joinpoint
-    counts them).
-
-    scale: "poisson" (variance = mean) or "pearson" (quasi-Poisson: variance
-    multiplied by max(1, Pearson chi2/df); t quantiles on the residual df for the
-    delta method), since annual counts of incidents are often overdispersed.
-
-    ci: "bootstrap" (default): empirical quantiles of a parametric bootstrap (Kim et
-    al. 2017, Stat Med 36:3059-3074; Joinpoint 5's "empirical quantile" intervals):
-    n_boot count series drawn from the fitted model (Poisson, or negative binomial
-    with variance phi mu), each refitted with the same number of joins and the
-    joinpoints re-estimated, so the intervals carry the location's uncertainty.
-    "delta": exact linear combinations on the log scale that treat the joinpoints as
-    known (Joinpoint's parametric intervals); these undercover when the joinpoint
-    is misplaced. Only BIC is implemented, not the permutation test of Kim et al.
-    (2000, Stat Med 19:335-351).
+    min_joins, max_joins: the range of joins searched (Joinpoint's MIN and MAX);
+    min_joins = max_joins = 1 fits one join without a test.
+    step: None (default) adds the reform's step when the series spans both systems.
+    n_perm: permutations per test; n_boot: bootstrap resamples (0: delta-method
+    intervals given the joins, t on the residual df). The number of joins is at most
+    what the series' length allows with `min_segment` observations per segment.
     """
-    if method != "bic":
-        raise ValueError(f"method must be 'bic' (the only one implemented), got {method!r}")
-    if scale not in ("poisson", "pearson"):
-        raise ValueError(f"scale must be 'poisson' or 'pearson', got {scale!r}")
-    if ci not in CI_METHODS:
-        raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
     data = model_rows(df)
+    step = spans_both_systems(data) if step is None else bool(step)
     population = uses_population(data, offset_population)
     centre = centre_of(data, None)
-    x, y = data["midpoint"].to_numpy(float), data["count"].to_numpy(float)
-    off, n = offset(data, population), len(data)
-    selection = []
-    for k in range(max_joins + 1):
-        if n <= 2 * (k + 1) or not candidate_joins(n, k, min_segment):
-            break
-        sets, X = _candidate_designs(data, centre, k, min_segment)
-        llf, _ = poisson_loglik_batch(X, y, off)
-        best = int(np.argmax(llf))  # first of ties: deterministic
-        bic = -2 * llf[best] + 2 * (k + 1) * math.log(n)
-        selection.append((k, tuple(float(v) for v in x[sets[best]]), float(llf[best]), bic))
-    table = pd.DataFrame(selection, columns=["n_joins", "joins", "llf", "bic"])
-    table.insert(3, "n_params", 2 * (table["n_joins"] + 1))
-    chosen = int(table["bic"].idxmin())
-    table["chosen"] = table.index == chosen
-    joins = table.loc[chosen, "joins"]
-    fit = _segmented_fit(data, centre, joins, population, scale, alpha)
-    segments, aapc_row = _segment_tables(fit)
-    if ci == "bootstrap":
-        slopes = _bootstrap_slopes(fit, min_segment, n_boot, seed)
-        segments, aapc_row = _with_bootstrap(segments, aapc_row, slopes, alpha, n_boot, seed)
-    return JoinpointFit(fit, joins, segments, aapc_row, table)
+    off = offset(data, population)
+    x = data["midpoint"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    parameters = 2 + step
+    possible = [
+        k
+        for k in range(max_joins + 1)
+        if len(join_grid(x, k, min_segment, grid_step)) and len(x) > parameters + 2 * k
+    ]
+    k_max = max(possible)
+    if min_joins > k_max:
+        raise ValueError(f"the series has room for at most {k_max} joins, not {min_joins}")
+    tests, k0, k1 = [], min_joins, k_max
+    while k0 < k1:
+        statistic, p = permutation_test(
+            data, centre, k0, k1, step, off, min_segment, grid_step, n_perm, rng
+        )
+        level = select_level / (k_max - k0)  # Joinpoint 3.0 on: alpha / (MAX - k_a)
+        mc_se = math.sqrt(p * (1 - p) / n_perm)  # Monte Carlo error of the p-value
+        tests.append((k0, k1, statistic, p, mc_se, level, p < level, n_perm))
+        k0, k1 = (k0 + 1, k1) if p < level else (k0, k1 - 1)
+    selection = pd.DataFrame(
+        tests,
+        columns=["k0", "k1", "statistic", "p_value", "p_mc_se", "level", "reject", "permutations"],
+    )
+    y = data["count"].to_numpy(float)[None]
+    _, _, grid_best = best_joins(data, centre, k0, step, off, y, min_segment, grid_step)
+    joins = refine(data, centre, tuple(grid_best[0]), step, off, min_segment, grid_step)
+    fit = quasi_poisson_fit(data, centre, joins, step, population, alpha)
+    estimates = _estimates(fit, fit.params[None], np.array(joins)[None])[0]
+    table = _delta_table(fit, estimates)
+    if n_boot:
+        draws = _bootstrap(fit, min_segment, grid_step, n_boot, rng)
+        table = _with_bootstrap(table, draws, alpha, n_boot, seed)
+    segments = table[table["quantity"] == "apc"].reset_index(drop=True)
+    aapc_row = table[table["quantity"] == "aapc"].reset_index(drop=True)
+    extra = table[~table["quantity"].isin(["apc", "aapc"])].reset_index(drop=True)
+    return JoinpointFit(fit, joins, segments, aapc_row, extra, selection)
 
 
-def _segmented_fit(data, centre, joins, population, scale, alpha) -> TrendFit:
-    """Refit the chosen joinpoints with statsmodels GLM (quasi-Poisson scale if asked)."""
-    X = design(data, centre, joins)
-    model = sm.GLM(data["count"], X, family=sm.families.Poisson(), offset=offset(data, population))
-    poisson = model.fit()
-    phi, quasi = 1.0, scale == "pearson"
-    if quasi:
-        # Floored at 1: a small df can make chi2/df < 1 by chance; never narrower than Poisson.
-        phi = max(1.0, float(poisson.pearson_chi2 / poisson.df_resid))
-    results = model.fit(scale=phi) if phi != 1.0 else poisson
-    statistics = glm_statistics(poisson) | {"scale": phi}
-    return assemble_fit(
-        data, "poisson", results, centre, joins, False, population, alpha, statistics, phi, quasi
+def _estimates(fit: TrendFit, betas: np.ndarray, joins: np.ndarray) -> np.ndarray:
+    """(draws, quantities) on the log scale: segment slopes, the AAPC's slope, joins, step.
+
+    The AAPC's slope is the segment slopes weighted by each segment's length (Clegg
+    et al. 2009) with each draw's own joins.
+    """
+    x = fit.data["midpoint"].to_numpy(float)
+    k = joins.shape[1]
+    slopes = np.cumsum(betas[:, 1 : 2 + k], axis=1)  # slope, then slope + each change
+    edges = np.column_stack([np.full(len(betas), x[0]), joins, np.full(len(betas), x[-1])])
+    weights = np.diff(edges, axis=1) / (x[-1] - x[0])
+    columns = [slopes, np.sum(weights * slopes, axis=1)[:, None], joins]
+    if fit.step:
+        columns.append(betas[:, -1:])
+    return np.column_stack(columns)
+
+
+def _rows(fit: TrendFit) -> pd.DataFrame:
+    """One row per quantity of `_estimates`: segment, start, end, quantity."""
+    x = fit.data["midpoint"].to_numpy(float)
+    edges = [float(x[0]), *fit.joins, float(x[-1])]
+    rows = [(str(i), a, b, "apc") for i, (a, b) in enumerate(itertools.pairwise(edges), 1)]
+    rows.append(("all", edges[0], edges[-1], "aapc"))
+    rows += [(f"join {i}", math.nan, math.nan, "join_year") for i in range(1, len(fit.joins) + 1)]
+    if fit.step:
+        rows.append(("reform", math.nan, math.nan, "step_irr"))
+    return pd.DataFrame(rows, columns=["segment", "start", "end", "quantity"])
+
+
+def _transform(table: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """Log-scale slopes to APC, steps to IRR; join years as they are (columns of values)."""
+    out = np.array(values, float)
+    for j, quantity in enumerate(table["quantity"]):
+        if quantity in ("apc", "aapc"):
+            out[..., j] = apc(out[..., j])
+        elif quantity == "step_irr":
+            out[..., j] = np.exp(out[..., j])
+    return out
+
+
+def _delta_table(fit: TrendFit, estimates: np.ndarray) -> pd.DataFrame:
+    """Estimates with delta-method intervals that take the joins as known (t on the df)."""
+    table = _rows(fit)
+    k = len(fit.terms)
+    x = fit.data["midpoint"].to_numpy(float)
+    contrasts = []
+    for quantity, segment in zip(table["quantity"], table["segment"], strict=True):
+        c = np.zeros(k)
+        if quantity == "apc":
+            c[1 : 1 + int(segment)] = 1.0
+        elif quantity == "aapc":
+            edges = [x[0], *fit.joins, x[-1]]
+            lengths = np.diff(edges) / (x[-1] - x[0])
+            for j, w in enumerate(lengths):
+                c[1 : 2 + j] += w
+        elif quantity == "step_irr":
+            c[-1] = 1.0
+        contrasts.append(c)
+    C = np.array(contrasts)
+    se = np.sqrt(np.einsum("ij,jk,ik->i", C, fit.cov, C))
+    se[table["quantity"].to_numpy() == "join_year"] = math.nan  # no delta interval for a join
+    q = fit.quantile(fit.alpha)
+    values = np.column_stack([estimates, estimates - q * se, estimates + q * se]).T
+    low_est_upp = _transform(table, values)
+    return table.assign(
+        estimate=low_est_upp[0],
+        ci_low=low_est_upp[1],
+        ci_upp=low_est_upp[2],
+        mc_se_low=math.nan,
+        mc_se_upp=math.nan,
+        method="delta (t, quasi-Poisson; joins fixed)",
     )
 
 
-def _segment_contrasts(fit: TrendFit) -> tuple[list[tuple[float, float]], np.ndarray]:
-    """Segment (start, end) and the contrast giving each segment's slope."""
-    x = fit.data["midpoint"].to_numpy(float)
-    edges = [float(x.min()), *fit.joins, float(x.max())]
-    k = len(fit.terms)
-    contrasts = np.zeros((len(edges) - 1, k))
-    for j in range(len(edges) - 1):
-        contrasts[j, 1] = 1.0  # time
-        contrasts[j, 2 : 2 + j] = 1.0  # every slope change before the segment
-    return list(itertools.pairwise(edges)), contrasts
+def _bootstrap(fit: TrendFit, min_segment: int, grid_step: float, n_boot: int, rng) -> np.ndarray:
+    """(n_boot, quantities) log-scale estimates from resamples of the fitted model.
 
-
-def _segment_tables(fit: TrendFit) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """APC per segment and the AAPC, with delta-method intervals from c' beta, c' V c."""
-    spans, contrasts = _segment_contrasts(fit)
-    lengths = np.array([b - a for a, b in spans])
-    # AAPC: slopes weighted by segment length (Clegg et al. 2009), i.e. the average slope.
-    weights = lengths / lengths.sum()
-    method = f"delta ({'t, quasi-Poisson' if fit.use_t else 'normal'}; joinpoints fixed)"
-    q = fit.quantile(fit.alpha)
-    rows = []
-    for c in [*contrasts, weights @ contrasts]:
-        b, se = float(c @ fit.params), math.sqrt(float(c @ fit.cov @ c))
-        rows.append(apc([b, b - q * se, b + q * se]))
-    table = pd.DataFrame(rows, columns=["estimate", "ci_low", "ci_upp"])
-    table.insert(0, "quantity", "apc")
-    table["method"] = method
-    segments = table.iloc[:-1].reset_index(drop=True)
-    segments.insert(0, "segment", np.arange(1, len(spans) + 1))
-    segments.insert(1, "start", [a for a, _ in spans])
-    segments.insert(2, "end", [b for _, b in spans])
-    aapc_row = table.iloc[-1:].reset_index(drop=True).assign(quantity="aapc")
-    aapc_row.insert(0, "start", spans[0][0])
-    aapc_row.insert(1, "end", spans[-1][1])
-    return segments, aapc_row
-
-
-def _bootstrap_slopes(fit: TrendFit, min_segment: int, n_boot: int, seed: int) -> np.ndarray:
-    """(n_boot, segments + 1) log-scale slopes per resample: each segment's, then the AAPC's.
-
-    Counts are drawn from the fitted means; each resample is refitted with the same
-    number of joins at its own best locations.
+    Counts are drawn with the fitted means and variance phi mu; each resample is
+    refitted with the same number of joins at its own best grid positions.
     """
-    data, k = fit.data, len(fit.joins)
+    data = fit.data
     off = offset(data, fit.population)
-    X_fit = design(data, fit.centre, fit.joins).to_numpy(float)
-    rng = np.random.default_rng(seed)
-    draws = draw_counts(fit, np.exp(X_fit @ fit.params + off), rng, size=n_boot)
-    _, X = _candidate_designs(data, fit.centre, k, min_segment)
-    chunk = max(1, BOOTSTRAP_CHUNK // X.size)
-    out = []
-    for start in range(0, n_boot, chunk):
-        llf, beta = poisson_loglik_batch(X, draws[start : start + chunk], off)
-        best = np.argmax(llf, axis=1)
-        b = beta[np.arange(len(best)), best]  # (chunk, p)
-        segment = np.cumsum(b[:, 1:], axis=1)  # slope, then slope + each change in turn
-        # A continuous piecewise line: the length-weighted mean slope is rise over run.
-        ends = np.einsum("bnp,bp->bn", X[best][:, [0, -1]], b)
-        average = (ends[:, 1] - ends[:, 0]) / (X_fit[-1, 1] - X_fit[0, 1])
-        out.append(np.column_stack([segment, average]))
-    return np.concatenate(out)
+    X = segmented_designs(data, fit.centre, np.array(fit.joins)[None], fit.step)[0]
+    draws = draw_counts(fit, np.exp(X @ fit.params + off), rng, size=n_boot).astype(float)
+    _, beta, joins = best_joins(
+        data, fit.centre, len(fit.joins), fit.step, off, draws, min_segment, grid_step
+    )
+    return _estimates(fit, beta, joins)
 
 
-def _with_bootstrap(segments, aapc_row, slopes, alpha, n_boot, seed):
-    """Replace the delta-method intervals by the bootstrap's empirical quantiles."""
-    low, upp = apc(np.quantile(slopes, [alpha / 2, 1 - alpha / 2], axis=0))
+def quantile_mc_se(values: np.ndarray, p: float) -> np.ndarray:
+    """Monte Carlo standard error of the empirical p-quantile of each column.
+
+    The order statistics at B p -+ z sqrt(B p (1 - p)) bound a 95% interval for the
+    quantile (binomial counts below it); its half-width over z is the standard error.
+    """
+    B = len(values)
+    z = stats.norm.isf(0.025)
+    half = z * math.sqrt(B * p * (1 - p))
+    lo = int(max(0, math.floor(B * p - half)))
+    hi = int(min(B - 1, math.ceil(B * p + half)))
+    ordered = np.sort(values, axis=0)
+    return (ordered[hi] - ordered[lo]) / (2 * z)
+
+
+def _with_bootstrap(table, draws, alpha, n_boot, seed) -> pd.DataFrame:
+    """The bootstrap's empirical quantiles as intervals, each with its Monte Carlo error."""
+    values = _transform(table, draws)
+    low, upp = np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0)
     method = f"empirical quantile (parametric bootstrap, {n_boot} resamples, seed {seed})"
-    segments = segments.assign(ci_low=low[:-1], ci_upp=upp[:-1], method=method)
-    aapc_row = aapc_row.assign(ci_low=low[-1], ci_upp=upp[-1], method=method)
-    return segments, aapc_row
+    return table.assign(
+        ci_low=low,
+        ci_upp=upp,
+        mc_se_low=quantile_mc_se(values, alpha / 2),
+        mc_se_upp=quantile_mc_se(values, 1 - alpha / 2),
+        method=method,
+    )

@@ -1,0 +1,101 @@
+"""Rolling-origin backtests of the trend forecasts (triennial.analysis.trends)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from test_trends import annual, counts_from
+
+from triennial.analysis import trends as ta
+from triennial.stats import count_models as cm
+
+FAST = ta.Settings(backtest_permutations=99, forecast_draws=4000)
+
+
+def as_rows(df: pd.DataFrame, label_from: int = 0) -> pd.DataFrame:
+    """Add the period labels the backtest reports."""
+    years = pd.to_datetime(df["period_start"]).dt.year
+    return df.assign(period_label=[f"{y}-{str(y + 1)[2:]}" for y in years])
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Seven years spanning the reform, and a three-year series."""
+    long = as_rows(annual([300, 340, 330, 380, 420, 400, 450], first=2013))
+    short = as_rows(annual([20, 25, 22], first=2021, series="notifications_other"))
+    return {"notifications_total": long, "notifications_other": short}
+
+
+def test_every_annual_series_has_rows_and_short_ones_say_why(small):
+    table = ta.backtest_table(small, FAST)
+    assert set(table["series"]) == set(small)
+    assert set(table["model"]) == set(ta.CANDIDATES)
+    naive = table.set_index(["series", "model"]).loc[("notifications_total", "naive")]
+    assert naive["n_forecasts"] == 2  # 2018-19 and 2019-20 have five earlier years
+    short = table[table["series"] == "notifications_other"]
+    assert (short["n_forecasts"] == 0).all()
+    assert short["note"].str.contains("3 annual periods: a backtest needs at least 6").all()
+
+
+def test_naive_errors_and_scaling_by_hand(small):
+    detail = ta.backtest_forecasts(small, FAST)
+    naive = detail[(detail["model"] == "naive")].set_index("target")
+    counts = small["notifications_total"]["count"].to_numpy(float)
+    for i, target in [(5, "2018-19"), (6, "2019-20")]:
+        scale = np.mean(np.abs(np.diff(counts[:i])))  # MAE of one-step naive, in sample
+        assert naive.loc[target, "forecast"] == counts[i - 1]
+        assert naive.loc[target, "scaled_error"] == pytest.approx(
+            abs(counts[i] - counts[i - 1]) / scale
+        )
+    table = ta.backtest_table(small, FAST).set_index(["series", "model"])
+    assert table.loc[("notifications_total", "naive"), "mase"] == pytest.approx(
+        naive["scaled_error"].mean()
+    )
+
+
+def test_post_reform_model_needs_three_post_reform_years(small):
+    detail = ta.backtest_forecasts(small, FAST)
+    post = detail[detail["model"] == "post_reform"]
+    assert post["forecast"].isna().all()  # 2018-19 and 2019-20: 0 and 1 post-reform years
+    assert post["note"].str.contains("post-reform years").all()
+
+
+def test_the_forecast_shown_is_the_best_in_the_backtest(small):
+    table = ta.backtest_table(small, FAST)
+    forecasts = ta.forecasts(small, table, FAST)
+    judged = table[(table["series"] == "notifications_total")].dropna(subset=["mase_common"])
+    best = judged.loc[judged["mase_common"].idxmin(), "model"]
+    chosen = forecasts[forecasts["chosen"]]
+    assert list(chosen["series"]) == ["notifications_total"]  # the short series: none chosen
+    assert chosen["model"].item() == best
+    assert (forecasts["pi95_low"] <= forecasts["pi80_low"]).all()
+    assert (forecasts["pi80_upp"] <= forecasts["pi95_upp"]).all()
+
+
+def test_trend_prediction_intervals_cover_in_a_long_backtest():
+    """40 years from a quasi-Poisson-like process (NB, mean 300, alpha 0.005, phi about 2.5):
+    the trend model's 80% and 95% intervals over 35 one-step forecasts cover at least as
+    often as a calibrated interval would in 999 of 1000 backtests (binomial floor)."""
+    mu = 300 * np.exp(0.01 * np.arange(40))
+    df = as_rows(annual(counts_from(mu, 12, nb_alpha=0.005), first=1980, reform=2100))
+    detail = ta.backtest_forecasts({"notifications_total": df}, FAST)
+    trend = detail[detail["model"] == "trend_step"]
+    n = len(trend)
+    assert n == 35
+    for level in (80, 95):
+        floor = stats.binom.ppf(0.001, n, level / 100)
+        assert trend[f"covered{level}"].sum() >= floor
+    # Scaled errors of a correct model beat the naive forecast on a smooth trend.
+    naive = detail[detail["model"] == "naive"]
+    assert trend["scaled_error"].mean() < naive["scaled_error"].mean()
+
+
+def test_predictive_draws_are_reproducible():
+    df = annual(counts_from(200 * np.ones(10), 1, nb_alpha=0.01))
+    fit = cm.fit_trend(df, "quasipoisson")
+    rows = df.iloc[[-1]].assign(midpoint=df["midpoint"].max() + 1)
+    a = cm.predictive_counts(fit, rows, 1000, np.random.default_rng(5))
+    b = cm.predictive_counts(fit, rows, 1000, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
