@@ -33,6 +33,7 @@ rule bruising_pool:
             caption="../report/bruising_pooled.rst",
             category="Bruising",
         ),
+        selection="results/tables/bruising_pool_selection.csv",
         leave_one_out="results/tables/bruising_leave_one_out.csv",
         subgroups="results/tables/bruising_subgroups.csv",
         forest=report(
