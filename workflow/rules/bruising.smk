@@ -77,6 +77,7 @@ rule bruising_implications:
     input:
         code=code("bruising_implications"),
         pooled=rules.bruising_pool.output.pooled,
+        rates=rules.bruising_rates.output.base_rates,
     output:
         scenarios="results/tables/bruising_scenarios.csv",
         ppv="results/tables/bruising_ppv.csv",
@@ -98,6 +99,7 @@ rule bruising_implications:
         CONDA_ENV
     params:
         inputs=config["bruising"]["implications"],
+        period=config["bruising"]["period"],
         monte_carlo=config["bruising"]["monte_carlo"],
         main=config["bruising"]["pooling"]["main"],
     script:
