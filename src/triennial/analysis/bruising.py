@@ -509,9 +509,17 @@ def _generator(seed: int, name: str) -> np.random.Generator:
 
 # --- The analyses the report shows ----------------------------------------------------------
 
-RATIO_INPUTS = ("base_rate", "infants", "plans_per_year", "visible_days", "correlation")
+RATIO_INPUTS = {  # the inputs each counting unit depends on
+    "point": ("base_rate", "infants", "plans_per_year"),
+    "period": ("base_rate", "infants", "plans_per_year", "visible_days", "correlation"),
+    "episodes": ("base_rate", "infants", "plans_per_year", "visible_days"),
+}
 PPV_INPUTS = ("prior", "sensitivity", "base_rate")
 POOLED = "pooled estimate"  # the scenario of the pooled base rate
+GLMM = "GLMM"  # the method name of the binomial-normal model in the pooled-results table
+# Below this many studies a prediction interval rests on a t distribution with at most
+# two degrees of freedom and says nothing useful: the report says so instead.
+MIN_PREDICTION_STUDIES = 5
 
 
 def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:

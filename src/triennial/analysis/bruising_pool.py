@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from triennial.analysis.bruising import GLMM
 from triennial.data.studies import count_bounds
 from triennial.stats.glmm import glmm_proportions
 from triennial.stats.meta import by_subgroup, leave_one_out, meta_proportions
 
-GLMM = "GLMM"  # the method name of the binomial-normal model in the results tables
-# Below this many studies a prediction interval (t on k - 2 df) says nothing useful
-# (IntHout et al. 2016, BMJ Open 6:e010247): the report says so instead.
-MIN_PREDICTION_STUDIES = 5
 CRITERIA_WORDS = {  # what a row that fails a criterion is, in the report's words
     "verified": "a second-hand figure not verified against the primary study",
     "unit": "counts weekly observations, not children",

@@ -60,7 +60,7 @@ def bruising_implications(
     analyses = {  # output: (function, its inputs, condition summarised by the Monte Carlo)
         f"ratio_{unit}": (
             partial(bruising.accidental_to_plans_ratio, unit=unit),
-            bruising.RATIO_INPUTS,
+            bruising.RATIO_INPUTS[unit],
             lambda r: r >= threshold,
         )
         for unit in bruising.UNITS

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.bruising import POOLED, pooled_result
-from triennial.analysis.bruising_pool import GLMM, MIN_PREDICTION_STUDIES
+from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, POOLED, pooled_result
 from triennial.analysis.bruising_rates import EXACT
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct
