@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
+from statsmodels.stats.proportion import proportion_confint
 
 from triennial.stats.agreement import (
     COLUMNS,
@@ -98,33 +98,41 @@ def test_se_and_interval_match_statsmodels(table):
     assert ours["se"] == pytest.approx(ref.std_kappa, abs=1e-12)
     # Not the null-hypothesis se, which differs whenever kappa is not 0.
     assert ours["se"] != pytest.approx(ref.std_kappa0, abs=1e-6)
-    assert ours["ci_low"] == pytest.approx(max(ref.kappa_low, -1), abs=1e-12)
-    assert ours["ci_upp"] == pytest.approx(min(ref.kappa_upp, 1), abs=1e-12)
+    # The interval: Clopper-Pearson for the agreement (statsmodels' "beta"), mapped
+    # through kappa = (p_o - p_e) / (1 - p_e) with p_e as observed.
+    t = np.asarray(table, dtype=float)
+    low, upp = proportion_confint(np.trace(t), t.sum(), alpha=0.05, method="beta")
+    pe = ours["expected"]
+    assert ours["ci_low"] == pytest.approx(max((low - pe) / (1 - pe), -1), abs=1e-12)
+    assert ours["ci_upp"] == pytest.approx(min((upp - pe) / (1 - pe), 1), abs=1e-12)
     # The same numbers from the codes themselves.
     assert cohens_kappa(*expand(table)) == pytest.approx(ours, nan_ok=True)
 
 
-def test_interval_is_wald_with_the_requested_level():
+def test_interval_has_the_requested_level():
     a, b = EXAMPLES[2]
-    result = cohens_kappa(a, b, alpha=0.1)
-    z = stats.norm.isf(0.05)
-    assert result["ci_low"] == pytest.approx(result["kappa"] - z * result["se"], abs=1e-12)
-    assert result["ci_upp"] == pytest.approx(min(result["kappa"] + z * result["se"], 1), abs=1e-12)
+    narrow, wide = cohens_kappa(a, b, alpha=0.1), cohens_kappa(a, b, alpha=0.01)
+    agree = sum(x == y for x, y in zip(a, b, strict=True))
+    low, upp = proportion_confint(agree, len(a), alpha=0.1, method="beta")
+    pe = narrow["expected"]
+    assert narrow["ci_low"] == pytest.approx(max((low - pe) / (1 - pe), -1), abs=1e-12)
+    assert wide["ci_low"] < narrow["ci_low"] <= narrow["kappa"]
 
 
-def test_interval_is_clipped_to_minus_one_one():
+def test_interval_is_within_minus_one_one():
     result = cohens_kappa(list("aabbc"), list("abbbc"))
-    assert result["kappa"] + 1.96 * result["se"] > 1
-    assert result["ci_upp"] == 1.0
-    assert -1 <= result["ci_low"] <= result["kappa"]
+    assert -1 <= result["ci_low"] <= result["kappa"] <= result["ci_upp"] <= 1
 
 
-def test_perfect_agreement_gives_kappa_one_with_zero_se():
+def test_perfect_agreement_gives_an_interval_that_does_not_collapse():
     codes = list("abcabcaab")
     result = cohens_kappa(codes, codes)
     assert result["kappa"] == pytest.approx(1.0, abs=1e-12)
     assert result["se"] == pytest.approx(0.0, abs=1e-12)
-    assert (result["ci_low"], result["ci_upp"]) == pytest.approx((1.0, 1.0))
+    # All 9 agree: the exact lower limit of the agreement is 0.025^(1/9), by hand.
+    pe = result["expected"]
+    assert result["ci_low"] == pytest.approx((0.025 ** (1 / 9) - pe) / (1 - pe), abs=1e-12)
+    assert result["ci_low"] < 1 and result["ci_upp"] == 1.0
     assert result["note"] == ""
 
 
@@ -188,7 +196,7 @@ def test_agreement_table_one_row_per_variable():
     assert "2 pair(s)" in table.loc[1, "note"]
     assert math.isnan(table.loc[2, "kappa"])
     assert "undefined" in table.loc[2, "note"]
-    assert (table["method"] == "wald").all()
+    assert (table["method"] == "clopper_pearson_agreement").all()
 
 
 def test_agreement_table_refuses_misaligned_tables():

@@ -127,19 +127,31 @@ def test_reproduces_bilson_daily_counts_at_published_precision():
 
 
 def test_ratio_by_hand_and_the_claim_of_1900():
-    infant_days = br.accidental_to_plans_ratio(0.006, 326_500, 410, "infant_days")
+    # One-day episodes are the talk's count of infant-days.
+    infant_days = br.accidental_to_plans_ratio(0.006, 326_500, 410, "episodes", 1)
     assert infant_days == pytest.approx(0.006 * 326_500 * 365 / 410)
     assert 1_960 * 365 / 410 == pytest.approx(1_744.88, abs=0.01)
     assert round(infant_days) == 1_744
     assert not br.holds_at_least(infant_days, CLAIMED_RATIO)
     assert not br.holds_at_least(1_960 * 365 / 410, 1_900)
-    # Visible duration is ignored for infant-days and divides for episodes.
-    assert br.accidental_to_plans_ratio(0.006, 326_500, 410, "infant_days", 7) == infant_days
     episodes = br.accidental_to_plans_ratio(0.053, 326_500, 410, "episodes", visible_days=7)
     assert episodes == pytest.approx(0.053 * 326_500 * 365 / 7 / 410)
     assert br.holds_at_least(
-        br.accidental_to_plans_ratio(0.053, 326_500, 410, "infant_days"), CLAIMED_RATIO
+        br.accidental_to_plans_ratio(0.053, 326_500, 410, "episodes"), CLAIMED_RATIO
     )
+
+
+def test_point_and_period_units_by_hand():
+    # Point: Bilson's 1,959 infants on a day against 410 plans a year; duration ignored.
+    point = br.accidental_to_plans_ratio(0.006, 326_500, 410, "point", 7)
+    assert point == pytest.approx(0.006 * 326_500 / 410)
+    # Period, independent windows: 1 - (1 - p)^(365 / d) of the infants.
+    period = br.accidental_to_plans_ratio(0.006, 326_500, 410, "period", 7, 0.0)
+    assert period == pytest.approx(326_500 * (1 - (1 - 0.006) ** (365 / 7)) / 410)
+    # Infants who differ bruise in fewer distinct infants; never more than all of them.
+    mixed = br.accidental_to_plans_ratio(0.006, 326_500, 410, "period", 7, 0.2)
+    assert mixed < period
+    assert br.accidental_to_plans_ratio(0.9, 326_500, 410, "period", 1, 0.0) <= 326_500 / 410
 
 
 def test_ratio_rejects_unknown_unit():
@@ -149,22 +161,30 @@ def test_ratio_rejects_unknown_unit():
 
 def test_break_evens_by_hand_and_on_the_threshold():
     n, plans = 326_500, 410
-    rate = br.break_even_base_rate(n, plans, "infant_days", threshold=CLAIMED_RATIO)
+    rate = br.break_even_base_rate(n, plans, "episodes", 1, threshold=CLAIMED_RATIO)
     assert rate == pytest.approx(1_900 * 410 / (365 * 326_500))
     assert round(rate, 5) == 0.00654
-    assert br.accidental_to_plans_ratio(rate, n, plans, "infant_days") == pytest.approx(1_900)
-    assert br.break_even_plans(0.006, n, "infant_days", threshold=CLAIMED_RATIO) == pytest.approx(
+    assert br.accidental_to_plans_ratio(rate, n, plans, "episodes") == pytest.approx(1_900)
+    assert br.break_even_plans(0.006, n, "episodes", 1, threshold=CLAIMED_RATIO) == pytest.approx(
         1_959 * 365 / 1_900
     )
     days = br.break_even_visible_days(0.053, n, plans, "episodes", threshold=CLAIMED_RATIO)
     assert days == pytest.approx(17_304.5 * 365 / 410 / 1_900)
     assert br.accidental_to_plans_ratio(0.053, n, plans, "episodes", days) == pytest.approx(1_900)
-    # For infant-days no duration changes the verdict.
-    assert (
-        br.break_even_visible_days(0.053, n, plans, "infant_days", threshold=CLAIMED_RATIO)
-        == math.inf
+    # A point prevalence does not depend on duration, and no base rate reaches 1,900
+    # counting infants: at most 326,500 / 410 = 796 per plan.
+    assert br.break_even_visible_days(0.9, n, 100, "point", threshold=CLAIMED_RATIO) == math.inf
+    assert br.break_even_visible_days(0.006, n, plans, "point", threshold=CLAIMED_RATIO) == 0
+    for unit in ("point", "period"):
+        assert br.break_even_base_rate(n, plans, unit, 1, 0.2, threshold=CLAIMED_RATIO) == math.inf
+    # Period: the break-even rate found by root-finding gives the threshold back.
+    low = br.break_even_base_rate(n, plans, "period", 7, 0.2, threshold=300)
+    assert br.accidental_to_plans_ratio(low, n, plans, "period", 7, 0.2) == pytest.approx(300)
+    longest = br.break_even_visible_days(0.02, n, plans, "period", 0.2, threshold=150)
+    assert 1 < longest < 365
+    assert br.accidental_to_plans_ratio(0.02, n, plans, "period", longest, 0.2) == pytest.approx(
+        150
     )
-    assert br.break_even_visible_days(0.006, n, plans, "infant_days", threshold=CLAIMED_RATIO) == 0
 
 
 def test_ratio_scenarios_table():
@@ -172,27 +192,33 @@ def test_ratio_scenarios_table():
         base_rate=[0.006, 0.053],
         infants=[326_500],
         plans_per_year=[410],
-        unit=["infant_days", "episodes"],
+        unit=["point", "episodes"],
         visible_days=[1, 14],
     )
     assert len(grid) == 8
     out = br.ratio_scenarios(grid, CLAIMED_RATIO).set_index(["base_rate", "unit", "visible_days"])
-    assert out.loc[(0.006, "infant_days", 1), "ratio"] == pytest.approx(1_959 * 365 / 410)
-    assert not out.loc[(0.006, "infant_days", 1), "holds"]
+    assert out.loc[(0.006, "episodes", 1), "ratio"] == pytest.approx(1_959 * 365 / 410)
+    assert not out.loc[(0.006, "episodes", 1), "holds"]
     # At 5.3% an episode visible for a fortnight breaks the claim; for a day it holds.
     assert out.loc[(0.053, "episodes", 14), "ratio"] == pytest.approx(17_304.5 * 365 / 14 / 410)
     assert not out.loc[(0.053, "episodes", 14), "holds"]
     assert out.loc[(0.053, "episodes", 1), "holds"]
-    assert (out.xs("infant_days", level="unit")["max_visible_days"] == [0, 0, np.inf, np.inf]).all()
+    assert (out.xs("point", level="unit")["max_visible_days"] == 0).all()
+    episodes = out.xs("episodes", level="unit")
     at_min = br.accidental_to_plans_ratio(
-        out["min_base_rate"].to_numpy(),
+        episodes["min_base_rate"].to_numpy(),
         326_500,
         410,
         "episodes",
-        out.index.get_level_values("visible_days").to_numpy(float),
+        episodes.index.get_level_values("visible_days").to_numpy(float),
     )
-    episodes = out.index.get_level_values("unit") == "episodes"
-    assert at_min[episodes] == pytest.approx(1_900)
+    assert at_min == pytest.approx(1_900)
+
+
+def test_scenarios_are_study_rates_and_the_pooled_estimate_not_interval_limits():
+    pooled = {"estimate": 0.0114, "ci_low": 0.007, "ci_upp": 0.0175}
+    rates = br.base_rate_scenarios({"Sugar": 0.0055, "Pierce": 0.0129}, pooled)
+    assert rates == {"Sugar": 0.0055, "Pierce": 0.0129, br.POOLED: 0.0114}
 
 
 # --- Predictive values --------------------------------------------------------------------
@@ -291,6 +317,16 @@ def test_monte_carlo_summary_and_condition():
     assert summary["median"] == pytest.approx(np.median(ratio))
     assert (summary["q025"], summary["q975"]) == pytest.approx(np.quantile(ratio, [0.025, 0.975]))
     assert summary["share"] == pytest.approx(np.mean(ratio >= 1_900))
+    # Monte Carlo standard errors: of a mean and a share by formula, of quantiles by
+    # the spread of repeated runs (independent seeds).
+    assert summary["mean_mcse"] == pytest.approx(np.std(ratio, ddof=1) / np.sqrt(5_000))
+    share = summary["share"]
+    assert summary["share_mcse"] == pytest.approx(np.sqrt(share * (1 - share) / 5_000))
+    medians = [
+        br.monte_carlo(ratio_episodes, DISTRIBUTIONS, n=5_000, seed=s)[1]["median"]
+        for s in range(40)
+    ]
+    assert summary["median_mcse"] == pytest.approx(np.std(medians, ddof=1), rel=0.35)
     assert summary["seed"] == 20190901
     assert (draws["infants"] == 326_500).all()
     assert draws["plans_per_year"].between(350, 450).all()
@@ -336,7 +372,7 @@ def test_draws_follow_their_specs():
 def test_figures_write_identical_svgs(tmp_path):
     rho = br.rho_matching(0.067, 7.6, 0.27)
     table = br.one_way(
-        functools.partial(br.accidental_to_plans_ratio, unit="infant_days"),
+        functools.partial(br.accidental_to_plans_ratio, unit="point"),
         {"base_rate": (0.006, 0.02, 0.053), "infants": (3e5, 326_500, 3.5e5)}
         | {"plans_per_year": (300, 410, 500)},
     )

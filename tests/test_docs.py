@@ -9,7 +9,7 @@ from conftest import PUBLISHED, ROOT
 def config_keys(props: dict, prefix: str = "") -> list[str]:
     keys = []
     for name, spec in props.items():
-        if spec.get("type") == "object":
+        if spec.get("type") == "object" and "properties" in spec:  # not a free-form map
             keys += config_keys(spec["properties"], f"{prefix}{name}.")
         else:
             keys.append(prefix + name)
@@ -24,7 +24,7 @@ def test_every_config_key_has_a_description_default_and_documentation():
         for name, spec in props.items():
             assert spec.get("description"), name
             assert "default" in spec, name
-            if spec.get("type") == "object":
+            if spec.get("type") == "object" and "properties" in spec:
                 check(spec["properties"])
 
     check(schema["properties"])

@@ -53,10 +53,13 @@ def test_logit_corrects_only_zero_and_all_event_studies():
 
 
 def test_freeman_tukey_by_hand():
+    # metafor's PFT: half the double arcsine, variance 1 / (4n + 2).
     yi, vi = meta.transform([0, 2], [10, 366], "freeman_tukey")
-    assert yi[0] == pytest.approx(0 + math.asin(math.sqrt(1 / 11)), abs=1e-15)
-    assert yi[1] == pytest.approx(math.asin(math.sqrt(2 / 367)) + math.asin(math.sqrt(3 / 367)))
-    assert vi == pytest.approx([1 / 10.5, 1 / 366.5], abs=1e-15)
+    assert yi[0] == pytest.approx((0 + math.asin(math.sqrt(1 / 11))) / 2, abs=1e-15)
+    assert yi[1] == pytest.approx(
+        (math.asin(math.sqrt(2 / 367)) + math.asin(math.sqrt(3 / 367))) / 2
+    )
+    assert vi == pytest.approx([1 / 42, 1 / 1466], abs=1e-15)
 
 
 def test_logit_back_transform_is_expit():
@@ -72,10 +75,10 @@ def test_miller_inversion_recovers_a_single_study_exactly(x, n):
 
 
 def test_miller_inversion_limits():
-    t = np.array([-0.1, 0.2, 1.0, 2.5, 3.5])
-    # For very large n it tends to sin^2(t/2), the inverse of 2 asin(sqrt(p)); clipped.
+    t = np.array([-0.1, 0.2, 1.0, 2.5, 3.5]) / 2  # on the halved scale
+    # For very large n it tends to sin^2(t), the inverse of asin(sqrt(p)); clipped.
     big = meta.back_transform(t, "freeman_tukey", 1e12)
-    assert big[1:4] == pytest.approx(np.sin(t[1:4] / 2) ** 2, abs=1e-9)
+    assert big[1:4] == pytest.approx(np.sin(t[1:4]) ** 2, abs=1e-9)
     small = meta.back_transform(t, "freeman_tukey", 20)
     assert small[0] == 0.0 and small[-1] == 1.0 and np.all(np.diff(small) >= 0)
     with pytest.raises(ValueError, match="nobs_harmonic"):
@@ -100,7 +103,11 @@ def test_dl_and_pm_match_statsmodels(scale, table, method, sm_method):
     assert (res["ci_low"], res["ci_upp"]) == pytest.approx(tuple(sm.conf_int()[1]), abs=1e-8)
     assert res["q"] == pytest.approx(sm.q, rel=1e-10)
     assert res["q_p"] == pytest.approx(sm.test_homogeneity().pvalue, rel=1e-8)
-    assert res["i2"] == pytest.approx(sm.i2, abs=1e-10)
+    # I^2 from the method's own tau2 (statsmodels' i2 is Q-based, the DL one).
+    s2 = meta.typical_variance(vi)
+    assert res["i2"] == pytest.approx(res["tau2"] / (res["tau2"] + s2), abs=1e-12)
+    if method == "DL":
+        assert res["i2"] == pytest.approx(sm.i2, abs=1e-10)
     assert res["weights"] == pytest.approx(sm.weights_rel_re, abs=1e-10)
     # HKSJ: statsmodels' "wls" interval is the untruncated adjustment with t_{k-1}.
     hk = meta.pool(yi, vi, method=method, hksj=True)
@@ -173,13 +180,14 @@ def test_tau2_and_i2_intervals_match_pymare_q_profile(scale):
     assert res["i2_ci_low"] == pytest.approx(ref["ci_l"] / (ref["ci_l"] + s2), rel=1e-8)
     assert res["i2_ci_upp"] == pytest.approx(ref["ci_u"] / (ref["ci_u"] + s2), rel=1e-8)
     # The interval always holds the Paule-Mandel tau2, Q(tau2) = k - 1 lying between
-    # the chi-square quantiles; it need not hold the Q-based I^2 (here it does not:
-    # DL's tau2 is below the interval when study variances differ this much).
+    # the chi-square quantiles; it need not hold DL's (here it does not: DL's tau2 is
+    # below the interval when study variances differ this much).
     pm = meta.pool(yi, vi, method="PM")["tau2"]
     assert res["tau2_ci_low"] < pm < res["tau2_ci_upp"]
     assert res["i2_ci_low"] < pm / (pm + s2) < res["i2_ci_upp"]
-    assert not res["i2_ci_low"] < res["i2"] < res["i2_ci_upp"]
-    assert "outside its Q-profile interval" in res["note"]
+    dl = meta.pool(yi, vi, method="DL")
+    assert not dl["i2_ci_low"] < dl["i2"] < dl["i2_ci_upp"]
+    assert "outside its Q-profile interval" in dl["note"]
 
 
 # --- DerSimonian-Laird by hand -------------------------------------------------------
@@ -235,7 +243,7 @@ def test_zero_and_all_event_studies_give_finite_results(scale, method, hksj):
 
 def test_zero_events_use_no_correction_on_the_freeman_tukey_scale():
     (y0, y1), (v0, v1) = meta.transform([0, 0], [50, 50.0], "freeman_tukey")
-    assert y0 == pytest.approx(math.asin(math.sqrt(1 / 51)), abs=1e-15)
+    assert y0 == pytest.approx(math.asin(math.sqrt(1 / 51)) / 2, abs=1e-15)
     assert meta.back_transform(y0, "freeman_tukey", 50) == 0.0
 
 
@@ -294,19 +302,15 @@ def test_identical_subgroups_do_not_differ():
     twice = pd.concat([BRUISING.assign(group="A"), BRUISING.assign(group="B")])
     sub = meta.by_subgroup(twice, "group", scale="freeman_tukey", method="REML")
     assert list(sub["subgroup"]) == ["A", "B"]
-    assert sub["q_between"].iloc[0] == pytest.approx(0.0, abs=1e-12)
-    assert sub["q_between_df"].iloc[0] == 1
-    assert sub["q_between_p"].iloc[0] == pytest.approx(1.0)
+    assert sub["test_statistic"].iloc[0] == pytest.approx(0.0, abs=1e-12)
+    assert sub["test_df"].iloc[0] == 1
+    assert sub["test_p"].iloc[0] == pytest.approx(1.0)
 
 
-def test_subgroup_difference_by_hand():
+def test_subgroup_with_one_study_is_not_testable():
     sub = meta.by_subgroup(BRUISING, "design", scale="logit", method="DL")
-    (m1, m2), (s1, s2) = sub["y_estimate"], sub["y_se"]
-    w1, w2 = 1 / s1**2, 1 / s2**2
-    m = (w1 * m1 + w2 * m2) / (w1 + w2)
-    q = w1 * (m1 - m) ** 2 + w2 * (m2 - m) ** 2
-    assert sub["q_between"].iloc[0] == pytest.approx(q, rel=1e-12)
-    assert sub["q_between_p"].iloc[0] == pytest.approx(stats.chi2.sf(q, 1), rel=1e-10)
+    assert sub["test_statistic"].isna().all()
+    assert sub["test_note"].iloc[0] == "not testable: fewer than 2 studies in longitudinal"
     assert sub.loc[1, "k"] == 1 and sub.loc[1, "tau2"] == 0.0  # Kemp alone
 
 

@@ -67,7 +67,7 @@ def test_interval_method_changes_the_bruising_per_study_intervals(tmp_path, pool
         bruising_rates(STUDIES, rates, method, 0.05)
         tables[method] = pd.read_csv(rates.base_rates)
         pooled = outputs(tmp_path, f"pool_{method}", pooled="p.csv", leave_one_out="l.csv",
-                         subgroups="s.csv", forest="f.svg")  # fmt: skip
+                         subgroups="s.csv", forest="f.svg", selection="c.csv")  # fmt: skip
         bruising_pool(STUDIES, pooled, pooling, method, 0.05)
         forests[method] = open(pooled.forest).read()
     wilson = tables["wilson"].query("method == 'wilson'").set_index("row_id")
@@ -82,22 +82,27 @@ def test_interval_method_changes_the_bruising_per_study_intervals(tmp_path, pool
 
 def test_main_pooled_result_reaches_the_implications(tmp_path, pooling):
     pooled = outputs(tmp_path, "pool", pooled="p.csv", leave_one_out="l.csv",
-                     subgroups="s.csv", forest="f.svg")  # fmt: skip
+                     subgroups="s.csv", forest="f.svg", selection="c.csv")  # fmt: skip
     bruising_pool(STUDIES, pooled, pooling, "wilson", 0.05)
+    rates_out = outputs(tmp_path, "rates", base_rates="r.csv", audit="a.csv",
+                        disagreements="d.csv")  # fmt: skip
+    bruising_rates(STUDIES, rates_out, "wilson", 0.05)
     rates = {}
-    for method in ("DL", "REML"):
+    for method in ("GLMM", "DL"):
         out = outputs(tmp_path, f"implications_{method}", scenarios="s.csv", ppv="p.csv",
                       one_way="o.csv", monte_carlo="m.csv", tornado="t.svg",
                       monte_carlo_figure="mc.svg")  # fmt: skip
         bruising_implications(
             pooled.pooled,
+            rates_out.base_rates,
             out,
             CONFIG["bruising"]["implications"],
+            CONFIG["bruising"]["period"],
             {"draws": 200, "seed": 1},
             {"scale": "logit", "method": method},
         )
         scenarios = pd.read_csv(out.scenarios)
         rates[method] = scenarios.query("scenario == 'pooled estimate'")["base_rate"].iloc[0]
     table = pd.read_csv(pooled.pooled).query("pool == 'main' and scale == 'logit'")
-    assert rates == table.set_index("method")["estimate"][["DL", "REML"]].to_dict()
-    assert rates["DL"] != rates["REML"]
+    assert rates == table.set_index("method")["estimate"][["GLMM", "DL"]].to_dict()
+    assert rates["GLMM"] != rates["DL"]

@@ -9,14 +9,17 @@ from itertools import product
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 
+from triennial.stats import association
 from triennial.stats.association import (
     N_RESAMPLES,
     adjust_pvalues,
     cochran_armitage,
     compare_groups,
+    freeman_halton_exact,
 )
 
 
@@ -106,18 +109,35 @@ def exact_freeman_halton(n, big_n):
 def test_freeman_halton_for_more_than_two_groups_agrees_with_exact_enumeration(n, big_n):
     result = compare_groups(counts(n, big_n))
     observed, p_exact = exact_freeman_halton(n, big_n)
-    assert result["test"] == "freeman_halton_monte_carlo"
+    assert result["test"] == "freeman_halton_exact"
     assert result["min_expected"] < 5
     assert result["statistic"] == pytest.approx(observed, rel=1e-10)
-    # Monte Carlo error: within 4 standard errors of the exact p-value.
+    assert result["p_value"] == pytest.approx(p_exact, rel=1e-10)
+
+
+FH_R = pd.read_csv(ROOT / "tests/reference_r/freeman_halton.csv")
+
+
+@pytest.mark.parametrize("row", range(len(FH_R)))
+def test_freeman_halton_matches_r_fisher_test(row):
+    # R's exact fisher.test (tests/reference_r/association.R) on the project's small
+    # subgroup tables and a few made up.
+    ref = FH_R.iloc[row]
+    n = [int(x) for x in ref["n"].split()]
+    big_n = [int(x) for x in ref["N"].split()]
+    table = np.vstack([n, np.subtract(big_n, n)])
+    assert freeman_halton_exact(table)["p_value"] == pytest.approx(ref["p_value"], abs=1e-8)
+
+
+def test_freeman_halton_beyond_the_exact_limit_is_monte_carlo_with_its_error(monkeypatch):
+    monkeypatch.setattr(association, "MAX_EXACT_TABLES", 10)
+    data = counts([1, 2, 6], [10, 10, 10])
+    result = compare_groups(data)
+    assert result["test"] == "freeman_halton_monte_carlo"
+    assert "Monte Carlo standard error" in result["note"] and "seed" in result["note"]
+    _, p_exact = exact_freeman_halton([1, 2, 6], [10, 10, 10])
     se = math.sqrt(p_exact * (1 - p_exact) / N_RESAMPLES)
     assert abs(result["p_value"] - p_exact) < 4 * se + 1 / N_RESAMPLES
-    assert "seed" in result["note"]
-
-
-def test_freeman_halton_is_reproducible_and_uses_the_seed():
-    data = counts([1, 2, 6], [10, 10, 10])
-    assert N_RESAMPLES >= 10_000
     assert compare_groups(data) == compare_groups(data)
     assert compare_groups(data, seed=1)["p_value"] != compare_groups(data, seed=2)["p_value"]
 

@@ -33,6 +33,7 @@ rule bruising_pool:
             caption="../report/bruising_pooled.rst",
             category="Bruising",
         ),
+        selection="results/tables/bruising_pool_selection.csv",
         leave_one_out="results/tables/bruising_leave_one_out.csv",
         subgroups="results/tables/bruising_subgroups.csv",
         forest=report(
@@ -76,6 +77,7 @@ rule bruising_implications:
     input:
         code=code("bruising_implications"),
         pooled=rules.bruising_pool.output.pooled,
+        rates=rules.bruising_rates.output.base_rates,
     output:
         scenarios="results/tables/bruising_scenarios.csv",
         ppv="results/tables/bruising_ppv.csv",
@@ -97,6 +99,7 @@ rule bruising_implications:
         CONDA_ENV
     params:
         inputs=config["bruising"]["implications"],
+        period=config["bruising"]["period"],
         monte_carlo=config["bruising"]["monte_carlo"],
         main=config["bruising"]["pooling"]["main"],
     script:

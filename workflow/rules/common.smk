@@ -43,11 +43,12 @@ def validate_config():
         for e in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
     ]
     pooling = config["bruising"]["pooling"]
+    fitted = {"scales": pooling["scales"], "tau2_methods": ["GLMM", *pooling["tau2_methods"]]}
     for key, choices in (("scale", "scales"), ("method", "tau2_methods")):
-        if pooling["main"][key] not in pooling[choices]:
+        if pooling["main"][key] not in fitted[choices]:
             messages.append(
                 f"config key 'bruising.pooling.main.{key}': {pooling['main'][key]!r} is not "
-                f"one of bruising.pooling.{choices} {pooling[choices]}"
+                f"one of bruising.pooling.{choices} {fitted[choices]}"
             )
     if messages:
         raise WorkflowError(
@@ -148,6 +149,7 @@ def report_inputs(wildcards):
             "bruising_audit": rules.bruising_rates.output.audit,
             "bruising_pooled": rules.bruising_pool.output.pooled,
             "bruising_leave_one_out": rules.bruising_pool.output.leave_one_out,
+            "bruising_selection": rules.bruising_pool.output.selection,
             "bruising_period": rules.bruising_period.output.table,
             "bruising_scenarios": rules.bruising_implications.output.scenarios,
             "bruising_ppv": rules.bruising_implications.output.ppv,

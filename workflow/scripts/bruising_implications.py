@@ -8,8 +8,10 @@ if __name__ == "__main__":
         snakemake.log[0],
         bruising_implications,
         pooled_path=snakemake.input.pooled,
+        rates_path=snakemake.input.rates,
         out=snakemake.output,
         inputs=dict(snakemake.params.inputs),
+        period=dict(snakemake.params.period),
         mc=dict(snakemake.params.monte_carlo),
         main=dict(snakemake.params.main),
     )

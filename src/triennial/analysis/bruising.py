@@ -16,8 +16,10 @@ arguments, so each can be varied:
 
 - point vs period prevalence: `period_prevalence_independent`,
   `period_prevalence_betabinomial`, `rho_matching`;
-- implication arithmetic: `infants_bruised_on_a_day`, `accidental_to_plans_ratio`,
-  `holds_at_least`, the break-even functions and `ratio_scenarios`;
+- implication arithmetic in three counting units (point prevalence on one day,
+  period prevalence over a year, bruising episodes): `infants_bruised_on_a_day`,
+  `accidental_to_plans_ratio`, `holds_at_least`, the break-even functions and
+  `ratio_scenarios`;
 - what "any bruise" says about abuse: `ppv_any_bruise`, `likelihood_ratio`;
 - sensitivity analyses: `one_way` (for a tornado plot) and `monte_carlo`.
 
@@ -35,8 +37,10 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 DAYS_PER_YEAR = 365  # as in Bilson & Image-Flower's arithmetic
-UNITS = ("infant_days", "episodes")
-DISTRIBUTIONS = ("beta_from_interval", "lognormal_from_interval", "uniform", "fixed")
+UNITS = ("point", "period", "episodes")
+DISTRIBUTIONS = (
+    "beta_from_interval", "lognormal_from_interval", "logit_normal", "uniform", "fixed"
+)  # fmt: skip
 
 
 def _out(x):
@@ -85,7 +89,8 @@ def period_prevalence_betabinomial(p, k, rho):
     a = q * (1 - r) / r
     b = (1 - q) * (1 - r) / r
     mixed = -np.expm1(special.betaln(a, b + k) - special.betaln(a, b))
-    independent = -np.expm1(k * np.log1p(-p))
+    with np.errstate(divide="ignore"):  # p = 1: log1p(-1) = -inf, giving 1 as it should
+        independent = -np.expm1(k * np.log1p(-p))
     return _out(np.where(degenerate, independent, mixed))
 
 
@@ -146,24 +151,29 @@ def infants_bruised_on_a_day(base_rate, infants):
     return _out(base_rate * infants)
 
 
-def accidental_to_plans_ratio(base_rate, infants, plans_per_year, unit, visible_days=1.0):
-    """Accidental bruising a year per child protection plan a year, in one of two units.
+def accidental_to_plans_ratio(
+    base_rate, infants, plans_per_year, unit, visible_days=1.0, correlation=0.0
+):
+    """Accidental bruising per child protection plan a year, counted in one of three units.
 
-    unit = "infant_days": infant-days with a visible accidental bruise in a year per
-        plan, base_rate x infants x 365 / plans_per_year. A bruise visible on five
-        days counts five times; `visible_days` is ignored. This is the arithmetic
-        that takes Bilson & Image-Flower's daily count to a yearly one.
+    unit = "point": infants with a visible accidental bruise on one day per plan a
+        year, base_rate x infants / plans_per_year (Bilson & Image-Flower's 1,960
+        on any one day against 410 plans a year).
+    unit = "period": infants bruised at least once in a year per plan, infants x
+        P(at least one bruise in 365 / visible_days looks) / plans_per_year, each
+        look a fresh window of `visible_days` and infants differing in their rate
+        (beta-binomial with intra-infant `correlation`; 0 is independence). It can
+        never exceed infants / plans_per_year.
     unit = "episodes": distinct bruising episodes a year per plan,
         base_rate x infants x 365 / visible_days / plans_per_year. In a steady state
         point prevalence = incidence x duration, so a bruise visible for d days is
-        counted once. Assumes an infant's episodes do not overlap.
+        counted once. With visible_days = 1 this is the talk's count of infant-days.
 
-    base_rate is the point prevalence of accidental bruising (0.006 to 0.053 in the
-    source); infants the number of non-mobile infants at any time; plans_per_year
-    the plans starting a year for infants because of physical abuse (410). As
-    every physical-abuse plan is counted, whether or not a bruise led to it, the
-    denominator is generous to "leading to plans" and the ratio a lower bound in
-    that respect.
+    base_rate is the point prevalence of accidental bruising; infants the number of
+    non-mobile infants at any time; plans_per_year the plans starting a year for
+    infants because of physical abuse (410). As every physical-abuse plan is
+    counted, whether or not a bruise led to it, the denominator is generous to
+    "leading to plans" and the ratio a lower bound in that respect.
     """
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; expected one of {UNITS}")
@@ -172,9 +182,16 @@ def accidental_to_plans_ratio(base_rate, infants, plans_per_year, unit, visible_
     days = np.asarray(visible_days, dtype=float)
     if np.any(plans <= 0) or np.any(days <= 0):
         raise ValueError("plans_per_year and visible_days must be positive")
-    bruised_days = np.asarray(infants_bruised_on_a_day(base_rate, infants)) * DAYS_PER_YEAR
-    per_unit = bruised_days / days if unit == "episodes" else bruised_days
-    return _out(per_unit / plans)
+    on_a_day = np.asarray(infants_bruised_on_a_day(base_rate, infants))
+    if unit == "point":
+        counted = on_a_day
+    elif unit == "episodes":
+        counted = on_a_day * DAYS_PER_YEAR / days
+    else:
+        looks = DAYS_PER_YEAR / days
+        share = period_prevalence_betabinomial(base_rate, looks, correlation)
+        counted = np.asarray(infants, dtype=float) * np.asarray(share)
+    return _out(counted / plans)
 
 
 def holds_at_least(ratio, threshold: float):
@@ -182,42 +199,68 @@ def holds_at_least(ratio, threshold: float):
     return _out(np.asarray(ratio, dtype=float) >= threshold)
 
 
-def _days_factor(unit, visible_days):
-    """The divisor the unit applies: visible_days for episodes, 1 for infant-days."""
-    unit = np.asarray(unit)
-    if not np.all(np.isin(unit, UNITS)):
-        raise ValueError(f"unit must be one of {UNITS}")
-    return np.where(unit == "episodes", np.asarray(visible_days, dtype=float), 1.0)
+def _root(f, low: float, high: float) -> float:
+    """Where increasing f crosses 0 in [low, high]; inf when f(high) < 0, low when f(low) >= 0."""
+    if f(high) < 0:
+        return np.inf
+    if f(low) >= 0:
+        return low
+    return float(optimize.brentq(f, low, high, xtol=1e-14, rtol=1e-12))
 
 
-def break_even_base_rate(infants, plans_per_year, unit, visible_days=1.0, *, threshold):
-    """Smallest base rate at which the ratio is still >= threshold (closed form).
+def break_even_base_rate(
+    infants, plans_per_year, unit, visible_days=1.0, correlation=0.0, *, threshold
+):
+    """Smallest base rate at which the ratio is still >= threshold; inf if none does.
 
-    Solves base_rate x infants x 365 / (d x plans) = threshold, with d = visible_days
-    for episodes and 1 for infant-days. A value above 1 means no base rate suffices.
+    Closed form for "point" and "episodes"; a root of the increasing period
+    prevalence for "period".
     """
-    d = _days_factor(unit, visible_days)
-    plans, infants = np.asarray(plans_per_year, float), np.asarray(infants, float)
-    return _out(threshold * plans * d / (DAYS_PER_YEAR * infants))
+    args = np.broadcast_arrays(*(np.asarray(a) for a in (infants, plans_per_year, unit,
+                                                          visible_days, correlation)))  # fmt: skip
+    out = np.empty(args[0].shape, dtype=float)
+    for i, (n, plans, u, d, rho) in enumerate(zip(*(a.ravel() for a in args), strict=True)):
+
+        def excess(r, n=n, plans=plans, u=u, d=d, rho=rho):
+            return accidental_to_plans_ratio(r, n, plans, str(u), d, rho) - threshold
+
+        out.flat[i] = _root(excess, 0.0, 1.0)
+    return _out(out)
 
 
-def break_even_plans(base_rate, infants, unit, visible_days=1.0, *, threshold):
+def break_even_plans(base_rate, infants, unit, visible_days=1.0, correlation=0.0, *, threshold):
     """Largest number of plans a year at which the ratio is still >= threshold."""
-    d = _days_factor(unit, visible_days)
-    bruised = np.asarray(base_rate, float) * np.asarray(infants, float) * DAYS_PER_YEAR
-    return _out(bruised / (d * threshold))
+    per_plan = np.vectorize(accidental_to_plans_ratio, otypes=[float])
+    return _out(per_plan(base_rate, infants, 1.0, unit, visible_days, correlation) / threshold)
 
 
-def break_even_visible_days(base_rate, infants, plans_per_year, unit, *, threshold):
+def break_even_visible_days(
+    base_rate, infants, plans_per_year, unit, correlation=0.0, *, threshold
+):
     """Longest visible duration (days) at which the ratio is still >= threshold.
 
-    Only the "episodes" unit depends on duration; for "infant_days" the answer is
-    infinite if the ratio holds and 0 if it does not (no duration rescues it).
+    "point" does not depend on duration: inf if the ratio holds, 0 if it does not.
+    "episodes" in closed form; "period" by a root (the ratio falls as d grows);
+    0 when even one-day windows fall short.
     """
-    unit = np.asarray(unit)
-    bruised = np.asarray(base_rate, float) * np.asarray(infants, float) * DAYS_PER_YEAR
-    longest = bruised / (np.asarray(plans_per_year, float) * threshold)
-    return _out(np.where(unit == "episodes", longest, np.where(longest >= 1, np.inf, 0.0)))
+    args = np.broadcast_arrays(*(np.asarray(a) for a in (base_rate, infants, plans_per_year,
+                                                          unit, correlation)))  # fmt: skip
+    out = np.empty(args[0].shape, dtype=float)
+    for i, (r, n, plans, u, rho) in enumerate(zip(*(a.ravel() for a in args), strict=True)):
+        u = str(u)
+        if u == "point":
+            holds = accidental_to_plans_ratio(r, n, plans, u) >= threshold
+            out.flat[i] = np.inf if holds else 0.0
+        elif u == "episodes":
+            out.flat[i] = r * n * DAYS_PER_YEAR / (plans * threshold)
+        else:
+
+            def excess(log_d, r=r, n=n, plans=plans, u=u, rho=rho):  # increasing in -log d
+                return accidental_to_plans_ratio(r, n, plans, u, np.exp(-log_d), rho) - threshold
+
+            root = _root(excess, -np.log(DAYS_PER_YEAR), 0.0)
+            out.flat[i] = 0.0 if not np.isfinite(root) else float(np.exp(-root))
+    return _out(out)
 
 
 def assumption_grid(**axes) -> pd.DataFrame:
@@ -235,27 +278,30 @@ def ratio_scenarios(scenarios: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """For each row of assumptions: the ratio, whether it reaches `threshold`, and break-evens.
 
     `scenarios` has columns base_rate, infants, plans_per_year, unit and optionally
-    visible_days (default 1). Adds ratio, holds, min_base_rate, max_plans_per_year
-    and max_visible_days (see the break_even_* functions), each with the other
-    assumptions of its row held fixed.
+    visible_days (default 1) and correlation (default 0). Adds ratio, holds,
+    min_base_rate, max_plans_per_year and max_visible_days (see the break_even_*
+    functions), each with the other assumptions of its row held fixed.
     """
     out = scenarios.copy()
     if "visible_days" not in out:
         out["visible_days"] = 1.0
+    if "correlation" not in out:
+        out["correlation"] = 0.0
     r, n, plans = (out[c].to_numpy(float) for c in ("base_rate", "infants", "plans_per_year"))
     unit, days = out["unit"].to_numpy(str), out["visible_days"].to_numpy(float)
+    rho = out["correlation"].to_numpy(float)
     ratio = np.array(
         [
-            accidental_to_plans_ratio(ri, ni, pi, ui, di)
-            for ri, ni, pi, ui, di in zip(r, n, plans, unit, days, strict=True)
+            accidental_to_plans_ratio(ri, ni, pi, ui, di, ci)
+            for ri, ni, pi, ui, di, ci in zip(r, n, plans, unit, days, rho, strict=True)
         ],
         dtype=float,
     )
     out["ratio"] = ratio
     out["holds"] = ratio >= threshold
-    out["min_base_rate"] = break_even_base_rate(n, plans, unit, days, threshold=threshold)
-    out["max_plans_per_year"] = break_even_plans(r, n, unit, days, threshold=threshold)
-    out["max_visible_days"] = break_even_visible_days(r, n, plans, unit, threshold=threshold)
+    out["min_base_rate"] = break_even_base_rate(n, plans, unit, days, rho, threshold=threshold)
+    out["max_plans_per_year"] = break_even_plans(r, n, unit, days, rho, threshold=threshold)
+    out["max_visible_days"] = break_even_visible_days(r, n, plans, unit, rho, threshold=threshold)
     return out
 
 
@@ -376,6 +422,8 @@ def draw(spec: Mapping, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.beta(*beta_from_interval(*interval, level), n)
     if kind == "lognormal_from_interval":
         return rng.lognormal(*lognormal_from_interval(*interval, level), n)
+    if kind == "logit_normal":
+        return special.expit(rng.normal(spec["mean"], spec["sd"], n))
     if kind == "uniform":
         return rng.uniform(spec["low"], spec["high"], n)
     if kind == "fixed":
@@ -398,6 +446,8 @@ def monte_carlo(
     `distributions` maps argument name -> spec, one of
       {"dist": "beta_from_interval", "estimate", "ci_low", "ci_upp"[, "alpha"]},
       {"dist": "lognormal_from_interval", "estimate", "ci_low", "ci_upp"[, "alpha"]},
+      {"dist": "logit_normal", "mean", "sd"} (expit of a normal: a pooled logit estimate
+        and its standard error, the estimate's sampling distribution),
       {"dist": "uniform", "low", "high"},
       {"dist": "fixed", "value"}.
     Inputs are independent. Each input draws from its own generator, seeded by
@@ -406,9 +456,10 @@ def monte_carlo(
     or one draw at a time as floats (vectorized=False).
 
     Returns (draws, summary): draws has a column per input and `output`; summary
-    has n, seed, mean, median, q025, q975 of the output and, if `condition` (a
+    has n, seed, mean, median, q025, q975 of the output, each with its Monte Carlo
+    standard error (`mean_mcse`, ...; see `mcse_quantile`) and, if `condition` (a
     function of the output array returning booleans, e.g. lambda r: r >= 1900) is
-    given, `share`, the proportion of draws where it holds.
+    given, `share`, the proportion of draws where it holds, with `share_mcse`.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -421,18 +472,34 @@ def monte_carlo(
     else:
         values = np.array([func(**row) for row in draws.to_dict("records")], dtype=float)
     draws[output] = values
-    q025, median, q975 = np.quantile(values, [0.025, 0.5, 0.975])
-    summary = {
-        "n": n,
-        "seed": seed,
-        "mean": float(np.mean(values)),
-        "median": float(median),
-        "q025": float(q025),
-        "q975": float(q975),
-    }
+    summary = {"n": n, "seed": seed, "mean": float(np.mean(values))}
+    summary["mean_mcse"] = float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    for name, q in (("median", 0.5), ("q025", 0.025), ("q975", 0.975)):
+        summary[name] = float(np.quantile(values, q))
+        summary[f"{name}_mcse"] = mcse_quantile(values, q)
     if condition is not None:
-        summary["share"] = float(np.mean(np.asarray(condition(values), dtype=bool)))
+        share = float(np.mean(np.asarray(condition(values), dtype=bool)))
+        summary["share"] = share
+        summary["share_mcse"] = float(np.sqrt(share * (1 - share) / n))
     return draws, summary
+
+
+def mcse_quantile(values, q: float, alpha: float = 0.05) -> float:
+    """Monte Carlo standard error of the q-quantile of `values`.
+
+    From the distribution-free interval of the order statistics: the number of
+    draws below the true quantile is Binomial(n, q), so the draws at ranks
+    n q -/+ z sqrt(n q (1 - q)) bound it with probability 1 - alpha; the standard
+    error is that interval's width over 2z (as in Vehtari et al. 2021, Bayesian
+    Analysis 16:667-718, for independent draws).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    z = stats.norm.isf(alpha / 2)
+    half = z * np.sqrt(n * q * (1 - q))
+    low = int(np.clip(np.floor(n * q - half), 0, n - 1))
+    upp = int(np.clip(np.ceil(n * q + half), 0, n - 1))
+    return float((x[upp] - x[low]) / (2 * z))
 
 
 def _generator(seed: int, name: str) -> np.random.Generator:
@@ -442,8 +509,17 @@ def _generator(seed: int, name: str) -> np.random.Generator:
 
 # --- The analyses the report shows ----------------------------------------------------------
 
-RATIO_INPUTS = ("base_rate", "infants", "plans_per_year", "visible_days")
+RATIO_INPUTS = {  # the inputs each counting unit depends on
+    "point": ("base_rate", "infants", "plans_per_year"),
+    "period": ("base_rate", "infants", "plans_per_year", "visible_days", "correlation"),
+    "episodes": ("base_rate", "infants", "plans_per_year", "visible_days"),
+}
 PPV_INPUTS = ("prior", "sensitivity", "base_rate")
+POOLED = "pooled estimate"  # the scenario of the pooled base rate
+GLMM = "GLMM"  # the method name of the binomial-normal model in the pooled-results table
+# Below this many studies a prediction interval rests on a t distribution with at most
+# two degrees of freedom and says nothing useful: the report says so instead.
+MIN_PREDICTION_STUDIES = 5
 
 
 def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:
@@ -456,21 +532,20 @@ def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Se
     return pooled[pick].iloc[0]
 
 
-def base_rate_scenarios(inputs: Mapping, pooled: Mapping) -> dict[str, float]:
-    """The base rates examined: the published range's ends and the pooled estimate."""
-    rate = inputs["base_rate"]
-    return {
-        "published low end": rate["low"],
-        "published high end": rate["high"],
-        "pooled estimate": pooled["estimate"],
-        "pooled upper limit": pooled["ci_upp"],
-    }
+def base_rate_scenarios(study_rates: Mapping[str, float], pooled: Mapping) -> dict[str, float]:
+    """The base rates examined: each pooled study's own rate, and the pooled estimate.
+
+    No interval limit is a scenario: the pooled estimate's uncertainty enters the
+    Monte Carlo analysis through its sampling distribution instead.
+    """
+    return dict(study_rates) | {POOLED: float(pooled["estimate"])}
 
 
 def scenarios(inputs: Mapping, unit_days: list[float], rates: dict, threshold: float):
     """The ratio under each base rate, unit and visible duration, with break-evens.
 
-    Infant-days count each day once, so only the first visible duration applies to them.
+    A point prevalence does not depend on the visible duration, so only the first
+    applies to it. The period unit uses the configured intra-infant correlation.
     """
     grid = assumption_grid(
         base_rate=list(rates.values()),
@@ -478,8 +553,9 @@ def scenarios(inputs: Mapping, unit_days: list[float], rates: dict, threshold: f
         plans_per_year=[inputs["plans_per_year"]["value"]],
         unit=list(UNITS),
         visible_days=unit_days,
+        correlation=[inputs["correlation"]["value"]],
     )
-    grid = grid[(grid["unit"] == "episodes") | (grid["visible_days"] == unit_days[0])]
+    grid = grid[(grid["unit"] != "point") | (grid["visible_days"] == unit_days[0])]
     names = {v: k for k, v in rates.items()}
     out = ratio_scenarios(grid.reset_index(drop=True), threshold)
     out.insert(0, "scenario", [names[r] for r in out["base_rate"]])
@@ -499,6 +575,27 @@ def ppv_table(inputs: Mapping, rates: dict) -> pd.DataFrame:
             "ppv": [ppv_any_bruise(prior, sens, r) for r in rates.values()],
         }
     )
+
+
+def with_pooled_rate(inputs: Mapping, pooled: Mapping) -> dict:
+    """The inputs with the base rate set to the pooled estimate and its confidence interval.
+
+    The one-way analysis moves the base rate between the interval's limits (the
+    pooled estimate's sampling uncertainty); the Monte Carlo draws it from the
+    estimate's sampling distribution (logit-normal, `rate_distribution`).
+    """
+    rate = {"value": float(pooled["estimate"]), "low": float(pooled["ci_low"])}
+    rate |= {"high": float(pooled["ci_upp"]), "source": "the pooled estimate"}
+    return dict(inputs) | {"base_rate": rate}
+
+
+def rate_distribution(pooled: Mapping) -> dict:
+    """The pooled estimate's sampling distribution: expit of N(logit estimate, se)."""
+    return {
+        "dist": "logit_normal",
+        "mean": float(pooled["y_estimate"]),
+        "sd": float(pooled["y_se"]),
+    }
 
 
 def spans(inputs: Mapping, names) -> dict[str, tuple]:

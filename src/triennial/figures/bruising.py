@@ -75,7 +75,7 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
     rows = one_way_table.sort_values("swing", kind="stable").reset_index(drop=True)
     y = np.arange(len(rows))
     low, high = rows["output_low"].to_numpy(float), rows["output_high"].to_numpy(float)
-    names = [f"{r.input} ({r.low:g} to {r.high:g})" for r in rows.itertuples()]
+    names = [f"{r.input} ({r.low:.3g} to {r.high:.3g})" for r in rows.itertuples()]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.3, 0.35 * len(rows) + 1.2))
         ax.barh(y, low - base_output, left=base_output, color=OKABE_ITO[0], label="Input at low")

@@ -37,36 +37,51 @@ def bruising_period(period: dict, table: str, figure: str) -> None:
     period_prevalence_figure(p, ks, [*rhos, matched], observed=(k, observed), path=figure)
 
 
-def bruising_implications(pooled_path: str, out, inputs: dict, mc: dict, main: dict) -> None:
+def bruising_implications(
+    pooled_path: str, rates_path: str, out, inputs: dict, period: dict, mc: dict, main: dict
+) -> None:
     """Scenario, PPV, one-way and Monte Carlo tables, the tornado and Monte Carlo figures.
 
-    `main` names the pooled result used as the pooled base rate (bruising.pooling.main).
+    `main` names the pooled result used as the pooled base rate (bruising.pooling.main);
+    the scenarios are the main pool's study rates (from `rates_path`) and that estimate.
+    Every counting unit is analysed; the figures show the episodes unit.
     """
-    main_pool = bruising.pooled_result(pd.read_csv(pooled_path), main)
-    threshold, unit = inputs["threshold"], inputs["unit"]
-    rates = bruising.base_rate_scenarios(inputs, main_pool)
+    pooled = bruising.pooled_result(pd.read_csv(pooled_path), main)
+    study = pd.read_csv(rates_path).drop_duplicates("row_id").set_index("row_id")
+    rows = pooled["rows"].split()
+    named = {f"{study.loc[r, 'study']}, {study.loc[r, 'subgroup']}": study.loc[r, "estimate"]
+             for r in rows}  # fmt: skip
+    rates = bruising.base_rate_scenarios(named, pooled)
+    threshold = inputs["threshold"]
+    inputs = bruising.with_pooled_rate(inputs, pooled) | {"correlation": period["correlation"]}
     days = sorted({inputs["visible_days"]["value"], inputs["visible_days"]["high"]})
     write_csv(bruising.scenarios(inputs, days, rates, threshold), out.scenarios)
     write_csv(bruising.ppv_table(inputs, rates), out.ppv)
-    ratio = partial(bruising.accidental_to_plans_ratio, unit=unit)
-    label = f"Accidental bruises ({unit.replace('_', '-')}) per plan"
     analyses = {  # output: (function, its inputs, condition summarised by the Monte Carlo)
-        "ratio": (ratio, bruising.RATIO_INPUTS, lambda r: r >= threshold),
-        "ppv": (bruising.ppv_any_bruise, bruising.PPV_INPUTS, None),
+        f"ratio_{unit}": (
+            partial(bruising.accidental_to_plans_ratio, unit=unit),
+            bruising.RATIO_INPUTS[unit],
+            lambda r: r >= threshold,
+        )
+        for unit in bruising.UNITS
     }
+    analyses["ppv"] = (bruising.ppv_any_bruise, bruising.PPV_INPUTS, None)
     one_way, summaries = [], []
     for name, (func, names, condition) in analyses.items():
         table = bruising.one_way(func, bruising.spans(inputs, names))
         base = table.attrs["base_output"]
         one_way.append(table.assign(output=name, base_output=base))
+        specs = bruising.distributions(inputs, names) | {
+            "base_rate": bruising.rate_distribution(pooled)
+        }
         draws, summary = bruising.monte_carlo(
-            func, bruising.distributions(inputs, names), mc["draws"], mc["seed"],
-            condition=condition,
-        )  # fmt: skip
+            func, specs, mc["draws"], mc["seed"], condition=condition
+        )
         summaries.append({"output": name} | summary)
-        if name == "ratio":
+        if name == "ratio_episodes":
+            label = "Accidental bruising episodes per plan"
             tornado_figure(table, base, out.tornado, label)
             monte_carlo_figure(draws, "output", threshold, out.monte_carlo_figure, label)
-            log.info("ratio at base inputs: %.0f", base)
+            log.info("episodes per plan at base inputs: %.0f", base)
     write_csv(pd.concat(one_way, ignore_index=True), out.one_way)
     write_csv(pd.DataFrame(summaries), out.monte_carlo)

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.bruising import pooled_result
+from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, POOLED, pooled_result
 from triennial.analysis.bruising_rates import EXACT
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
 
-SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey"}
+SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey (halved, metafor's PFT)"}
+UNIT_WORDS = {
+    "point": "bruised on one day",
+    "period": "bruised in a year",
+    "episodes": "bruising episodes",
+}
+MODELS = {GLMM: "binomial–normal GLMM (ML)"}  # the inverse-variance ones by their tau² method
+
+
+def _pooled_text(pooled: pd.DataFrame, pool: str, method: str) -> str:
+    """'1.14% (95% CI 0.73–1.75)' for one pool on the logit scale."""
+    row = pooled_result(pooled, {"scale": "logit", "method": method}, pool)
+    return f"{pct(row['estimate'], 2)}% (95% CI {ci(row['ci_low'], row['ci_upp'], 2)})"
+
+
 MC_QUANTILES = (0.025, 0.975)  # the q025 and q975 columns of the monte_carlo table
 
 
@@ -30,9 +44,10 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
     rates = tables["base_rates"]
     rates = rates[rates["method"] == interval_method].set_index("row_id")
     scenarios = tables["scenarios"]
-    unit = implications["unit"]
-    pick = (scenarios["scenario"] == "published low end") & (scenarios["unit"] == unit)
-    low_end = scenarios[pick].iloc[0]
+    pooled_rows = scenarios[scenarios["scenario"] == POOLED]
+    episodes = pooled_rows[pooled_rows["unit"] == "episodes"].set_index("visible_days")
+    by_unit = pooled_rows.drop_duplicates("unit").set_index("unit")
+    day1 = episodes.iloc[0]
     ppv = tables["ppv"].set_index("scenario")
     mc = tables["monte_carlo"].set_index("output")
     period = tables["period"]
@@ -45,30 +60,46 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "pool_k": str(int(pool["k"])),
         "pool_events": count(pool["events"]),
         "pool_n": count(pool["n"]),
-        "pool_pct": pct(pool["estimate"]),
-        "pool_ci": ci(pool["ci_low"], pool["ci_upp"]),
-        "pool_pi": ci(pool["pi_low"], pool["pi_upp"]),
-        "pool_i2": pct(pool["i2"], 0),
+        "pool_pct": pct(pool["estimate"], 2),
+        "pool_ci": ci(pool["ci_low"], pool["ci_upp"], 2),
+        "pool_tau2": f"{pool['tau2']:.3f}",
+        "pool_lrt_p": "1" if pool["lrt_p"] >= 0.9995 else f"{pool['lrt_p']:.3f}",
         "pool_rows": str(len(pool["rows"].split())),
+        "min_pi_studies": str(MIN_PREDICTION_STUDIES),
+        "pool_dl": _pooled_text(tables["pooled"], "main", "DL"),
+        "pool_unverified": _pooled_text(tables["pooled"], "unverified", pooling["main"]["method"]),
+        "pool_all": _pooled_text(tables["pooled"], "all", pooling["main"]["method"]),
         "threshold": f"{implications['threshold']:,.0f}",
         "infants": f"{implications['infants']['value']:,.0f}",
         "plans": f"{implications['plans_per_year']['value']:,.0f}",
         "rate_low": pct(implications["base_rate"]["low"]),
         "rate_high": pct(implications["base_rate"]["high"]),
-        "bruised_low": f"{low_end['base_rate'] * low_end['infants']:,.0f}",
-        "ratio_low": f"{low_end['ratio']:,.0f}",
-        "ratio_low_holds": "holds" if low_end["holds"] else "does not hold",
-        "break_even_rate": pct(low_end["min_base_rate"], 2),
-        "break_even_plans": f"{low_end['max_plans_per_year']:,.0f}",
-        "ppv_low": pct(ppv.loc["published low end", "ppv"]),
-        "ppv_high": pct(ppv.loc["published high end", "ppv"]),
-        "ppv_pooled": pct(ppv.loc["pooled estimate", "ppv"]),
+        "bruised_pooled": f"{day1['base_rate'] * day1['infants']:,.0f}",
+        "ratio_point": f"{by_unit.loc['point', 'ratio']:,.0f}",
+        "ratio_period": f"{by_unit.loc['period', 'ratio']:,.0f}",
+        "ratio_episodes_1": f"{day1['ratio']:,.0f}",
+        "ratio_episodes_1_holds": "holds" if day1["holds"] else "does not hold",
+        "ratio_episodes_long": f"{episodes.iloc[-1]['ratio']:,.0f}",
+        "long_days": f"{episodes.index[-1]:g}",
+        "break_even_rate": pct(day1["min_base_rate"], 2),
+        "break_even_plans": f"{day1['max_plans_per_year']:,.0f}",
+        "break_even_rate_long": pct(episodes.iloc[-1]["min_base_rate"], 2),
+        "break_even_days": f"{day1['max_visible_days']:.1f}",
+        "ppv_pooled": pct(ppv.loc[POOLED, "ppv"]),
+        "ppv_lowest": pct(ppv["ppv"].max()),
+        "ppv_highest": pct(ppv["ppv"].min()),
         "prior": pct(implications["prior"]["value"], 2),
         "sensitivity": pct(implications["sensitivity"]["value"], 0),
-        "mc_draws": f"{int(mc.loc['ratio', 'n']):,}",
-        "mc_median": f"{mc.loc['ratio', 'median']:,.0f}",
-        "mc_interval": f"{mc.loc['ratio', 'q025']:,.0f}–{mc.loc['ratio', 'q975']:,.0f}",
-        "mc_share": pct(mc.loc["ratio", "share"], 0),
+        "mc_draws": f"{int(mc.loc['ratio_episodes', 'n']):,}",
+        "mc_median": f"{mc.loc['ratio_episodes', 'median']:,.0f}",
+        "mc_median_mcse": f"{mc.loc['ratio_episodes', 'median_mcse']:,.0f}",
+        "mc_interval": (
+            f"{mc.loc['ratio_episodes', 'q025']:,.0f}–{mc.loc['ratio_episodes', 'q975']:,.0f}"
+        ),
+        "mc_share": pct(mc.loc["ratio_episodes", "share"], 1),
+        "mc_share_mcse": pct(mc.loc["ratio_episodes", "share_mcse"], 1),
+        "mc_q975_period": f"{mc.loc['ratio_period', 'q975']:,.0f}",
+        "mc_q975_point": f"{mc.loc['ratio_point', 'q975']:,.0f}",
         "kemp_weekly": pct(kemp["weekly_point_prevalence"]["value"]),
         "kemp_k": f"{kemp['observations']['value']:g}",
         "kemp_observed": pct(kemp["observed_period_prevalence"]["value"], 0),
@@ -115,6 +146,8 @@ def fragments(
     tables: dict[str, pd.DataFrame], inputs: dict, studies: pd.DataFrame, interval_method: str
 ) -> dict:
     """The chapter's tables as Markdown; per-study intervals by `interval_method`."""
+    labels = {name: spec["label"] for name, spec in inputs["pooling"]["sensitivity"].items()}
+    labels = {"main": "main"} | {name: f"{name}: {label}" for name, label in labels.items()}
     shown = METHODS[interval_method]
     both = shown if interval_method == EXACT else f"{shown} and {METHODS[EXACT]}"
     return {
@@ -128,15 +161,29 @@ def fragments(
             "llllrrr",
             [5, 2, 2, 2, 2, 3, 3],
         ),
+        "tbl_bruising_selection.md": markdown_table(
+            selection_table(tables["selection"], labels),
+            "Which study rows were pooled, chosen by the data's own flags: the main pool "
+            "takes rows verified against the primary study, children counted once each at "
+            "a single examination, pre-mobile and aged 0–5 months, one row per study; each "
+            "sensitivity pool relaxes some of these ("
+            + "; ".join(f"{name}: {label}" for name, label in labels.items())
+            + ").",
+            "bruising-selection",
+            "lllll",
+            [3, 4, 1, 2, 6],
+        ),
         "tbl_bruising_pooled.md": markdown_table(
-            pooled_table(tables["pooled"]),
-            "Pooled base rate by random-effects meta-analysis: each pool on each scale with "
-            "each between-study variance estimator; Hartung–Knapp–Sidik–Jonkman intervals, "
-            "95% prediction intervals, I² with its interval. The sensitivity pool mixes "
-            "children and weekly observations.",
+            pooled_table(tables["pooled"], labels),
+            "Pooled base rate: the binomial–normal GLMM (the primary model; Wald interval) "
+            "and, as sensitivity analyses, inverse-variance random-effects pooling (for the "
+            "main pool on each scale with each between-study variance estimator; for the "
+            "sensitivity pools DerSimonian–Laird on the logit scale) with Hartung–Knapp–"
+            "Sidik–Jonkman intervals. τ² is on its model's scale: logit, or metafor's halved "
+            "Freeman–Tukey (PFT). I² from each model's own τ². (k) is the number of studies.",
             "bruising-pooled",
             "lllrrrr",
-            [3, 2, 1, 3, 3, 3, 3],
+            [4, 2, 2, 3, 3, 1, 2],
         ),
         "tbl_bruising_loo.md": markdown_table(
             leave_one_out_table(tables["leave_one_out"], inputs),
@@ -148,18 +195,31 @@ def fragments(
         "tbl_bruising_assumptions.md": markdown_table(
             assumptions_table(inputs),
             "Inputs of the implication analysis, with the ends used in the sensitivity "
-            "analyses and their sources (config/config.yaml).",
+            "analyses and their sources (config/config.yaml). The base rate row is the "
+            "claim's published range; the analyses use the pooled estimate instead.",
             "bruising-assumptions",
             "lrrrl",
             [3, 1, 1, 1, 6],
         ),
         "tbl_bruising_scenarios.md": markdown_table(
             scenario_table(tables["scenarios"], inputs),
-            "Accidental bruises per child protection plan under each assumption, whether the "
-            "talk's ratio holds, and the break-even base rate and number of plans.",
+            "Accidental bruising per child protection plan at each pooled study's rate and at "
+            "the pooled estimate, in each counting unit (infants bruised on one day, infants "
+            "bruised at least once in a year, bruising episodes visible for the days shown); "
+            "whether the talk's ratio holds, and the break-even base rate and number of "
+            "plans. 'none ≤ 100%': no base rate reaches the ratio in that unit.",
             "bruising-scenarios",
             "lrlrrlrr",
             [3, 2, 2, 1, 2, 1, 2, 2],
+        ),
+        "tbl_bruising_monte_carlo.md": markdown_table(
+            monte_carlo_table(tables["monte_carlo"], inputs["implications"]["threshold"]),
+            "Monte Carlo analysis of accidental bruising per plan in each counting unit: the "
+            "base rate drawn from the pooled estimate's sampling distribution, the other "
+            "inputs uniform between their ends; each figure ± its Monte Carlo standard error.",
+            "bruising-monte-carlo",
+            "lrrrr",
+            [3, 2, 2, 2, 2],
         ),
         "tbl_bruising_audit.md": markdown_table(
             audit_table(tables["audit"]),
@@ -204,29 +264,79 @@ def study_table(rates: pd.DataFrame, studies: pd.DataFrame, method: str) -> pd.D
     return table.loc[:, ~table.columns.duplicated()]  # the exact method shows once
 
 
-def pooled_table(pooled: pd.DataFrame) -> pd.DataFrame:
+def pooled_table(pooled: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """Each pool by each model: the GLMM first, then inverse variance on each scale.
+
+    tau² is on the scale of its model (logit, or the halved double arcsine). The
+    prediction interval is shown only from MIN_PREDICTION_STUDIES studies on.
+    """
+
+    def interval(row):
+        if row["k"] < MIN_PREDICTION_STUDIES or pd.isna(row["pi_low"]):
+            return f"not informative (k < {MIN_PREDICTION_STUDIES})"
+        return ci(row["pi_low"], row["pi_upp"])
+
+    rows = []
+    # every model for the main pool; the GLMM and logit DL for the sensitivity pools
+    shown = (pooled["pool"] == "main") | (pooled["method"] == GLMM)
+    shown |= (pooled["scale"] == "logit") & (pooled["method"] == "DL")
+    for _, r in pooled[shown].iterrows():
+        glmm = r["method"] == GLMM
+        model = MODELS[GLMM] if glmm else f"{r['method']}{', HKSJ' if r['hksj'] else ''}"
+        rows.append(
+            {
+                "Pool": f"{labels.get(r['pool'], r['pool'])} ({int(r['k'])})",
+                "Model": model,
+                "Scale": SCALES[r["scale"]],
+                "% (95% CI)": f"{pct(r['estimate'], 2)} ({ci(r['ci_low'], r['ci_upp'], 2)})",
+                "Prediction interval": "–" if glmm else interval(r),
+                "I² %": "" if pd.isna(r["i2"]) else pct(r["i2"], 0),
+                "τ² (scale)": f"{r['tau2']:.4f} ({'logit' if r['scale'] == 'logit' else 'PFT'})",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def selection_table(selection: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """Every study row with a count or a figure: the pools that took it, or why not."""
+    pools = [c for c in labels if c in selection.columns]
     return pd.DataFrame(
         {
-            "Pool": [f"{p} ({u})" for p, u in zip(pooled["pool"], pooled["units"], strict=True)],
-            "Scale": [SCALES[s] for s in pooled["scale"]],
-            "τ² method": pooled["method"],
-            "% (95% CI)": [
-                f"{pct(e, 2)} ({ci(lo, up, 2)})"
-                for e, lo, up in zip(
-                    pooled["estimate"], pooled["ci_low"], pooled["ci_upp"], strict=True
-                )
+            "Row": selection["row_id"],
+            "Study, subgroup": [
+                f"{s}, {g}" for s, g in zip(selection["study"], selection["subgroup"], strict=True)
             ],
-            "Prediction interval": [
-                "" if pd.isna(lo) else ci(lo, up)
-                for lo, up in zip(pooled["pi_low"], pooled["pi_upp"], strict=True)
+            "Main pool": ["yes" if m else "no" for m in selection["main"]],
+            "Sensitivity pools": [
+                ", ".join(p for p in pools if row[p]) or "–" for _, row in selection.iterrows()
             ],
-            "I² % (CI)": [
-                f"{pct(i, 0)} ({'' if pd.isna(lo) else ci(lo, up, 0)})"
-                for i, lo, up in zip(
-                    pooled["i2"], pooled["i2_ci_low"], pooled["i2_ci_upp"], strict=True
-                )
+            "Why not in the main pool": [
+                "–" if m else reason
+                for m, reason in zip(selection["main"], selection["reason"], strict=True)
             ],
-            "τ²": [f"{t:.3f}" for t in pooled["tau2"]],
+        }
+    )
+
+
+def monte_carlo_table(mc: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Each unit's Monte Carlo summary with its Monte Carlo standard errors (±)."""
+    rows = mc[mc["output"].str.startswith("ratio_")]
+
+    def with_error(name):
+        return [
+            f"{v:,.0f} ± {e:.2g}" for v, e in zip(rows[name], rows[f"{name}_mcse"], strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            "Unit": [UNIT_WORDS[o.removeprefix("ratio_")] for o in rows["output"]],
+            "Median": with_error("median"),
+            "2.5%": with_error("q025"),
+            "97.5%": with_error("q975"),
+            f"% of draws ≥ {threshold:,.0f}": [
+                f"{pct(v, 1)} ± {100 * e:.2g}"
+                for v, e in zip(rows["share"], rows["share_mcse"], strict=True)
+            ],
         }
     )
 
@@ -235,6 +345,8 @@ def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
     """The main pool without each study in turn, on the main result's scale and method."""
     scale, method = inputs["pooling"]["main"]["scale"], inputs["pooling"]["main"]["method"]
     rows = loo[(loo["scale"] == scale) & (loo["method"] == method)]
+    if rows.empty:  # a main pool of one study has no leave-one-out
+        return pd.DataFrame({"Without": [], "%": [], "95% CI": [], "τ²": []})
     return pd.DataFrame(
         {
             "Without": rows["omitted"],
@@ -272,20 +384,23 @@ def assumptions_table(inputs: dict) -> pd.DataFrame:
 
 
 def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
+    def rate(r):
+        return "none ≤ 100%" if not r <= 1 else pct(r, 2)
+
     return pd.DataFrame(
         {
             "Base rate": scenarios["scenario"],
             "Rate %": [pct(r, 2) for r in scenarios["base_rate"]],
-            "Unit": [u.replace("_", "-") for u in scenarios["unit"]],
+            "Unit": [UNIT_WORDS[u] for u in scenarios["unit"]],
             "Visible days": [
-                f"{d:g}" if u == "episodes" else "–"
+                f"{d:g}" if u != "point" else "–"
                 for d, u in zip(scenarios["visible_days"], scenarios["unit"], strict=True)
             ],
-            "Bruises per plan": [f"{r:,.0f}" for r in scenarios["ratio"]],
+            "Per plan": [f"{r:,.0f}" for r in scenarios["ratio"]],
             f"≥ {inputs['implications']['threshold']:,.0f}?": [
                 "yes" if h else "no" for h in scenarios["holds"]
             ],
-            "Break-even rate %": [pct(r, 2) for r in scenarios["min_base_rate"]],
+            "Break-even rate %": [rate(r) for r in scenarios["min_base_rate"]],
             "Break-even plans": [f"{p:,.0f}" for p in scenarios["max_plans_per_year"]],
         }
     )

@@ -25,7 +25,19 @@ NATIONAL_ONLY = (
     "comparison",
     "cleaning",
     "paths",
-    *(f"bruising_{t}" for t in ("studies", "pooled", "loo", "assumptions", "scenarios", "audit")),
+    *(
+        f"bruising_{t}"
+        for t in (
+            "studies",
+            "selection",
+            "pooled",
+            "loo",
+            "assumptions",
+            "scenarios",
+            "monte_carlo",
+            "audit",
+        )
+    ),
     *(f"trend_{t}" for t in ("models", "joinpoints", "contrasts", "backtest", "forecasts")),
     *("panel_findings", "extrafamilial_harm", "early_help", "then_and_now", "not_used"),
     "provenance",

@@ -159,6 +159,7 @@ def subgroup_table(tests: pd.DataFrame) -> pd.DataFrame:
         return "" if pd.isna(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
 
     names = {"chi_square": "chi-square", "fisher_exact": "Fisher exact",
+             "freeman_halton_exact": "Freeman-Halton (exact)",
              "freeman_halton_monte_carlo": "Freeman-Halton (Monte Carlo)",
              "cochran_armitage": "trend (Cochran-Armitage)"}  # fmt: skip
     return pd.DataFrame(
@@ -247,8 +248,9 @@ def fragments(data: ReportData) -> dict[str, str]:
         "tbl_agreement.md": markdown_table(
             agreement_table(data.agreement),
             f"Agreement between two independent codings of the double-coded reviews: percent "
-            f"agreement and Cohen's kappa with its {level}% interval (large-sample standard "
-            "error of Fleiss, Cohen and Everitt).",
+            f"agreement and Cohen's kappa with its {level}% interval (from the exact "
+            "Clopper–Pearson interval of the agreement, chance agreement held at its observed "
+            "value, so that it does not collapse when the coders agree on every review).",
             "agreement",
             "lrrr",
             [4, 1, 2, 3],

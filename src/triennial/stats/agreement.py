@@ -4,8 +4,18 @@ Kappa is (p_o - p_e) / (1 - p_e), where p_o is the proportion of reviews on whic
 the coders agree and p_e the agreement expected by chance from each coder's own
 category frequencies (Cohen 1960, Educational and Psychological Measurement
 20:37-46). Its standard error is the large-sample one of Fleiss, Cohen & Everitt
-(1969, Psychological Bulletin 72:323-327), which holds whatever the true kappa. The
-interval is Wald's, kappa +/- z * se, clipped to [-1, 1].
+(1969, Psychological Bulletin 72:323-327), which holds whatever the true kappa.
+
+The interval is not Wald's kappa +/- z se: that collapses to [1, 1] when the coders
+agree on every review (se = 0), and a bootstrap over reviews does the same (every
+resample agrees perfectly). Instead kappa, a linear function of the observed
+agreement p_o given the chance agreement p_e, has its limits from the exact
+Clopper-Pearson interval for p_o (agreements out of n reviews), with p_e held at its
+observed value: kappa_limit = (p_o_limit - p_e) / (1 - p_e), clipped to [-1, 1]. The
+interval is conditional on the coders' marginal frequencies (it ignores the sampling
+variation of p_e, which is small beside that of p_o with few categories), and it never
+collapses: with 37 of 37 reviews agreeing the lower limit of p_o is 0.025^(1/37) =
+0.905.
 
 Written out, not wrapped: statsmodels' `inter_rater.cohens_kappa` has the same kappa
 and, as `std_kappa`, the same standard error (`std_kappa0` is the one valid only
@@ -29,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-METHOD = "wald"
+METHOD = "clopper_pearson_agreement"
 COLUMNS = ["variable", "n", "agreement", "kappa", "se", "ci_low", "ci_upp", "method", "note"]
 UNDEFINED = (
     "kappa undefined: both coders used the single category {category!r} for every review, "
@@ -38,10 +48,11 @@ UNDEFINED = (
 
 
 def cohens_kappa(a: Sequence, b: Sequence, alpha: float = 0.05) -> dict:
-    """Cohen's kappa for two coders' codes of the same items, with se and Wald interval.
+    """Cohen's kappa for two coders' codes of the same items, with se and interval.
 
     `a[i]` and `b[i]` are the two codes of item i; categories are the union of both.
-    Returns `n, agreement, expected, kappa, se, ci_low, ci_upp, method, note`; when
+    Returns `n, agreement, expected, kappa, se, ci_low, ci_upp (see the module
+    docstring), method, note`; when
     chance agreement is 1 kappa is undefined and kappa, se and the interval are NaN,
     with `note` saying why (otherwise `note` is "").
     """
@@ -72,7 +83,8 @@ def crosstab(a: Sequence, b: Sequence) -> np.ndarray:
 
 
 def kappa_from_table(table, alpha: float = 0.05) -> dict:
-    """Kappa, its Fleiss-Cohen-Everitt se and Wald interval from a square table of counts."""
+    """Kappa, its Fleiss-Cohen-Everitt se and interval (see the module docstring) from a
+    square table of counts."""
     counts = np.asarray(table, dtype=float)
     n = counts.sum()
     p = counts / n
@@ -87,8 +99,13 @@ def kappa_from_table(table, alpha: float = 0.05) -> dict:
         return result | dict(kappa=nan, se=nan, ci_low=nan, ci_upp=nan, method=METHOD, note="")
     kappa = (observed - expected) / (1 - expected)
     se = _fce_se(p, rows, cols, kappa, expected, n)
-    z = stats.norm.isf(alpha / 2)
-    ci_low, ci_upp = np.clip([kappa - z * se, kappa + z * se], -1.0, 1.0)
+    agree = int(round(np.trace(counts)))
+    total = int(round(n))
+    p_low = stats.beta.ppf(alpha / 2, agree, total - agree + 1) if agree > 0 else 0.0
+    p_upp = stats.beta.isf(alpha / 2, agree + 1, total - agree) if agree < total else 1.0
+    ci_low, ci_upp = np.clip(
+        [(p_low - expected) / (1 - expected), (p_upp - expected) / (1 - expected)], -1.0, 1.0
+    )
     return result | dict(
         kappa=float(kappa),
         se=se,

@@ -9,8 +9,11 @@ N - 1 rather than N, so its z is the classical one times sqrt((N - 1) / N).
   chi-square (no continuity correction) when every expected count is at least 5
   (Cochran 1954, Biometrics 10:417-451); otherwise Fisher's exact test for two groups
   and, for more, the Freeman-Halton extension of it (Freeman & Halton 1951,
-  Biometrika 38:141-149) with its p-value estimated from random tables with the
-  observed margins, because scipy has no exact r x c test.
+  Biometrika 38:141-149), exact: every 2 x k table with the observed margins is
+  enumerated (two halves of the columns, met in the middle), as R's `fisher.test`
+  computes it. Only when there would be more than `MAX_EXACT_TABLES` partial tables
+  in a half is the p-value estimated from random tables instead, with its Monte
+  Carlo standard error in the note.
 - `cochran_armitage`: test for a linear trend in the proportion across ordered
   groups (Armitage 1955, Biometrics 11:375-386; Agresti, Categorical Data Analysis,
   3rd ed., section 5.3.5).
@@ -23,11 +26,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 SEED = 20190901
 N_RESAMPLES = 10_000
+MAX_EXACT_TABLES = 5_000_000  # partial tables per half of the columns enumerated exactly
+# R's fisher.test counts tables whose probability is at most the observed one's times
+# 1 + 1e-7, so that tables equal to it up to rounding are not lost.
+RELATIVE_ERROR = 1 + 1e-7
 MIN_EXPECTED = 5
 ADJUSTMENTS = ("holm", "fdr_bh")
 
@@ -37,7 +44,8 @@ def compare_groups(counts: pd.DataFrame, seed: int = SEED, n_resamples: int = N_
 
     `counts` has one row per group with columns `group, n, N`. Groups with N = 0
     carry no information and are dropped, with a `note`. Returns `test`
-    ("chi_square", "fisher_exact" or "freeman_halton_monte_carlo"), `statistic`
+    ("chi_square", "fisher_exact", "freeman_halton_exact" or, beyond
+    MAX_EXACT_TABLES, "freeman_halton_monte_carlo"), `statistic`
     (Pearson's X^2 for the chi-square test; for the exact tests the probability of
     the observed table given its margins, the quantity they order tables by), `dof`
     (None for the exact tests), `p_value`, `min_expected` and `note`.
@@ -57,13 +65,20 @@ def compare_groups(counts: pd.DataFrame, seed: int = SEED, n_resamples: int = N_
         # Nobody (or everybody) has the characteristic: only one table has these
         # margins, so it has probability 1 and nothing could be more extreme.
         notes.append("no group differs: the proportion is 0 (or 1) in every group")
-        name = "fisher_exact" if len(kept) == 2 else "freeman_halton_monte_carlo"
+        name = "fisher_exact" if len(kept) == 2 else "freeman_halton_exact"
         test = {"test": name, "statistic": 1.0, "dof": None, "p_value": 1.0}
     elif len(kept) == 2:
         test = _fisher(table)
+    elif _half_sizes(table) <= MAX_EXACT_TABLES:
+        test = freeman_halton_exact(table)
     else:
         test = _freeman_halton(table, seed, n_resamples)
-        notes.append(f"p-value from {n_resamples} random tables, seed {seed}")
+        p = test["p_value"]
+        error = np.sqrt(p * (1 - p) / n_resamples)
+        notes.append(
+            f"p-value from {n_resamples} random tables, seed {seed} (more than "
+            f"{MAX_EXACT_TABLES:,} tables to enumerate), Monte Carlo standard error {error:.2g}"
+        )
     return {**test, "p_value": float(test["p_value"]), **result, "note": "; ".join(notes)}
 
 
@@ -105,6 +120,77 @@ def _fisher(table: np.ndarray) -> dict:
     big_n, with_char, first_group = table.sum(), table[0].sum(), table[:, 0].sum()
     prob = stats.hypergeom.pmf(table[0, 0], big_n, with_char, first_group)
     return {"test": "fisher_exact", "statistic": float(prob), "dof": None, "p_value": p}
+
+
+def _log_choose(n, x):
+    return special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+
+
+def _halves(table: np.ndarray):
+    columns = table.sum(axis=0)
+    middle = len(columns) // 2
+    return columns[:middle], columns[middle:]
+
+
+def _half_sizes(table: np.ndarray) -> int:
+    """The larger half's number of partial tables (before pruning), to bound the work."""
+    return max(int(np.prod(half + 1.0)) for half in _halves(table))
+
+
+def _partial_tables(columns, total: int):
+    """Every first row (x_1..x_m) of the given columns with sum <= total: (sums, log weights).
+
+    The weight of a row is prod C(N_i, x_i); the table's probability given its margins
+    is the product over both halves divided by C(N, total).
+    """
+    sums, logw = np.zeros(1, dtype=np.int64), np.zeros(1)
+    for size in columns:
+        x = np.arange(size + 1)
+        sums = (sums[:, None] + x[None, :]).ravel()
+        logw = (logw[:, None] + _log_choose(size, x)[None, :]).ravel()
+        keep = sums <= total
+        sums, logw = sums[keep], logw[keep]
+    return sums, logw
+
+
+def freeman_halton_exact(table: np.ndarray) -> dict:
+    """Exact Freeman-Halton test of a 2 x k table: P(a table no more probable than observed).
+
+    Given both margins, a table's probability is prod_i C(N_i, x_i) / C(N, R), with x
+    the first row, N_i the column totals and R the first row's total. The columns are
+    split into two halves; each half's partial rows are enumerated with their sums and
+    log weights, and for each left-half row the right-half rows completing it to R
+    and no more probable than the observed table (times RELATIVE_ERROR, as R) are
+    summed from sorted cumulative weights. `statistic` is the observed table's
+    probability.
+    """
+    table = np.asarray(table, dtype=np.int64)
+    total = int(table[0].sum())
+    log_total = float(_log_choose(table.sum(), total))
+    observed = float(np.sum(_log_choose(table.sum(axis=0), table[0])))
+    limit = observed + np.log(RELATIVE_ERROR)
+    left, right = (_partial_tables(half, total) for half in _halves(table))
+    order = np.lexsort((right[1], right[0]))  # by sum, then by log weight
+    r_sums, r_logw = right[0][order], right[1][order]
+    p = 0.0
+    for s in np.unique(left[0]):
+        lo, hi = np.searchsorted(r_sums, [total - s, total - s + 1])
+        if lo == hi:
+            continue
+        a_logw = left[1][left[0] == s]
+        b_logw = r_logw[lo:hi]
+        # scaled within the group: weights far from the mode would underflow otherwise
+        shift = float(b_logw[-1])
+        cumulative = np.concatenate([[0.0], np.cumsum(np.exp(b_logw - shift))])
+        # right rows of this sum with log weight <= limit - left log weight
+        idx = np.searchsorted(b_logw, limit - a_logw, side="right")
+        p += float(np.sum(np.exp(a_logw + shift - log_total) * cumulative[idx]))
+    return {
+        "test": "freeman_halton_exact",
+        "statistic": float(np.exp(observed - log_total)),
+        "dof": None,
+        "p_value": min(1.0, p),
+    }
 
 
 def _freeman_halton(table: np.ndarray, seed: int, n_resamples: int) -> dict:

@@ -10,16 +10,17 @@ handful of studies, each given as `events` out of `n`. Steps:
      (c = 0 otherwise), the default of R's metafor and meta ("only0" / add 1/2 to
      zero cells). Without it those studies have infinite yi and vi.
    - "freeman_tukey": the double arcsine of Freeman & Tukey (1950, Annals of
-     Mathematical Statistics 21:607-611), yi = asin(sqrt(x/(n+1))) +
-     asin(sqrt((x+1)/(n+1))), vi = 1/(n + 1/2); finite at x = 0 and x = n, so no
-     correction. This is the un-halved form of R's meta package (metafor's "PFT" is
-     half of it, with a quarter of the variance).
+     Mathematical Statistics 21:607-611) on metafor's halved scale (`measure =
+     "PFT"`), yi = (asin(sqrt(x/(n+1))) + asin(sqrt((x+1)/(n+1)))) / 2,
+     vi = 1/(4n + 2); finite at x = 0 and x = n, so no correction. Its tau^2 is on
+     this halved scale (a quarter of the un-halved transform's).
 2. `pool` estimates the between-study variance tau^2 (DerSimonian-Laird, REML or
    Paule-Mandel) and the inverse-variance weighted mean, with heterogeneity
    statistics, a Q-profile interval for tau^2 and a prediction interval.
 3. `back_transform` returns estimates and limits to the proportion scale: expit for
    logit; for Freeman-Tukey the inversion of Miller (1978, The American Statistician
-   32:138) at the harmonic mean of the study sizes, as R's meta does. That inversion
+   32:138) at the harmonic mean of the study sizes, as metafor's `transf.ipft.hm`
+   and R's meta do. That inversion
    is approximate and can mislead when study sizes differ a lot (Schwarzer et al.
    2019, Research Synthesis Methods 10:476-483); the logit scale has no such issue.
 
@@ -39,7 +40,7 @@ from triennial.stats.intervals import proportion_confint
 SCALES = ("logit", "freeman_tukey")
 METHODS = ("DL", "REML", "PM")
 CONTINUITY = 0.5
-REML_TOL = 1e-10  # metafor's convergence threshold on the change in tau^2
+REML_TOL = 1e-10  # on the change in tau^2 (metafor stops at 1e-5 by default; tighter here)
 REML_MAXITER = 1000
 
 
@@ -62,8 +63,8 @@ def transform(count, nobs, scale: str = "logit"):
         yi = np.log((x + c) / (n - x + c))
         vi = 1 / (x + c) + 1 / (n - x + c)
     else:
-        yi = np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1)))
-        vi = 1 / (n + 0.5)
+        yi = (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1)))) / 2
+        vi = 1 / (4 * n + 2)
     return yi, vi
 
 
@@ -76,8 +77,9 @@ def harmonic_mean(nobs) -> float:
 def back_transform(y, scale: str = "logit", nobs_harmonic: float | None = None):
     """Transformed-scale value(s) back to proportions, clipped to [0, 1].
 
-    logit: expit(y). freeman_tukey: Miller's (1978) inversion of the double arcsine,
-        p = (1 - sgn(cos y) sqrt(1 - (sin y + (sin y - 1/sin y) / n)^2)) / 2,
+    logit: expit(y). freeman_tukey (halved scale): Miller's (1978) inversion of the
+    double arcsine t = 2y,
+        p = (1 - sgn(cos t) sqrt(1 - (sin t + (sin t - 1/sin t) / n)^2)) / 2,
     with n = `nobs_harmonic` (required), the harmonic mean of the study sizes. Values
     below the transform of 0/n map to 0 and above that of n/n to 1. NaN stays NaN.
     """
@@ -87,7 +89,7 @@ def back_transform(y, scale: str = "logit", nobs_harmonic: float | None = None):
     elif scale == "freeman_tukey":
         if nobs_harmonic is None or not nobs_harmonic > 0:
             raise ValueError("the Freeman-Tukey back-transform needs nobs_harmonic > 0")
-        p = _miller(y, float(nobs_harmonic))
+        p = _miller(2 * y, float(nobs_harmonic))
     else:
         raise ValueError(f"unknown scale {scale!r}; expected one of {SCALES}")
     p = np.clip(p, 0.0, 1.0)
@@ -157,7 +159,7 @@ def tau2_reml(yi, vi, tol: float = REML_TOL, maxiter: int = REML_MAXITER):
     Update (Viechtbauer 2005, J Educ Behav Stat 30:261-293):
         tau2 += (y'PPy - tr P) / tr(PP),  P = W - W 1 1' W / sum(W),  W = diag(1/(vi+tau2)),
     starting from the DerSimonian-Laird value, stopping when tau2 changes by less
-    than `tol` (1e-10, metafor's threshold). A step below 0 is cut back to the
+    than `tol` (1e-10; metafor's default is 1e-5). A step below 0 is cut back to the
     boundary, where the REML maximum lies when the data show no heterogeneity.
     """
     tau2 = tau2_dl(yi, vi)
@@ -178,11 +180,23 @@ def tau2_reml(yi, vi, tol: float = REML_TOL, maxiter: int = REML_MAXITER):
 # --- pooling -----------------------------------------------------------------------
 
 
-def heterogeneity(yi, vi, alpha: float = 0.05) -> dict:
-    """Cochran's Q, I^2, H^2 and Q-profile intervals for tau2 and I^2 (see `pool`).
+def typical_variance(vi) -> float:
+    """The typical within-study variance s2 = (k - 1) sum(w) / ((sum w)^2 - sum(w^2)), w = 1/vi.
 
-    Keys: tau2_ci_low, tau2_ci_upp, i2, i2_ci_low, i2_ci_upp, h2, q, q_df, q_p; all
-    but q and q_df are NaN for a single study.
+    Higgins & Thompson (2002, Stat Med 21:1539-1558, eq. 9), as metafor's rma.uni.
+    """
+    w = 1 / np.asarray(vi, dtype=float)
+    return float((len(w) - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2)))
+
+
+def heterogeneity(yi, vi, tau2: float, alpha: float = 0.05) -> dict:
+    """Cochran's Q, I^2 and H^2 from `tau2`, and Q-profile intervals for tau2 and I^2.
+
+    I^2 = tau2 / (tau2 + s2) and H^2 = (tau2 + s2) / s2 with s2 the typical
+    within-study variance, so each tau2 estimator has its own I^2, as in metafor
+    (for DerSimonian-Laird it equals (Q - df) / Q). Keys: tau2_ci_low, tau2_ci_upp,
+    i2, i2_ci_low, i2_ci_upp, h2, q, q_df, q_p; all but q and q_df are NaN for a
+    single study.
     """
     k = len(yi)
     df = k - 1
@@ -194,14 +208,13 @@ def heterogeneity(yi, vi, alpha: float = 0.05) -> dict:
     # Q-profile: Q(tau2) falls with tau2, so the upper chi-square quantile gives the lower limit.
     low = _solve_q(yi, vi, stats.chi2.isf(alpha / 2, df))
     upp = _solve_q(yi, vi, stats.chi2.ppf(alpha / 2, df))
-    w = 1 / vi
-    s2 = df * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))  # typical within-study variance
+    s2 = typical_variance(vi)
     return out | {
         "q_p": float(stats.chi2.sf(q, df)),
-        "i2": (q - df) / q if q > df else 0.0,  # also avoids 0/0 when all yi are equal
+        "i2": float(tau2 / (tau2 + s2)),
         "i2_ci_low": float(low / (low + s2)),
         "i2_ci_upp": float(upp / (upp + s2)),
-        "h2": max(1.0, q / df),
+        "h2": float((tau2 + s2) / s2),
         "tau2_ci_low": float(low),
         "tau2_ci_upp": float(upp),
     }
@@ -218,13 +231,13 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
       Stat Med 26:37-52), the tau2 values where the generalised Q equals the
       chi-square(k - 1) quantiles 1 - alpha/2 and alpha/2 (0 where Q(0) falls short);
     - q, q_df, q_p: Cochran's Q about the fixed-effect mean, k - 1, chi-square p;
-    - i2 = max(0, (Q - df)/Q) and h2 = max(1, Q/df) (Higgins & Thompson 2002, Stat Med
-      21:1539-1558); i2_ci_low, i2_ci_upp: the Q-profile tau2 limits converted as
-      tau2 / (tau2 + s2) with s2 the typical within-study variance
-      (k - 1) sum(w) / ((sum w)^2 - sum(w^2)), w = 1/vi, as metafor's confint does.
-      The interval always holds the PM tau2 (converted), but need not hold i2, which
-      equals the DL tau2 converted: with very unequal study variances DL's tau2 can
-      fall below the Q-profile interval. The note says when;
+    - i2 = tau2 / (tau2 + s2) and h2 = (tau2 + s2) / s2 from this method's tau2, with
+      s2 the typical within-study variance (`typical_variance`), as metafor's
+      rma.uni (Higgins & Thompson 2002, Stat Med 21:1539-1558); i2_ci_low,
+      i2_ci_upp: the Q-profile tau2 limits converted the same way, as metafor's
+      confint does. The interval always holds the PM tau2 but need not hold another
+      method's: with very unequal study variances DL's tau2 can fall below the
+      Q-profile interval. The note says when;
     - pi_low, pi_upp: prediction interval estimate -/+ t_{k-2} sqrt(tau2 + se^2)
       (Higgins, Thompson & Spiegelhalter 2009, JRSS A 172:137-159), using the `se`
       reported (the HKSJ one when hksj=True); NaN when k < 3;
@@ -291,9 +304,9 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         half = stats.t.isf(alpha / 2, k - 2) * np.sqrt(tau2 + se**2)
         pi_low, pi_upp = mu - half, mu + half
 
-    het = heterogeneity(yi, vi, alpha)
-    if df > 0 and not het["i2_ci_low"] <= het["i2"] <= het["i2_ci_upp"]:
-        notes.append("I2 (from Q) outside its Q-profile interval")
+    het = heterogeneity(yi, vi, tau2, alpha)
+    if df > 0 and not het["tau2_ci_low"] <= tau2 <= het["tau2_ci_upp"]:
+        notes.append("tau2 outside its Q-profile interval")
 
     return {
         "method": method,
@@ -419,12 +432,11 @@ def by_subgroup(table: pd.DataFrame, column: str, **options) -> pd.DataFrame:
 
     One row per subgroup, in order of first appearance, with `variable` (= column)
     and `subgroup` (the value). Every row also carries the test of subgroup
-    differences: q_between = sum (m_g - m)^2 / se_g^2 over the subgroups' pooled
-    estimates m_g (transformed scale, each with its own tau2, as R meta's default
-    `tau.common = FALSE`), m their inverse-variance mean; q_between_df = groups - 1;
-    q_between_p from chi-square (Borenstein et al. 2009, Introduction to
-    Meta-Analysis, ch. 19). se_g is the reported one (HKSJ when hksj=True, which is
-    NaN for a one-study subgroup, making the test NaN).
+    differences, by meta-regression on the subgroup indicators with one common tau2
+    (`subgroup_test`): `test_statistic`, `test_df`, `test_df2` (the denominator df
+    of the F test with HKSJ, else inf), `test_p`, `test_tau2`, and `test_note`,
+    which says "not testable" and why when a subgroup has fewer than two studies
+    (the statistic and p are then empty, not a number that implies a test).
     """
     if column not in table.columns:
         raise ValueError(f"table has no column {column!r}")
@@ -435,16 +447,103 @@ def by_subgroup(table: pd.DataFrame, column: str, **options) -> pd.DataFrame:
         part = table[table[column] == value]
         rows.append({"variable": column, "subgroup": value} | meta_proportions(part, **options))
     out = pd.DataFrame(rows)
-    m, se = out["y_estimate"].to_numpy(), out["y_se"].to_numpy()
-    q_b, df_b = q_between(m, se)
-    out["q_between"] = q_b
-    out["q_between_df"] = df_b
-    out["q_between_p"] = stats.chi2.sf(q_b, df_b) if df_b > 0 else np.nan
+    x, n = _counts(table)
+    yi, vi = transform(x, n, options.get("scale", "logit"))
+    test = subgroup_test(
+        yi, vi, table[column].to_numpy(), options.get("method", "DL"), options.get("hksj", False)
+    )
+    for key, value in test.items():
+        out[f"test_{key}"] = value
     return out
 
 
-def q_between(estimates, se) -> tuple[float, int]:
-    """Cochran's Q among subgroup estimates with standard errors se: (Q, groups - 1)."""
-    m = np.asarray(estimates, dtype=float)
-    w = 1 / np.asarray(se, dtype=float) ** 2
-    return float(np.sum(w * (m - np.sum(w * m) / np.sum(w)) ** 2)), len(m) - 1
+MIN_PER_GROUP = 2  # studies each subgroup needs for a test of differences
+
+
+def subgroup_test(yi, vi, groups, method: str = "DL", hksj: bool = False) -> dict:
+    """Test of subgroup differences by meta-regression with a common tau2.
+
+    yi = b0 + sum_g b_g [group = g] + u_i + e_i, u_i ~ N(0, tau2), e_i ~ N(0, vi); tau2
+    by `method` for the meta-regression (DL: (QE - (k - p)) / tr P; PM: QE(tau2) =
+    k - p; REML by Fisher scoring), as metafor's `rma(yi, vi, mods = ~ group)`. The
+    Wald statistic of the group coefficients is chi-square on groups - 1 df, or with
+    hksj=True (metafor's test = "knha") the statistic divided by the df, compared
+    with F(groups - 1, k - p) after the variance is scaled by QE(tau2) / (k - p).
+
+    Needs at least MIN_PER_GROUP studies in every group and two groups; otherwise
+    returns the statistic as NaN with `note` saying "not testable" and why.
+    Keys: statistic, df, df2, p, tau2, note.
+    """
+    yi, vi = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
+    labels, counts = np.unique(np.asarray(groups), return_counts=True)
+    empty = {"statistic": np.nan, "df": len(labels) - 1, "df2": np.nan, "p": np.nan}
+    if len(labels) < 2:
+        return empty | {"tau2": np.nan, "note": "not testable: one subgroup"}
+    if counts.min() < MIN_PER_GROUP:
+        few = ", ".join(str(g) for g, c in zip(labels, counts, strict=True) if c < MIN_PER_GROUP)
+        note = f"not testable: fewer than {MIN_PER_GROUP} studies in {few}"
+        return empty | {"tau2": np.nan, "note": note}
+    first = list(dict.fromkeys(np.asarray(groups)))  # reference: the first group seen
+    X = np.column_stack([np.ones(len(yi))] + [np.asarray(groups) == g for g in first[1:]]).astype(
+        float
+    )
+    k, p = X.shape
+    if k - p < 1:
+        return empty | {"tau2": np.nan, "note": "not testable: no residual degrees of freedom"}
+    tau2 = _regression_tau2(yi, vi, X, method)
+    b, vb, qe = _wls(yi, vi + tau2, X)
+    m = p - 1
+    if hksj:
+        vb = vb * qe / (k - p)
+    stat = float(b[1:] @ np.linalg.solve(vb[1:, 1:], b[1:]))
+    if hksj:
+        stat /= m
+        return {"statistic": stat, "df": m, "df2": k - p, "p": float(stats.f.sf(stat, m, k - p)),
+                "tau2": tau2, "note": ""}  # fmt: skip
+    return {"statistic": stat, "df": m, "df2": np.inf, "p": float(stats.chi2.sf(stat, m)),
+            "tau2": tau2, "note": ""}  # fmt: skip
+
+
+def _wls(yi, total_var, X):
+    """Weighted least squares: coefficients, their covariance, and the weighted RSS."""
+    w = 1 / total_var
+    xtwx = X.T @ (w[:, None] * X)
+    vb = np.linalg.inv(xtwx)
+    b = vb @ (X.T @ (w * yi))
+    resid = yi - X @ b
+    return b, vb, float(np.sum(w * resid**2))
+
+
+def _p_matrix(vi, tau2, X):
+    w = 1 / (vi + tau2)
+    wx = w[:, None] * X
+    return np.diag(w) - wx @ np.linalg.solve(X.T @ wx, wx.T)
+
+
+def _regression_tau2(yi, vi, X, method: str) -> float:
+    k, p = X.shape
+    if method == "DL":
+        P = _p_matrix(vi, 0.0, X)
+        return max(0.0, float((yi @ P @ yi - (k - p)) / np.trace(P)))
+    if method == "PM":
+
+        def gap(t):
+            return _wls(yi, vi + t, X)[2] - (k - p)
+
+        if gap(0.0) <= 0:
+            return 0.0
+        upper = 1.0
+        while gap(upper) > 0:
+            upper *= 2
+        return float(optimize.brentq(gap, 0.0, upper, xtol=1e-15, rtol=1e-15))
+    if method != "REML":
+        raise ValueError(f"unknown tau2 method {method!r}; expected one of {METHODS}")
+    tau2 = _regression_tau2(yi, vi, X, "DL")
+    for _ in range(REML_MAXITER):
+        P = _p_matrix(vi, tau2, X)
+        Py = P @ yi
+        new = max(0.0, float(tau2 + (Py @ Py - np.trace(P)) / np.trace(P @ P)))
+        if abs(new - tau2) < REML_TOL:
+            return new
+        tau2 = new
+    return tau2
