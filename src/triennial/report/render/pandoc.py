@@ -124,7 +124,8 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
             ]
         else:
             # -citations: print citeproc's text rather than Typst's own #cite/#bibliography.
-            args += ["--to=typst-citations", f"--include-in-header={HERE / 'header.typ'}"]
+            args += ["--to=typst-citations"]
+            args += [f"--include-in-header={HERE / name}" for name in ("layout.typ", "header.typ")]
         _run_pandoc([*args, f"--output={output}", str(source)], cwd=work)
 
     try:

@@ -60,8 +60,8 @@ def expand(
 ) -> str:
     """Return the text of ``path`` with every shortcode expanded; others are an error.
 
-    Include paths are relative to the including file (or to the project root if they start
-    with ``/``, as in Quarto); included files may use shortcodes themselves.
+    Include paths are relative to the main document, even inside an included file (or to the
+    project root if they start with ``/``), as in Quarto; included files may use shortcodes.
     """
     path = path.resolve()
     if path in _stack:
@@ -90,7 +90,9 @@ def expand(
                 ) from None
         if name == "include":
             target = arg.strip("\"'")
-            base = project_dir if target.startswith("/") else path.parent
+            # Quarto resolves every include against the main document, not the including file.
+            main_dir = (_stack[0] if _stack else path).parent
+            base = project_dir if target.startswith("/") else main_dir
             included = expand(base / target.lstrip("/"), project_dir, variables, (*_stack, path))
             return included.rstrip("\n")
         if name == "pagebreak" and not arg:
