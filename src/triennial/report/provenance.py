@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from triennial.data import labels
+
 from triennial.report.markdown import markdown_table
 
 # count_status values that mean "not printed as such by the source"
@@ -43,7 +45,7 @@ def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFram
             verified = table.get("verified", pd.Series(dtype=str))
             rows.append(
                 {
-                    "Table": f"{package}/{name}",
+                    "Table": labels.table(name),
                     "Rows": len(table),
                     "Sources": ", ".join(sorted(set(table.get("source_file", [])))),
                     "Derived": int(status.str.startswith("derived").sum()),
@@ -73,7 +75,7 @@ def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
                     status += "; not verified"
                 rows.append(
                     {
-                        "Figure": f"{package}/{name}: {r['row_id']}",
+                        "Figure": labels.source_row(r.to_dict(), name),
                         "Status": status,
                         "Source": r["source_file"],
                         "Quote": quote,
