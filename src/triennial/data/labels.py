@@ -183,3 +183,22 @@ SERIES = {
     "notifications_other": "Notifications, other",
     "scr_national_analyses": "SCRs per national analysis (a year)",
 }
+
+# Inputs of the bruising chapter's assumptions table and sensitivity figures (config: bruising).
+INPUTS = {
+    "infants": "Non-mobile infants in England",
+    "base_rate": "Base rate of accidental bruising (one look)",
+    "plans_per_year": "Child protection plans a year",
+    "visible_days": "Days a bruise stays visible",
+    "prior": "Prior: share of infants physically abused",
+    "weekly_point_prevalence": "Bruised on a weekly look (Kemp)",
+    "observations": "Weekly looks per infant (Kemp)",
+    "observed_period_prevalence": "Bruised over the weekly looks (Kemp)",
+    "correlation": "Correlation of an infant's weeks (ρ)",
+    "max_observations": "Most weekly looks drawn",
+}
+
+
+def model_input(name: str) -> str:
+    """Reader's name of an input of the bruising analyses."""
+    return INPUTS.get(name, words(name))

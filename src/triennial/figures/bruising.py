@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from triennial.analysis import bruising
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.data import labels
+from triennial.figures.style import OKABE_ITO, SMALL, STYLE, save
 
 GRID = {"color": "#dddddd", "linewidth": 0.6}
 
@@ -62,7 +63,7 @@ def period_prevalence_figure(
         ax.set_xlabel("Observations per infant (k)")
         ax.set_ylabel("Per cent with at least one bruise")
         ax.grid(**GRID)
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=SMALL)
         fig.tight_layout()
         save(fig, path)
 
@@ -75,7 +76,7 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
     rows = one_way_table.sort_values("swing", kind="stable").reset_index(drop=True)
     y = np.arange(len(rows))
     low, high = rows["output_low"].to_numpy(float), rows["output_high"].to_numpy(float)
-    names = [f"{r.input} ({r.low:g} to {r.high:g})" for r in rows.itertuples()]
+    names = [f"{labels.model_input(r.input)} ({r.low:g} to {r.high:g})" for r in rows.itertuples()]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.3, 0.35 * len(rows) + 1.2))
         ax.barh(y, low - base_output, left=base_output, color=OKABE_ITO[0], label="Input at low")

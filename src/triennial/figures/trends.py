@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from triennial.data.series import period_ends
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.figures.style import FONT, OKABE_ITO, SMALL, STYLE, save
 from triennial.stats.count_models import SYSTEMS, TrendFit, model_rows, predict
 from triennial.stats.joinpoint import JoinpointFit
 
@@ -96,13 +96,13 @@ def trend_figure(
         for ax, name in zip(axes.flat, names, strict=False):
             _panel(ax, df_series_dict[name], fits.get(name), joinpoints.get(name), breaks)
             default = name[:1].upper() + name[1:].replace("_", " ")
-            ax.set_title(titles.get(name, default), fontsize=9)
+            ax.set_title(titles.get(name, default), fontsize=FONT)
         for ax in list(axes.flat)[len(names) :]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel("Count per year")
         handles, labels = _legend_entries(axes.flat[: len(names)])
-        fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize=8)
+        fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize=SMALL)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.4 * nrow + 0.6)))
         save(fig, path)
 

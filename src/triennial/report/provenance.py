@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from triennial.data import labels
-
 from triennial.report.markdown import markdown_table
 
 # count_status values that mean "not printed as such by the source"
@@ -39,7 +38,7 @@ def read_package(descriptor: Path) -> dict[str, pd.DataFrame]:
 def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     """One row per raw table: its package, rows, sources, and rows not printed as such."""
     rows = []
-    for package, tables in packages.items():
+    for tables in packages.values():
         for name, table in tables.items():
             status = table.get("count_status", pd.Series(dtype=str))
             verified = table.get("verified", pd.Series(dtype=str))
@@ -59,7 +58,7 @@ def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFram
 def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     """Every figure that is derived, second-hand or not verified, with its quote."""
     rows = []
-    for package, tables in packages.items():
+    for tables in packages.values():
         for name, table in tables.items():
             if "count_status" not in table or "source_quote" not in table:
                 continue

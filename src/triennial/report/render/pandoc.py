@@ -64,6 +64,7 @@ def _common_args(meta: dict[str, Any], meta_file: Path) -> list[str]:
         f"--metadata-file={meta_file}",
         f"--lua-filter={HERE / 'crossref.lua'}",
         f"--lua-filter={HERE / 'callouts.lua'}",
+        f"--lua-filter={HERE / 'tables.lua'}",
     ]
     if meta.get("bibliography"):
         args.append("--citeproc")
