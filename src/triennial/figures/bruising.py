@@ -76,9 +76,12 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
     rows = one_way_table.sort_values("swing", kind="stable").reset_index(drop=True)
     y = np.arange(len(rows))
     low, high = rows["output_low"].to_numpy(float), rows["output_high"].to_numpy(float)
-    names = [f"{labels.model_input(r.input)} ({r.low:g} to {r.high:g})" for r in rows.itertuples()]
+    # Two lines (name, then range) leave the bars most of the width.
+    names = [
+        f"{labels.model_input(r.input)}\n({r.low:,g} to {r.high:,g})" for r in rows.itertuples()
+    ]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.3, 0.35 * len(rows) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.3, 0.5 * len(rows) + 1.2))
         ax.barh(y, low - base_output, left=base_output, color=OKABE_ITO[0], label="Input at low")
         ax.barh(y, high - base_output, left=base_output, color=OKABE_ITO[1], label="Input at high")
         ax.axvline(base_output, color="black", linewidth=0.8)

@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from triennial.data.series import period_ends
 from triennial.figures.style import FONT, OKABE_ITO, SMALL, STYLE, save
@@ -95,6 +96,7 @@ def trend_figure(
         fig, axes = plt.subplots(nrow, ncol, figsize=(6.3, 2.4 * nrow + 0.6), squeeze=False)
         for ax, name in zip(axes.flat, names, strict=False):
             _panel(ax, df_series_dict[name], fits.get(name), joinpoints.get(name), breaks)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never 2017.5
             default = name[:1].upper() + name[1:].replace("_", " ")
             ax.set_title(titles.get(name, default), fontsize=FONT)
         for ax in list(axes.flat)[len(names) :]:
@@ -122,7 +124,8 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
     )
     if fit is not None:
         label = {"poisson": "Poisson", "negbin": "Negative binomial"}[fit.family]
-        _curve(ax, fitted_rates(fit), OKABE_ITO[0], "-", f"{label} trend, 95% CI")
+        colour = OKABE_ITO[0] if fit.family == "poisson" else OKABE_ITO[2]  # told apart
+        _curve(ax, fitted_rates(fit), colour, "-", f"{label} trend, 95% CI")
     if jp is not None:
         _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")
         if jp.joins:
