@@ -51,11 +51,16 @@ def visible_text(page: str) -> str:
 
 
 def pdf_text(pdf: Path) -> str:
-    """The PDF's text; pdftotext (poppler) keeps table rows apart better than pypdf."""
+    """The PDF's text; pdftotext (poppler) keeps table rows apart better than pypdf.
+
+    Zero-width spaces (layout.typ puts one after each "_" and "/" in a table cell) are removed,
+    so an identifier in a table is seen whole."""
     if shutil.which("pdftotext"):
         run = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
-        return run.stdout
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+        text = run.stdout
+    else:
+        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    return text.replace("\u200b", "")  # the zero-width spaces that let table cells break
 
 
 def snake_case(text: str) -> list[str]:

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-HERE = Path(__file__).parent  # layout.typ, shared with the pandoc fallback
+HERE = Path(__file__).parent  # layout.typ (shared with the pandoc fallback) and quarto.css
 
 # Quarto colours its log lines; the ANSI codes hide the "WARN" at the start of a line.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -45,12 +45,14 @@ def render(work: Path, main: str, epoch: int) -> tuple[Path, Path]:
         raise QuartoError("quarto is not on PATH")
     # Typst (inside Quarto) reads SOURCE_DATE_EPOCH for the PDF's date: same bytes on rerun.
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    layout = ".triennial-layout.typ"  # the PDF's page layout, as the fallback's (layout.typ)
+    # The PDF's page layout as the fallback's (layout.typ); the HTML's phone rules (quarto.css).
+    layout, css = ".triennial-layout.typ", ".triennial.css"
     shutil.copyfile(HERE / "layout.typ", work / layout)
+    shutil.copyfile(HERE / "quarto.css", work / css)
     outputs = []
     # embed-resources is forced so the HTML is one self-contained file whatever _quarto.yml says.
     for to, extra, suffix in (
-        ("html", ["-M", "embed-resources:true"], ".html"),
+        ("html", ["-M", "embed-resources:true", "-M", f"css:{css}"], ".html"),
         ("typst", ["-M", f"include-in-header:{layout}"], ".pdf"),
     ):
         cmd = [quarto, "render", main, "--to", to, *extra]
