@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from triennial.analysis import bruising
 from triennial.data import labels
@@ -86,6 +87,8 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
         ax.barh(y, high - base_output, left=base_output, color=OKABE_ITO[1], label="Input at high")
         ax.axvline(base_output, color="black", linewidth=0.8)
         ax.set_yticks(y, names)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # room for "12,000" between ticks
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", **GRID)
         ax.set_axisbelow(True)  # grid lines behind the bars

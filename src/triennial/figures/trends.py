@@ -96,7 +96,7 @@ def trend_figure(
         fig, axes = plt.subplots(nrow, ncol, figsize=(6.3, 2.4 * nrow + 0.6), squeeze=False)
         for ax, name in zip(axes.flat, names, strict=False):
             _panel(ax, df_series_dict[name], fits.get(name), joinpoints.get(name), breaks)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never 2017.5
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # years, never 2017.5
             default = name[:1].upper() + name[1:].replace("_", " ")
             ax.set_title(titles.get(name, default), fontsize=FONT)
         for ax in list(axes.flat)[len(names) :]:
