@@ -138,3 +138,38 @@ def phone_layout(page: Path, width: int = 390) -> dict:
     found = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.DOTALL)
     assert found, f"the layout probe did not run: {run.stderr[-2000:]}"
     return json.loads(html.unescape(found.group(1)))
+
+
+def _plain(text: str) -> str:
+    """Text as pdftotext gives it, comparable with Markdown: typographic quotes straight, soft
+    hyphens (a word broken at a line end) and markup removed, one space between words."""
+    for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
+        text = text.replace(curly, straight)
+    text = re.sub(r"\u00ad\s*", "", text.replace("\u200b", ""))
+    return re.sub(r"\s+", " ", re.sub(r"[*`\\]", "", text)).strip()
+
+
+def table_rows_missing(pdf_words: str, tables: list[Path]) -> list[str]:
+    """First cells of the Markdown tables' rows that the PDF's text lacks.
+
+    Each row's first cell must occur in the text as often as rows have it. pdftotext reads a
+    table's wrapped cells line by line across columns, so a cell may come with another cell's
+    words between its own: a cell's words in order, at most 300 characters apart, count too.
+    A row printed below the page's foot (an unbreakable table) is not in the text at all.
+    """
+    text = _plain(pdf_words)
+    need: dict[str, int] = {}
+    for path in tables:
+        rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] == "|"]
+        for row in rows[2:]:  # after the header and the alignment row
+            first = _plain(row.strip("|").split("|")[0])
+            if first:
+                need[first] = need.get(first, 0) + 1
+    missing = []
+    for first, rows in need.items():
+        found = text.count(first)
+        if found < rows:
+            spread = r".{0,300}?".join(re.escape(word) for word in first.split())
+            found = len(re.findall(spread, text, re.DOTALL))
+        missing += [first] * max(0, rows - found)
+    return missing

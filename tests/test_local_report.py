@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pypdf
 import pytest
-from reader import CHROMIUM, phone_layout, snake_case, visible_text
+from reader import CHROMIUM, phone_layout, snake_case, table_rows_missing, visible_text
 from reader import pdf_text as reader_pdf_text
 
 pytestmark = pytest.mark.pipeline
@@ -88,3 +88,9 @@ def test_local_report_fits_a_phone_screen(local_run, tmp_path):
     page = Path(shutil.copy(local_run / "results/report/local-report.html", tmp_path))
     layout = phone_layout(page)
     assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
+
+
+def test_every_table_row_of_the_local_report_is_in_its_pdf(local_run):
+    tables = sorted((local_run / "results/report_inputs").glob("tbl_*.md"))
+    pdf = reader_pdf_text(local_run / "results/report/local-report.pdf")
+    assert tables and table_rows_missing(pdf, tables) == []

@@ -8,7 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pypdf
 import pytest
-from reader import CHROMIUM, pdf_text, phone_layout, snake_case, visible_text
+from reader import (
+    CHROMIUM,
+    pdf_text,
+    phone_layout,
+    snake_case,
+    table_rows_missing,
+    visible_text,
+)
 
 pytestmark = pytest.mark.pipeline
 UNRESOLVED = ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??", "[missing image]")
@@ -143,3 +150,10 @@ def test_a_phone_screen_holds_every_element(html, tmp_path):
     layout = phone_layout(page)
     assert layout["width"] == 390
     assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
+
+
+def test_every_table_row_is_in_the_pdf(pdf, pipeline_run):
+    """No row lost at a page foot: long tables break across pages (layout.typ)."""
+    tables = sorted((pipeline_run / "results/report_inputs").glob("tbl_*.md"))
+    assert len(tables) >= 20
+    assert table_rows_missing(pdf_text(pdf), tables) == []
