@@ -100,8 +100,10 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
     ``epoch`` is the PDF's creation date (seconds since 1970, UTC).
     """
     project_meta = {}
-    if (work / "_quarto.yml").exists():
-        project_meta = yaml.safe_load((work / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    # Quarto's order: the project, then the directory's _metadata.yml, then the document.
+    for name in ("_quarto.yml", "_metadata.yml"):
+        if (work / name).exists():
+            project_meta |= yaml.safe_load((work / name).read_text(encoding="utf-8")) or {}
     text = expand(work / main, work, load_variables(work))
     doc_meta, body = split_front_matter(text)
     source = work / f".{Path(main).stem}.expanded.md"
