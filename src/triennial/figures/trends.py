@@ -124,7 +124,7 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
     )
     if fit is not None:
         label = {"poisson": "Poisson", "negbin": "Negative binomial"}[fit.family]
-        colour = OKABE_ITO[0] if fit.family == "poisson" else OKABE_ITO[2]  # told apart
+        colour = OKABE_ITO[0] if fit.family == "poisson" else OKABE_ITO[3]  # told apart
         _curve(ax, fitted_rates(fit), colour, "-", f"{label} trend, 95% CI")
     if jp is not None:
         _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")
