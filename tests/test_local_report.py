@@ -4,10 +4,14 @@ The run (`local_run`, in conftest.py) is shared by these read-only tests.
 """
 
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pypdf
 import pytest
+from reader import CHROMIUM, phone_layout, snake_case, table_rows_missing, visible_text
+from reader import pdf_text as reader_pdf_text
 
 pytestmark = pytest.mark.pipeline
 THRESHOLD = 5
@@ -72,3 +76,21 @@ def test_row_level_data_stays_out_of_results_and_the_report(local_run, html, pdf
 def test_local_report_has_nothing_unresolved(html, pdf_text):
     for marker in ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??"):
         assert marker not in html and marker not in pdf_text, marker
+
+
+def test_local_report_shows_no_code_names(local_run, html):
+    assert snake_case(visible_text(html)) == []
+    assert snake_case(reader_pdf_text(local_run / "results/report/local-report.pdf")) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_local_report_fits_a_phone_screen(local_run, tmp_path):
+    page = Path(shutil.copy(local_run / "results/report/local-report.html", tmp_path))
+    layout = phone_layout(page)
+    assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
+
+
+def test_every_table_row_of_the_local_report_is_in_its_pdf(local_run):
+    tables = sorted((local_run / "results/report_inputs").glob("tbl_*.md"))
+    pdf = reader_pdf_text(local_run / "results/report/local-report.pdf")
+    assert tables and table_rows_missing(pdf, tables) == []

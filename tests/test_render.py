@@ -21,7 +21,7 @@ import pytest
 from triennial.report.render.document import render_report as render
 from triennial.report.render.engine import choose_engine
 from triennial.report.render.pandoc import PandocError, merge_metadata
-from triennial.report.render.quarto import QuartoError
+from triennial.report.render.quarto import QuartoError, warnings_in
 from triennial.report.render.shortcodes import ShortcodeError, expand
 
 SAMPLE = Path(__file__).parent / "fixtures" / "render_sample"
@@ -138,7 +138,10 @@ def test_html_numbers_figures_tables_and_sections(html):
     assert "Table 1: Reviews and deaths by year" in text
     assert "Table 3: A long table" in text
     assert text.count("Figure 1:") == 1 and text.count("Table 1:") == 1
-    assert re.search(r"<caption>Table 1: Reviews and deaths by year</caption>", html)
+    # The caption sits outside the table's scroll box, so it wraps at the page's width.
+    figure = re.search(r'<figure id="tbl-counts" class="table">(.*?)</figure>', html, re.DOTALL)
+    assert figure and "<figcaption>Table 1: Reviews and deaths" in figure.group(1)
+    assert re.search(r'<div class="table-scroll" tabindex="0">\s*<table', html)
     assert html.count("<table") == 3 and "<td" in html
     assert '<a href="#sec-methods-ci">Section 2.1</a>' in html
     assert '<a href="#tbl-counts">Table 1</a>' in html
@@ -185,7 +188,7 @@ def test_html_is_self_contained_and_phone_friendly(html):
     assert "<script" not in html and "mathjax" not in html.lower()
     assert "<link" not in html  # stylesheets are inlined
     assert re.search(r'<img [^>]*src="data:image/svg\+xml;base64,', html)
-    assert re.search(r"table\s*\{[^}]*overflow-x:\s*auto", html)
+    assert re.search(r"\.table-scroll\s*\{[^}]*overflow-x:\s*auto", html)
     assert re.search(r"img\s*\{[^}]*max-width:\s*100%", html)
     assert re.search(r"body\s*\{[^}]*max-width", html)
 
@@ -246,8 +249,9 @@ def test_pdf_timestamp_is_the_epoch_argument(rendered, tmp_path):
     assert pypdf.PdfReader(other["pdf"]).metadata["/CreationDate"].startswith("D:20231114")
 
 
-def _fake_quarto(bin_dir: Path, exit_code: int = 0) -> None:
-    """A stand-in ``quarto`` that records how it was called in the file Quarto would write."""
+def _fake_quarto(bin_dir: Path, exit_code: int = 0, listing: bool = False) -> None:
+    """A stand-in ``quarto`` that records how it was called in the file Quarto would write
+    (and, with ``listing``, the files of the project it was given)."""
     bin_dir.mkdir()
     script = bin_dir / "quarto"
     script.write_text(
@@ -255,7 +259,9 @@ def _fake_quarto(bin_dir: Path, exit_code: int = 0) -> None:
         "import os, pathlib, sys\n"
         "_, _, main, _, to, *rest = sys.argv\n"
         "out = pathlib.Path(main).with_suffix('.html' if to == 'html' else '.pdf')\n"
-        "out.write_text(repr([os.getcwd(), to, rest, os.environ['SOURCE_DATE_EPOCH']]))\n"
+        "seen = [os.getcwd(), to, rest, os.environ['SOURCE_DATE_EPOCH']]\n"
+        f"seen += [sorted(os.listdir('.'))] if {listing} else []\n"
+        "out.write_text(repr(seen))\n"
         f"sys.exit({exit_code})\n"
     )
     script.chmod(0o755)
@@ -268,7 +274,8 @@ def test_quarto_engine_renders_a_scratch_copy(project, tmp_path, monkeypatch):
     before = _snapshot(project)
     out = render_report(project, "sample.qmd", tmp_path / "out", engine=choose_engine("auto"))
     cwd, to, rest, epoch = ast.literal_eval(out["html"].read_text())
-    assert (to, rest, epoch) == ("html", ["-M", "embed-resources:true"], "1567296000")
+    assert (to, epoch) == ("html", "1567296000")
+    assert rest == ["-M", "embed-resources:true", "-M", "css:.triennial.css"]
     assert Path(cwd) != project and not Path(cwd).exists()  # a temporary copy, since removed
     assert ast.literal_eval(out["pdf"].read_text())[1] == "typst"
     assert _snapshot(project) == before
@@ -282,18 +289,78 @@ def test_quarto_engine_failure_is_reported(project, tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
-def test_real_quarto_renders_the_sample(tmp_path):
-    out = render_report(SAMPLE, "sample.qmd", tmp_path, engine="quarto")
-    text, alts = _html_text(out["html"].read_text(encoding="utf-8"))
+QUARTO = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
+ENGINES = ["pandoc", pytest.param("quarto", marks=QUARTO)]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def by_engine(request, rendered, tmp_path_factory) -> dict[str, Path]:
+    """The sample rendered by each engine (the fallback's render is shared with the tests above)."""
+    if request.param == "pandoc":
+        return rendered
+    return render_report(SAMPLE, "sample.qmd", tmp_path_factory.mktemp("quarto"), engine="quarto")
+
+
+def test_both_engines_pass_the_same_output_checks(by_engine):
+    """What a reader sees must not depend on the engine: the checks of issue 14."""
+    html = by_engine["html"].read_text(encoding="utf-8")
+    text, alts = _html_text(html)
+    pages = [page.extract_text() for page in pypdf.PdfReader(by_engine["pdf"]).pages]
+    pdf_text = re.sub(r"\s+", " ", " ".join(pages))
     for expected in ("Figure 1", "Table 1", "235 reviews", "Key message", "nested include"):
-        assert expected in text, expected
+        assert expected in text and expected in pdf_text, expected
     assert "Bar chart: three bars rising from 60 to 95 reviews per year." in alts
-    pages = pypdf.PdfReader(out["pdf"]).pages
-    assert abs(float(pages[0].mediabox.width) - 595.3) < 1
-    pdf_text = " ".join(page.extract_text() for page in pages)
+    assert "Other formats" not in text  # no link to a PDF that may not sit beside the HTML
+    assert abs(float(pypdf.PdfReader(by_engine["pdf"]).pages[0].mediabox.width) - 595.3) < 1
+    assert "Contents" in pages[0] and "Table of contents" not in pdf_text
+    # One reference list, formatted by citeproc: the publisher (institution) is kept.
+    assert pdf_text.count("References") == 2  # its heading and its line in the contents
+    assert "Bibliography" not in pdf_text
+    assert "London: Department for Education" in pdf_text
+    assert "``" not in pdf_text and "''" not in pdf_text  # no TeX quotes printed literally
+    # Every row of the long table, once each: none overprinted at a page foot.
+    for row in range(1, 61):
+        assert len(re.findall(rf"\b{row} Category {row:02d}\b", pdf_text)) == 1, row
+    assert pdf_text.count("Row Category Count Percent") >= 2  # its header repeated on a new page
     for leftover in LEFTOVERS:
         assert leftover not in text and leftover not in pdf_text, leftover
+
+
+@QUARTO
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("See {{< var no.such >}}.", "Unknown var no.such"),
+        ("See @fig-nothere.", "Unable to resolve crossref @fig-nothere"),
+    ],
+)
+def test_real_quarto_warnings_fail_the_render(project, tmp_path, line, message):
+    with (project / "sample.qmd").open("a", encoding="utf-8") as f:
+        f.write(f"\n{line}\n")
+    with pytest.raises(QuartoError, match=re.escape(message)):
+        render_report(project, "sample.qmd", tmp_path / "out", engine="quarto")
+    assert not (tmp_path / "out").exists()
+
+
+def test_quarto_warnings_are_found_through_colour_codes():
+    log = (
+        "\x1b[33mWARNING (crossref/refs.lua:128) Unable to resolve crossref @fig-x\n\x1b[39m"
+        "\x1b[33mWARN: typst-gather analyze failed; staging all packages as fallback\n"
+        "Output created: sample.html\n"
+    )
+    assert warnings_in(log) == ["WARNING (crossref/refs.lua:128) Unable to resolve crossref @fig-x"]
+    assert warnings_in("Output created: sample.html\n") == []
+
+
+def test_only_the_rendered_document_is_staged(project, tmp_path, monkeypatch):
+    """Quarto reads every document of a project: another one with a broken include must not
+    be copied (the national report's tables are absent from a local run)."""
+    (project / "other.qmd").write_text("{{< include _generated/absent.md >}}\n")
+    _fake_quarto(tmp_path / "bin", listing=True)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    out = render_report(project, "sample.qmd", tmp_path / "out", engine="quarto")
+    staged = ast.literal_eval(out["html"].read_text())[-1]
+    assert "sample.qmd" in staged and "_methods.md" in staged and "other.qmd" not in staged
 
 
 # --- loud failures -------------------------------------------------------------------------

@@ -1,12 +1,21 @@
 """The rendered report, read as a machine would: markers, alt text, links, numbers, PDF."""
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pypdf
 import pytest
+from reader import (
+    CHROMIUM,
+    pdf_text,
+    phone_layout,
+    snake_case,
+    table_rows_missing,
+    visible_text,
+)
 
 pytestmark = pytest.mark.pipeline
 UNRESOLVED = ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??", "[missing image]")
@@ -62,8 +71,8 @@ def test_nothing_unresolved_in_html_or_pdf(html, pdf_pages):
 
 
 def test_numbered_figures_and_tables_and_a_key_finding(html):
-    page = html.read_text(encoding="utf-8")
-    assert "Figure 1" in page and "Table 1" in page
+    text = visible_text(html.read_text(encoding="utf-8"))  # Quarto writes "Figure&nbsp;1"
+    assert "Figure 1" in text and "Table 1" in text
     # read without the provenance pop-ups, whose spans sit between a number and its words
     text = re.sub(r"\s+", " ", key_findings_text(html))
     assert re.search(r"208 of 278 reports \( ?74\.8 ?%, 69\.4–79\.6 ?\)", text)
@@ -131,3 +140,26 @@ def test_pdf_is_a4_with_contents_page_numbers_and_text_on_every_page(pdf, pdf_pa
     # the page number at the foot of every page after the first
     for number, text in enumerate(pdf_pages[1:], start=2):
         assert re.search(rf"\b{number}\s*$", text.strip()), number
+
+
+def test_no_code_names_in_the_html_or_the_pdf(html, pdf):
+    """Readers see words: no snake_case identifier in the report's text (issue 14)."""
+    assert snake_case(visible_text(html.read_text(encoding="utf-8"))) == []
+    assert snake_case(pdf_text(pdf)) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_a_phone_screen_holds_every_element(html, tmp_path):
+    """At 390 px wide nothing reaches past the screen but inside a scroll box; captions and
+    headers wrap at the screen's width and between words."""
+    page = Path(shutil.copy(html, tmp_path / html.name))
+    layout = phone_layout(page)
+    assert layout["width"] == 390
+    assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
+
+
+def test_every_table_row_is_in_the_pdf(pdf, pipeline_run):
+    """No row lost at a page foot: long tables break across pages (layout.typ)."""
+    tables = sorted((pipeline_run / "results/report_inputs").glob("tbl_*.md"))
+    assert len(tables) >= 20
+    assert table_rows_missing(pdf_text(pdf), tables) == []

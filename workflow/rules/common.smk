@@ -12,7 +12,7 @@ from snakemake.utils import min_version
 
 from triennial.pipeline.code import code_inputs
 from triennial.report import contents
-from triennial.report.render.engine import choose_engine
+from triennial.report.render.engine import choose_engine, date_epoch
 
 min_version("9.0")
 

@@ -66,6 +66,8 @@ rule report_inputs:
             "period_start": config["analysis"]["period_start"],
             "period_end": config["analysis"]["period_end"],
             "version": __import__("triennial").__version__,
+            "author": config["report"]["author"],
+            "release_date": config["report"]["release_date"],
             "suppression_threshold": str(config["suppression"]["threshold"]),
         },
         national=NATIONAL,
@@ -102,6 +104,6 @@ rule render_report:
         source=lambda wildcards, input: os.path.commonpath(input.sources),
         main=f"{REPORT_STEM}.qmd",
         engine=ENGINE,
-        epoch=config["report"]["source_date_epoch"],
+        epoch=date_epoch(config["report"]["release_date"]),
     script:
         "../scripts/render_report.py"

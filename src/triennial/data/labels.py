@@ -1,4 +1,11 @@
-"""Display names for measures and groups: the tables use snake_case ids, readers words."""
+"""Display names: the data use snake_case ids, readers words.
+
+The one registry of labels: every table, figure and sentence of the report names a measure,
+group, table, extract variable, series or source row through the functions here, so no id
+reaches a reader (tests/test_report_outputs.py fails on any snake_case word in the report).
+"""
+
+import re
 
 MEASURES = {
     "parental_alcohol_misuse": "Alcohol misuse",
@@ -56,13 +63,6 @@ TABLE4_MEASURES = {
     "parental_criminal_record": "Criminal behaviour",
 }
 
-# Where parents' and children's measures sit side by side, say whose.
-WHOSE = {
-    "parental_mental_health": "Parent's mental health problems",
-    "parental_alcohol_or_drug_misuse": "Parent's alcohol or drug misuse",
-    "child_mental_health": "Child's mental health problems",
-}
-
 GROUPS = {
     "under_1": "Under 1",
     "1_to_5": "1–5",
@@ -85,18 +85,98 @@ GROUPS = {
 AGE_BANDS = ["under_1", "1_to_5", "6_to_10", "11_to_15", "16_plus"]
 
 
+def words(name: str) -> str:
+    """The last resort for an id no registry names: spaces for underscores, capitalised."""
+    return re.sub(r"_+", " ", str(name)).strip().capitalize()
+
+
 def measure(name: str, table: str | None = None) -> str:
-    """Reader's name of a measure (falls back to the id with spaces)."""
+    """Reader's name of a measure (falls back to the id in words)."""
     if table == "table4_neglect_adversity" and name in TABLE4_MEASURES:
         return TABLE4_MEASURES[name]
-    if table == "panel" and name in WHOSE:
-        return WHOSE[name]
-    return MEASURES.get(name, name.replace("_", " ").capitalize())
+    return MEASURES.get(name, words(name))
+
+
+def whose(name: str) -> str:
+    """A measure's name saying whose it is where a list mixes parents and children:
+    'parental_alcohol_misuse' -> 'Alcohol misuse (parent)'."""
+    label = measure(name)
+    for prefix, who in (("parental_", "parent"), ("child_", "child")):
+        if name.startswith(prefix) and who not in label.lower():
+            return f"{label} ({who})"
+    return label
 
 
 def group(name: str) -> str:
     """Reader's name of a group."""
-    return GROUPS.get(name, name.replace("_", " "))
+    return GROUPS.get(name, words(name).lower())
+
+
+# The raw tables of the data packages, by resource name. The published tables keep the
+# source's numbers, said to be the source's, so they are not taken for this report's tables.
+TABLES = {
+    "review_flow": "Source: notified reviews and reports",
+    "key_data": "Source: key data",
+    "table1_parental": "Source Table 1: parental characteristics",
+    "table2_family": "Source Table 2: family characteristics",
+    "table3_child": "Source Table 3: child characteristics",
+    "table4_neglect_adversity": "Source Table 4: adversity where neglect was a feature",
+    "table5_review_methods": "Source Table 5: review methods",
+    "neglect": "Source: neglect",
+    "adolescents": "Source: adolescents",
+    "corrections": "Corrections to the captured tables",
+    "studies": "Bruising studies",
+    "procedures_audit": "Audit of local bruising procedures",
+    "series": "Annual series of notifications and reviews",
+    "denominators": "Population denominators",
+}
+
+# Variables of a coded review extract that are not measures (see the codebook).
+VARIABLES = {
+    "review_type": "Review type",
+    "report_status": "Report status",
+    "qualitative_sample": "In the qualitative sample",
+    "outcome": "Outcome (death or serious harm)",
+    "death_maltreatment": "Death caused by maltreatment",
+    "child_sex": "Sex of the child",
+    "ethnicity": "Ethnicity",
+    "living_situation": "Where the child lived",
+    "social_care": "Known to children's social care",
+    "cp_plan": "Child protection plan",
+    "cp_plan_category": "Category of the plan",
+    "primary_harm": "Primary harm",
+    "neglect_feature": "Neglect a feature",
+    "child_criminal_exploitation": "Criminal exploitation (child)",
+}
+
+
+def table(name: str) -> str:
+    """Reader's name of a raw table (resource), e.g. 'table1_parental'."""
+    return TABLES.get(name, words(name))
+
+
+def variable(name: str) -> str:
+    """Reader's name of an extract variable; parents' and children's measures say whose."""
+    return VARIABLES.get(name) or whose(name)
+
+
+def source_row(row: dict, resource: str) -> str:
+    """A raw row in words, from its descriptive columns rather than its row_id.
+
+    Published tables: 'Source Table 1: parental characteristics — Alcohol misuse'; bruising
+    studies: 'Sugar 1999, under 6 months'; series and denominators: the measure and its period.
+    """
+    get = {k: str(v) for k, v in row.items() if v is not None and str(v) not in ("", "nan")}
+    if "study" in get:
+        return ", ".join(x for x in (get["study"], get.get("subgroup")) if x)
+    if resource == "procedures_audit":  # a document and what was counted in it
+        return f"{get.get('year', get['source'])}, {measure(get.get('measure', '')).lower()}"
+    if "series" in get:
+        return f"{SERIES.get(get['series'], words(get['series']))}, {get.get('period_label', '')}"
+    what = measure(get.get("measure", get.get("row_id", "")), resource)
+    when = get.get("reference_date") or (group(get["group"]) if get.get("group") else "")
+    detail = f"{what}, {when}" if when and when != group("all") else what
+    return f"{table(resource)} — {detail}" if resource in TABLES else detail
 
 
 def confidence(alpha: float) -> str:
@@ -127,3 +207,22 @@ SERIES = {
     "notifications_other": "Notifications, other",
     "scr_national_analyses": "SCRs per national analysis (a year)",
 }
+
+# Inputs of the bruising chapter's assumptions table and sensitivity figures (config: bruising).
+INPUTS = {
+    "infants": "Non-mobile infants in England",
+    "base_rate": "Base rate of accidental bruising (one look)",
+    "plans_per_year": "Child protection plans a year",
+    "visible_days": "Days a bruise stays visible",
+    "prior": "Prior: share of infants physically abused",
+    "weekly_point_prevalence": "Bruised on a weekly look (Kemp)",
+    "observations": "Weekly looks per infant (Kemp)",
+    "observed_period_prevalence": "Bruised over the weekly looks (Kemp)",
+    "correlation": "Correlation of an infant's weeks (ρ)",
+    "max_observations": "Most weekly looks drawn",
+}
+
+
+def model_input(name: str) -> str:
+    """Reader's name of an input of the bruising analyses."""
+    return INPUTS.get(name, words(name))

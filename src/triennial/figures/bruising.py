@@ -12,9 +12,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from triennial.analysis import bruising
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.data import labels
+from triennial.figures.style import OKABE_ITO, SMALL, STYLE, save
 
 GRID = {"color": "#dddddd", "linewidth": 0.6}
 
@@ -62,7 +64,7 @@ def period_prevalence_figure(
         ax.set_xlabel("Observations per infant (k)")
         ax.set_ylabel("Per cent with at least one bruise")
         ax.grid(**GRID)
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=SMALL)
         fig.tight_layout()
         save(fig, path)
 
@@ -75,13 +77,18 @@ def tornado_figure(one_way_table: pd.DataFrame, base_output: float, path: Path, 
     rows = one_way_table.sort_values("swing", kind="stable").reset_index(drop=True)
     y = np.arange(len(rows))
     low, high = rows["output_low"].to_numpy(float), rows["output_high"].to_numpy(float)
-    names = [f"{r.input} ({r.low:.3g} to {r.high:.3g})" for r in rows.itertuples()]
+    # Two lines (name, then range) leave the bars most of the width.
+    names = [
+        f"{labels.model_input(r.input)}\n({r.low:,g} to {r.high:,g})" for r in rows.itertuples()
+    ]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.3, 0.35 * len(rows) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.3, 0.5 * len(rows) + 1.2))
         ax.barh(y, low - base_output, left=base_output, color=OKABE_ITO[0], label="Input at low")
         ax.barh(y, high - base_output, left=base_output, color=OKABE_ITO[1], label="Input at high")
         ax.axvline(base_output, color="black", linewidth=0.8)
         ax.set_yticks(y, names)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # room for "12,000" between ticks
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", **GRID)
         ax.set_axisbelow(True)  # grid lines behind the bars

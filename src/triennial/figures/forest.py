@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from triennial.data import labels
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.figures.style import OKABE_ITO, SMALL, STYLE, save
 
 SQUARE_AREA = 90.0  # marker area (pt^2) of the heaviest study
 DIAMOND_HALF_HEIGHT = 0.32  # in row units
@@ -154,7 +154,7 @@ def forest_plot(
             loc="outside lower center",
             ncol=3,
             frameon=False,
-            fontsize=8,
+            fontsize=SMALL,
         )
 
         # The table: x in [0, 1] of its own axes, rows shared with the plot.
@@ -181,7 +181,7 @@ def forest_plot(
                 pi = f"PI {_percent(row['pi_low'])}, {_percent(row['pi_upp'])}"
                 if pd.notna(row.get("i2")):
                     pi += f"; I² {100 * row['i2']:.0f}%"
-                tab.text(0.3, y - 0.42, pi, va="center", fontsize=7, color="#555555")
+                tab.text(0.3, y - 0.42, pi, va="center", fontsize=SMALL, color="#555555")
 
         if title:
             ax.set_title(title, loc="left")

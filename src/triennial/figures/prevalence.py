@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from triennial.data import labels
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.figures.style import FONT, OKABE_ITO, SMALL, STYLE, save
 
 
 def _bars(part: pd.DataFrame) -> list[pd.Series]:
@@ -65,12 +65,12 @@ def by_age_band(prev: pd.DataFrame, table: str, path: Path) -> None:
             ax.errorbar(
                 x, 100 * part["estimate"], yerr=_bars(part), fmt="o", color=OKABE_ITO[0], capsize=2
             )
-            ax.set_title(labels.measure(name), fontsize=9)
+            ax.set_title(labels.measure(name), fontsize=FONT)
             ax.set_xticks(
                 range(len(labels.AGE_BANDS)),
                 [labels.group(g) for g in labels.AGE_BANDS],
                 rotation=45,
-                fontsize=7,
+                fontsize=SMALL,
             )
             ax.set_ylim(0, 100)
             ax.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -78,7 +78,7 @@ def by_age_band(prev: pd.DataFrame, table: str, path: Path) -> None:
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel("Per cent")
-        fig.supxlabel("Age band (years)", fontsize=9)
+        fig.supxlabel("Age band (years)", fontsize=FONT)
         fig.tight_layout()
         save(fig, path)
 
@@ -101,22 +101,27 @@ def review_flow(counts: dict[str, int], path: Path) -> None:
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.3, 3.2))
         ax.set_axis_off()
-        for a, b in arrows:
-            ax.annotate(
-                "",
-                xy=boxes[b][:2],
-                xytext=boxes[a][:2],
-                arrowprops={"arrowstyle": "-|>", "color": "#555555", "shrinkA": 18, "shrinkB": 18},
-            )
-        for i, (x, y, text) in enumerate(boxes.values()):
+        texts = {}
+        for i, (key, (x, y, text)) in enumerate(boxes.items()):
             colour = OKABE_ITO[0] if i in (0, 1, 4) else "#777777"
-            ax.text(
+            texts[key] = ax.text(
                 x,
                 y,
                 text,
                 ha="center",
                 va="center",
                 bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": colour},
+            )
+        # From the bottom of one box to the top of the next (coordinates relative to the text),
+        # so no box is drawn over an arrowhead.
+        for a, b in arrows:
+            ax.annotate(
+                "",
+                xy=(0.5, 1),
+                xycoords=texts[b],
+                xytext=(0.5, 0),
+                textcoords=texts[a],
+                arrowprops={"arrowstyle": "-|>", "color": "#555555", "shrinkA": 7, "shrinkB": 7},
             )
         save(fig, path)
 
@@ -138,10 +143,10 @@ def interval_coverage(table: pd.DataFrame, ns: list[int], path: Path, alpha: flo
                     label=labels.METHODS[method],
                 )
             ax.axhline(1 - alpha, color="#333333", linewidth=0.8, linestyle="--")
-            ax.set_title(f"n = {n}", fontsize=9)
+            ax.set_title(f"n = {n}", fontsize=FONT)
             ax.set_xlabel("True proportion (%)")
             ax.set_ylim(0.80, 1.0)
         axes[0].set_ylabel("Coverage")
-        axes[-1].legend(loc="lower right", frameon=False, fontsize=7)
+        axes[-1].legend(loc="lower right", frameon=False, fontsize=SMALL)
         fig.tight_layout()
         save(fig, path)

@@ -16,11 +16,22 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+# Text sizes in points. The HTML shows a figure at its natural size on a phone (scrolling
+# sideways if need be; report.css) and at most that size elsewhere, so SMALL, the smallest
+# text of any figure (9 pt = 12 px), is never smaller than the report's table text; the PDF
+# prints the figures at their natural size beside 11 pt body text.
+FONT = 10
+SMALL = 9
 STYLE = {
     "svg.hashsalt": "triennial",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
-    "font.size": 9,
+    "font.size": FONT,
+    "axes.titlesize": FONT,
+    "axes.labelsize": FONT,
+    "xtick.labelsize": SMALL,
+    "ytick.labelsize": SMALL,
+    "legend.fontsize": SMALL,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

@@ -49,7 +49,7 @@ def then_and_now_figure(pairs: pd.DataFrame, path: Path | str) -> None:
                     capsize=3, color=PERIODS[period],
                 )  # fmt: skip
         ax.set_yticks(range(len(measures)))
-        ax.set_yticklabels([labels.measure(m, "panel") for m in reversed(measures)])
+        ax.set_yticklabels([labels.whose(m) for m in reversed(measures)])
         ax.set_xlabel("Per cent, with 95% interval")
         ax.set_xlim(0, 100)
         handles = [

@@ -13,9 +13,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from triennial.data.series import period_ends
-from triennial.figures.style import OKABE_ITO, STYLE, save
+from triennial.figures.style import FONT, OKABE_ITO, SMALL, STYLE, save
 from triennial.stats.count_models import SYSTEMS, TrendFit, model_rows, predict
 from triennial.stats.joinpoint import JoinpointFit
 
@@ -95,14 +96,15 @@ def trend_figure(
         fig, axes = plt.subplots(nrow, ncol, figsize=(6.3, 2.4 * nrow + 0.6), squeeze=False)
         for ax, name in zip(axes.flat, names, strict=False):
             _panel(ax, df_series_dict[name], fits.get(name), joinpoints.get(name), breaks)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # years, never 2017.5
             default = name[:1].upper() + name[1:].replace("_", " ")
-            ax.set_title(titles.get(name, default), fontsize=9)
+            ax.set_title(titles.get(name, default), fontsize=FONT)
         for ax in list(axes.flat)[len(names) :]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel("Count per year")
         handles, labels = _legend_entries(axes.flat[: len(names)])
-        fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize=8)
+        fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize=SMALL)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.4 * nrow + 0.6)))
         save(fig, path)
 
@@ -122,7 +124,8 @@ def _panel(ax, rows, fit, jp, breaks) -> None:
     )
     if fit is not None:
         label = {"poisson": "Poisson", "quasipoisson": "Quasi-Poisson", "negbin": "NB2"}[fit.family]
-        _curve(ax, fitted_rates(fit), OKABE_ITO[0], "-", f"{label} trend, 95% CI")
+        colour = OKABE_ITO[3] if fit.family == "negbin" else OKABE_ITO[0]  # told apart
+        _curve(ax, fitted_rates(fit), colour, "-", f"{label} trend, 95% CI")
     if jp is not None:
         if jp.joins:  # with no join the joinpoint model is the trend already drawn
             _curve(ax, fitted_rates(jp.fit), OKABE_ITO[1], "--", "Joinpoint model, 95% CI")

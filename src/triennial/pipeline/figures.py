@@ -11,7 +11,7 @@ def national_figures(prevalence: str, out) -> None:
     prev = read_prevalence(prevalence)
     figures.prevalence_dots(
         prev,
-        {"table1_parental": "Parents (Table 1)", "table2_family": "Family (Table 2)"},
+        {"table1_parental": "Parents", "table2_family": "Family"},
         out.parents_families,
     )
     figures.by_age_band(prev, "table3_child", out.child_by_age)

@@ -11,6 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from triennial.pipeline.step import log
 from triennial.report.render.document import render_report
 from triennial.report.render.pandoc import PandocError
@@ -22,9 +24,13 @@ RENDER_ERRORS = (ShortcodeError, PandocError, QuartoError)
 
 
 def stage(source: Path, project: Path, variables: str, tables: list[str], figures: list[str]):
-    """Copy the report sources and the generated inputs into `project`."""
+    """Copy the report sources and the generated inputs into `project`; the run's author and
+    release date go into ``_metadata.yml`` (document metadata for every engine)."""
     shutil.copytree(source, project)
     shutil.copy(variables, project / "_variables.yml")
+    meta = yaml.safe_load(Path(variables).read_text(encoding="utf-8"))["meta"]
+    byline = {"author": meta["author"], "date": meta["release_date_long"]}
+    (project / "_metadata.yml").write_text(yaml.safe_dump(byline, allow_unicode=True), "utf-8")
     for sub, files in (("_generated", tables), ("figures", figures)):
         (project / sub).mkdir(exist_ok=True)
         for f in files:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, POOLED, pooled_result
 from triennial.analysis.bruising_rates import EXACT
+from triennial.data import labels
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
@@ -373,7 +374,7 @@ def assumptions_table(inputs: dict) -> pd.DataFrame:
             if isinstance(spec, dict):
                 rows.append(
                     {
-                        "Input": name.replace("_", " "),
+                        "Input": labels.model_input(name),
                         "Value": f"{spec['value']:g}",
                         "Low": "" if "low" not in spec else f"{spec['low']:g}",
                         "High": "" if "high" not in spec else f"{spec['high']:g}",

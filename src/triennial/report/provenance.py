@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from triennial.data import labels
 from triennial.report.markdown import markdown_table
 
 # The `status` column of every raw table (see the table schemas).
@@ -56,12 +57,12 @@ def assumed(table: pd.DataFrame) -> pd.Series:
 def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     """One row per raw table: rows, the publications cited, and rows by status."""
     rows = []
-    for package, tables in packages.items():
+    for tables in packages.values():
         for name, table in tables.items():
             keys = sorted(set(table["source"]) | set(table.get("primary_source", [])) - {""})
             rows.append(
                 {
-                    "Table": f"{package}/{name}",
+                    "Table": labels.table(name),
                     "Rows": len(table),
                     "Sources": cite(keys),
                     "Printed": int((table["status"] == "printed").sum()),
@@ -77,7 +78,7 @@ def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFram
 def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     """Every figure its source does not print as such, with its citation and quote."""
     rows = []
-    for package, tables in packages.items():
+    for tables in packages.values():
         for name, table in tables.items():
             flagged = (table["status"] != "printed") | assumed(table)
             for _, r in table[flagged].iterrows():
@@ -96,7 +97,7 @@ def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
                     status += f"; primary {cite([r['primary_source']])}, {checked}"
                 rows.append(
                     {
-                        "Figure": f"{package}/{name}: {figure_id(r)}",
+                        "Figure": labels.source_row(r.to_dict(), name),
                         "Status": status,
                         "Source": cite([r["source"]], r["locator"]),
                         "Quote": quote,

@@ -7,6 +7,7 @@ A caption line `: text {#tbl-id}` after a pipe table makes it a numbered table t
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -100,7 +101,9 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     unit = {"percent": "%", "per year": " a year"}
     return pd.DataFrame(
         {
-            "Figure": comparison["row_id"],
+            "Figure": [
+                labels.source_row(r, r["table"]) for r in comparison.to_dict(orient="records")
+            ],
             "Printed": [
                 f"{p}{unit[u]}"
                 for p, u in zip(comparison["printed"], comparison["unit"], strict=True)
@@ -144,7 +147,7 @@ def agreement_table(agreement: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Variable": agreement["variable"],
+            "Variable": [labels.variable(v) for v in agreement["variable"]],
             "Pairs": [count(n) if pd.notna(n) else SUPPRESSED for n in agreement["n"]],
             "Agreement %": ["" if pd.isna(a) else pct(a) for a in agreement["agreement"]],
             "Kappa (CI)": [kappa(r) for _, r in agreement.iterrows()],
@@ -164,7 +167,7 @@ def subgroup_table(tests: pd.DataFrame) -> pd.DataFrame:
              "cochran_armitage": "trend (Cochran-Armitage)"}  # fmt: skip
     return pd.DataFrame(
         {
-            "Characteristic": [labels.measure(m) for m in tests["measure"]],
+            "Characteristic": [labels.whose(m) for m in tests["measure"]],
             "By": [b.replace("_", " ") for b in tests["by"]],
             "Test": [names.get(t, t) for t in tests["test"]],
             "p": [p(x) for x in tests["p_value"]],
@@ -329,7 +332,7 @@ def national_fragments(data: ReportData) -> dict[str, str]:
         "tbl_cleaning.md": markdown_table(
             pd.DataFrame(
                 {
-                    "File": [f.split("/")[-1] for f in corrections["file"]],
+                    "Table": [labels.table(Path(f).stem) for f in corrections["file"]],
                     "Row": corrections["row"],
                     "Column": corrections["column"],
                     "Old": corrections["old_value"],
@@ -346,7 +349,7 @@ def national_fragments(data: ReportData) -> dict[str, str]:
         "tbl_paths.md": markdown_table(
             pd.DataFrame(
                 {
-                    "Published table": by_table.index,
+                    "Published table": [labels.table(t) for t in by_table.index],
                     "Figures": by_table["size"].to_numpy(),
                     "Reproduced from the extract": by_table["sum"].to_numpy(),
                 }

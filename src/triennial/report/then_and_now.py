@@ -78,7 +78,7 @@ def findings_table(figures: pd.DataFrame, analysis: str) -> pd.DataFrame:
         low, upp = covering(f)
         rows.append(
             {
-                "Measure": labels.measure(first["measure"], "panel"),
+                "Measure": labels.whose(first["measure"]),
                 "Group": labels.group(first["group"]),
                 "Of": first["of"],
                 "Printed": f"{100 * first['estimate']:g}%",
@@ -107,7 +107,7 @@ def then_and_now_table(pairs: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Measure": [labels.measure(m, "panel") for m in pairs["measure"]],
+            "Measure": [labels.whose(m) for m in pairs["measure"]],
             "Earlier (95% CI)": [cell(r, "earlier") for _, r in pairs.iterrows()],
             "Later (95% CI)": [cell(r, "later") for _, r in pairs.iterrows()],
             "Difference, points (95% CI)": [

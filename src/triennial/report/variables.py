@@ -139,6 +139,7 @@ def variables(data: ReportData) -> dict:
         | {
             "period_start_long": long_date(meta["period_start"]),
             "period_end_long": long_date(meta["period_end"]),
+            "release_date_long": long_date(meta["release_date"]),
             "confidence": labels.confidence(alpha),
             "method": labels.METHODS[prev["method"].iloc[0]],
             "fpc": "applied" if prev["fpc_applied"].any() else "not applied",

@@ -51,7 +51,13 @@ function Div(div)
       '#block(width: 100%%, breakable: true, fill: rgb("%s"), inset: (x: 10pt, y: 8pt), '
         .. 'radius: 3pt, stroke: (left: 3pt + rgb("%s"), rest: 0.5pt + rgb("%s")))[',
       fill, accent, accent)
-    local blocks = pandoc.Blocks { pandoc.RawBlock("typst", open), pandoc.Para { pandoc.Strong(title) } }
+    -- The title is sticky: a page break never falls between it and the box's first line.
+    local blocks = pandoc.Blocks {
+      pandoc.RawBlock("typst", open),
+      pandoc.RawBlock("typst", "#block(sticky: true)["),
+      pandoc.Para { pandoc.Strong(title) },
+      pandoc.RawBlock("typst", "]"),
+    }
     blocks:extend(body)
     blocks:insert(pandoc.RawBlock("typst", "]"))
     return blocks

@@ -14,6 +14,25 @@ from pathlib import Path
 from triennial.report.render import pandoc, quarto
 
 
+def _skip(project_dir: Path, main: str, stale: tuple[str, ...]):
+    """copytree's ignore: caches, old outputs, and every other document of the project.
+
+    Quarto reads every ``.qmd`` of a project when it renders one of them, so another
+    report's includes (the national report's tables in a local run) would fail the render;
+    partials (``_*.qmd``) stay, since documents include them.
+    """
+    patterns = shutil.ignore_patterns(*stale)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = set(patterns(directory, names))
+        if Path(directory).resolve() == project_dir:
+            others = {n for n in names if n.endswith(".qmd") and not n.startswith("_")}
+            skipped |= others - {main}
+        return skipped
+
+    return ignore
+
+
 def render_report(
     project_dir: Path, main: str, output_dir: Path, *, engine: str, epoch: int
 ) -> dict[str, Path]:
@@ -39,8 +58,7 @@ def render_report(
         # Quarto's caches and earlier outputs are not inputs, and a stale <stem>.html in the
         # copy could pass for a fresh one.
         stale = (".quarto", "_freeze", "*_files", f"{stem}.html", f"{stem}.pdf")
-        skip = shutil.ignore_patterns(*stale)
-        shutil.copytree(project_dir, work, ignore=skip)
+        shutil.copytree(project_dir, work, ignore=_skip(project_dir, main, stale))
         if engine == "quarto":
             html, pdf = quarto.render(work, main, epoch)
         else:

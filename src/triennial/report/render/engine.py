@@ -6,6 +6,7 @@ Light on purpose: the workflow decides the engine once, at start-up, and passes 
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 
 ENGINES = ("auto", "quarto", "pandoc")
 
@@ -23,3 +24,8 @@ def choose_engine(requested: str) -> str:
             "install it (e.g. conda install -c conda-forge quarto) or use engine 'pandoc'/'auto'"
         )
     return requested
+
+
+def date_epoch(iso: str) -> int:
+    """The PDF's timestamp for a release date: '2026-11-30' -> seconds since 1970 (UTC midnight)."""
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())

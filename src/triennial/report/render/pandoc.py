@@ -65,6 +65,7 @@ def _common_args(meta: dict[str, Any], meta_file: Path) -> list[str]:
         f"--lua-filter={HERE / 'crossref.lua'}",
         f"--lua-filter={HERE / 'callouts.lua'}",
         f"--lua-filter={HERE / 'provenance.lua'}",
+        f"--lua-filter={HERE / 'tables.lua'}",
     ]
     if meta.get("bibliography"):
         args.append("--citeproc")
@@ -100,8 +101,10 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
     ``epoch`` is the PDF's creation date (seconds since 1970, UTC).
     """
     project_meta = {}
-    if (work / "_quarto.yml").exists():
-        project_meta = yaml.safe_load((work / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    # Quarto's order: the project, then the directory's _metadata.yml, then the document.
+    for name in ("_quarto.yml", "_metadata.yml"):
+        if (work / name).exists():
+            project_meta |= yaml.safe_load((work / name).read_text(encoding="utf-8")) or {}
     text = expand(work / main, work, load_variables(work))
     doc_meta, body = split_front_matter(text)
     source = work / f".{Path(main).stem}.expanded.md"
@@ -125,7 +128,8 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
             ]
         else:
             # -citations: print citeproc's text rather than Typst's own #cite/#bibliography.
-            args += ["--to=typst-citations", f"--include-in-header={HERE / 'header.typ'}"]
+            args += ["--to=typst-citations"]
+            args += [f"--include-in-header={HERE / name}" for name in ("layout.typ", "header.typ")]
         _run_pandoc([*args, f"--output={output}", str(source)], cwd=work)
 
     try:

@@ -84,9 +84,10 @@ def expand(
 ) -> str:
     """Return the text of ``path`` with every shortcode expanded; others are an error.
 
-    Include paths are relative to the including file (or to the project root if they start
-    with ``/``, as in Quarto); included files may use shortcodes themselves. A variable with a
-    pop-up text under ``_provenance`` is wrapped with it where it stands in prose.
+    Include paths are relative to the main document, even inside an included file (or to the
+    project root if they start with ``/``), as in Quarto; included files may use shortcodes.
+    A variable with a pop-up text under ``_provenance`` is wrapped with it where it stands in
+    prose.
     """
     _count = [0] if _count is None else _count
     tips = variables.get(PROVENANCE) or {}
@@ -121,7 +122,9 @@ def expand(
             return with_provenance(value, tips[arg], _count[0])
         if name == "include":
             target = arg.strip("\"'")
-            base = project_dir if target.startswith("/") else path.parent
+            # Quarto resolves every include against the main document, not the including file.
+            main_dir = (_stack[0] if _stack else path).parent
+            base = project_dir if target.startswith("/") else main_dir
             included = expand(
                 base / target.lstrip("/"), project_dir, variables, (*_stack, path), _count
             )
