@@ -29,12 +29,6 @@ def test_full_run_writes_tables_and_report(pipeline_run):
         assert (pipeline_run / "results" / "report" / name).stat().st_size > 10_000
 
 
-def test_second_run_has_nothing_to_do(pipeline_run):
-    again = snakemake(pipeline_run, "-n")
-    assert again.returncode == 0
-    assert "Nothing to be done" in again.stdout + again.stderr
-
-
 def test_corrupt_table_stops_the_run_before_any_result(corrupted_run):
     repo, failed = corrupted_run  # Table 1, line 3: numerator '9x'
     assert failed.returncode != 0
@@ -51,17 +45,6 @@ def test_wrong_config_value_names_the_key():
     assert "config key 'report.engine': 'latex' is not one of" in failed.stdout + failed.stderr
 
 
-def test_lint_is_clean_and_dry_run_lists_the_dag():
-    lint = snakemake(ROOT, "--lint")
-    assert lint.returncode == 0, lint.stdout + lint.stderr
-    dry = snakemake(ROOT, "-n", "--forceall")
-    assert dry.returncode == 0
-    rules = ["validate_published", "clean_published", "prevalence", "compare_published"]
-    rules += ["figures", "software_versions", "report_inputs", "render_report", "all"]
-    for rule in rules:
-        assert re.search(rf"^{rule}\s+\d+$", dry.stdout, re.MULTILINE), rule
-
-
 def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
     """Config inputs are params of the rules that use them: a new value reruns them."""
     change = tmp_path / "change.yaml"
@@ -76,9 +59,9 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
     assert not re.search(r"^bruising_pool\s+1$", dry.stdout, re.MULTILINE)
 
 
-def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(pipeline_run, resumed_run):
-    """A second run from clean, killed part-way (SIGKILL: no clean-up) and resumed, writes
-    every file of the shared run byte for byte, the manifest included.
+def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(local_run, resumed_run):
+    """A second local run from clean, killed part-way (SIGKILL: no clean-up) and resumed,
+    writes every file of the shared local run byte for byte, the manifest included.
 
     So a killed run leaves nothing a rerun takes for complete, and two runs of the pipeline
     give the same bytes: each output of the second run was written by its own processes,
@@ -89,13 +72,13 @@ def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(pipeline_run, resumed_
     # says to clear it with --unlock. Half-written outputs stay marked incomplete.
     assert resumed_run.unlock.returncode == 0, resumed_run.unlock.stderr[-2000:]
     assert resumed_run.rerun.returncode == 0, resumed_run.rerun.stderr[-3000:]
-    first, second = digests(pipeline_run), digests(resumed_run.repo)
+    first, second = digests(local_run), digests(resumed_run.repo)
     assert first.keys() == second.keys()
-    assert "results/report/triennial-report.pdf" in first
+    assert "results/report/local-report.pdf" in first
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []
     manifest = "results/MANIFEST.sha256"
-    assert (resumed_run.repo / manifest).read_bytes() == (pipeline_run / manifest).read_bytes()
+    assert (resumed_run.repo / manifest).read_bytes() == (local_run / manifest).read_bytes()
 
 
 def test_provenance_report_has_the_captions(pipeline_run, tmp_path):
