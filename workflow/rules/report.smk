@@ -66,7 +66,7 @@ rule report_inputs:
             "period_start": config["analysis"]["period_start"],
             "period_end": config["analysis"]["period_end"],
             "version": __import__("triennial").__version__,
-            "suppression_threshold": str(config["suppression"]["threshold"]),
+            "suppression_threshold": str(suppression_threshold()),
         },
         national=NATIONAL,
         threshold=suppression_threshold(),
@@ -85,12 +85,12 @@ rule render_report:
         figures=report_figures(),
     output:
         html=report(
-            f"results/report/{REPORT_STEM}.html",
+            f"results/report/{OUTPUT_STEM}.html",
             caption="../report/report_files.rst",
             category="Report",
         ),
         pdf=report(
-            f"results/report/{REPORT_STEM}.pdf",
+            f"results/report/{OUTPUT_STEM}.pdf",
             caption="../report/report_files.rst",
             category="Report",
         ),

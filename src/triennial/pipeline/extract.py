@@ -11,13 +11,16 @@ from triennial.data.extract import clean_extracts
 from triennial.pipeline.step import log, write_csv
 
 
-def clean_extract(files: list[str], codebook: str, start: str, end: str, out) -> None:
+def clean_extract(
+    files: list[str], codebook: str, start: str, end: str, out, demonstration: bool = False
+) -> None:
     """Write the clean rows, the analysis records, the quarantine, the log and a summary."""
     result = clean_extracts(
         [Path(f) for f in files],
         load_codebook(Path(codebook)),
         date.fromisoformat(start),
         date.fromisoformat(end),
+        demonstration,
     )
     reviews = result.reviews()
     first, _ = result.double_coded()
