@@ -39,6 +39,18 @@ def possible_reviews(codebook: Codebook, size: int = 20000, seed: int = 7) -> pd
     return with_derived(pd.DataFrame(columns))
 
 
+def subgroup_row(name: str, by: str, group: str) -> tuple:
+    """(population, numerator) of a subgroup row: reports in the group noting `name`."""
+
+    def population(d):
+        return (d["report_status"] == "available") & (d[by] == group)
+
+    def numerator(d):
+        return d[name] == NOTED
+
+    return population, numerator
+
+
 def meanings(codebook: Codebook) -> dict[str, tuple]:
     """What each published row counts: name -> (population mask, numerator mask)."""
     out = {f"prevalence:{d.row_id}": (d.population, d.numerator) for d in definitions(codebook)}
@@ -46,11 +58,7 @@ def meanings(codebook: Codebook) -> dict[str, tuple]:
         bands = [b for b in AGE_BANDS if b not in codebook.excluded_bands(name)]
         for by, groups in (("age_band", bands), ("outcome", OUTCOMES)):
             for g in groups:
-                population = lambda d, by=by, g=g: (
-                    (d["report_status"] == "available") & (d[by] == g)
-                )
-                numerator = lambda d, name=name: d[name] == NOTED  # noqa: E731
-                out[f"subgroup:{name}:{by}:{g}"] = (population, numerator)
+                out[f"subgroup:{name}:{by}:{g}"] = subgroup_row(name, by, g)
     return out
 
 
