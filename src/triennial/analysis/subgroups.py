@@ -17,6 +17,7 @@ from triennial.stats.association import adjust_pvalues, cochran_armitage, compar
 from triennial.stats.intervals import proportion_confint
 
 OUTCOMES = ["death", "serious_harm"]
+PREVALENCE_COLUMNS = ["measure", "by", "group", "n", "N", "estimate", "ci_low", "ci_upp", "method"]
 
 
 def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: list[str]):
@@ -62,7 +63,8 @@ def subgroup_analysis(
                      "estimate": c["n"] / c["N"], "ci_low": low, "ci_upp": upp, "method": method}
                 )  # fmt: skip
             tests += _tests(name, by, counts, trend)
-    return pd.DataFrame(prevalence), adjusted(pd.DataFrame(tests))
+    prevalence = pd.DataFrame(prevalence, columns=PREVALENCE_COLUMNS)
+    return prevalence, adjusted(pd.DataFrame(tests))
 
 
 def adjusted(tests: pd.DataFrame) -> pd.DataFrame:

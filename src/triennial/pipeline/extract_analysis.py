@@ -17,12 +17,22 @@ from triennial.analysis.disclosure import (
 )
 from triennial.analysis.measures import compute
 from triennial.analysis.prevalence import prevalence_table, read_prevalence
-from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis
+from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis, subgroup_cells
 from triennial.data import published
 from triennial.data.codebook import load_codebook
 from triennial.data.extract import read_clean_extract
 from triennial.pipeline.step import log, write_csv
 from triennial.stats.agreement import agreement_table, crosstab
+
+
+def with_every_row(table: pd.DataFrame, every: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """`table` with a row, n = N = 0 and no estimate, for each row of `every` it lacks
+    (an empty population), in the order of `every`."""
+    every = every[key + [c for c in ("table", "measure", "group") if c in every and c not in key]]
+    merged = every.merge(table, on=list(every.columns), how="left", indicator=True)
+    empty = merged["_merge"] == "left_only"
+    merged.loc[empty, ["n", "N"]] = 0
+    return merged.drop(columns="_merge")[table.columns]
 
 
 def disclosure(reviews: str, codebook: str, table: str, threshold: int) -> None:
@@ -41,7 +51,10 @@ def extract_measures(
 ) -> None:
     """Prevalence of every published measure, from the extract, small numbers suppressed."""
     book = load_codebook(codebook)
-    prevalence = prevalence_table(compute(read_clean_extract(reviews), book), method, alpha)
+    counts = compute(read_clean_extract(reviews), book)
+    prevalence = prevalence_table(counts, method, alpha)
+    if threshold:  # a missing row would say its population is empty: keep them all
+        prevalence = with_every_row(prevalence, counts, ["row_id"])
     cells = extract_cells(book)
     rows = [cells[("prevalence", r)] for r in prevalence["row_id"]]
     write_csv(protect_rows(prevalence, load_plan(plan, threshold), rows), table)
@@ -75,6 +88,9 @@ def subgroups(
     book = load_codebook(codebook)
     prevalence, tests = subgroup_analysis(read_clean_extract(reviews), book, method, alpha)
     cells, plan = extract_cells(book), load_plan(plan, threshold)
+    if threshold:
+        every = pd.DataFrame(subgroup_cells(book), columns=["measure", "by", "group"])
+        prevalence = with_every_row(prevalence, every, ["measure", "by", "group"])
     names = zip(prevalence["measure"], prevalence["by"], prevalence["group"], strict=True)
     rows = [cells[("subgroup", *name)] for name in names]
     write_csv(protect_rows(prevalence, plan, rows), out.prevalence)
