@@ -50,7 +50,8 @@ def validate_config():
                 f"config key 'bruising.pooling.main.{key}': {pooling['main'][key]!r} is not "
                 f"one of bruising.pooling.{choices} {pooling[choices]}"
             )
-    messages += check_suppression(config) + check_period(config["analysis"])
+    if not messages:  # the schema holds: the values have their types
+        messages = check_suppression(config) + check_period(config["analysis"])
     if messages:
         raise WorkflowError(
             "\n".join(messages)
