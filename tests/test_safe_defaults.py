@@ -4,17 +4,17 @@ Dry runs: they stop at the config check (or only plan the jobs) and write nothin
 """
 
 import yaml
-from conftest import LOCAL_CONFIG, ROOT, snakemake
+from conftest import LOCAL_CONFIG, ROOT, copy_repo, snakemake
 
 
-def dry_run(tmp_path, *args, **changes):
+def dry_run(tmp_path, *args, repo=ROOT, **changes):
     """A dry run of the worked local example with some config sections changed."""
     config = yaml.safe_load((ROOT / LOCAL_CONFIG).read_text())
     for section, values in changes.items():
         config[section] = config.get(section, {}) | values
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    run = snakemake(ROOT, "-n", "--configfile", str(path), *args)
+    run = snakemake(repo, "-n", "--configfile", str(path), *args)
     return run.returncode, run.stdout + run.stderr
 
 
@@ -39,3 +39,19 @@ def test_config_dates_are_real_dates_in_order(tmp_path):
     code, output = dry_run(tmp_path, analysis={"period_start": "2017-04-01"})
     assert code != 0
     assert "'analysis.period_end': 2017-03-31 is before analysis.period_start" in output
+
+
+def test_a_mistyped_extract_path_stops_and_sets_the_earlier_report_aside(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    earlier = repo / "results/report/local-report.html"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("the earlier run's report")
+    code, output = dry_run(
+        tmp_path, repo=repo, extracts={"files": [".test/data/partnership_extrct.xlsx"]}
+    )
+    assert code != 0
+    assert "'.test/data/partnership_extrct.xlsx' does not exist" in output
+    assert not earlier.exists()
+    stale = repo / "results/report-STALE"
+    assert (stale / "local-report.html").read_text() == "the earlier run's report"
+    assert "not the latest" in (stale / "README.md").read_text()

@@ -4,6 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import json
+import shutil
 
 import jsonschema
 import yaml
@@ -52,11 +53,41 @@ def validate_config():
             )
     if not messages:  # the schema holds: the values have their types
         messages = check_suppression(config) + check_period(config["analysis"])
+        messages += check_extract_files(config["extracts"]["files"])
     if messages:
+        set_aside_report("the configuration was refused: " + "; ".join(messages))
         raise WorkflowError(
             "\n".join(messages)
             + f"\nThe keys are described in {schema_path} and config/README.md."
         )
+
+
+STALE_REPORT = Path("results/report-STALE")
+
+
+def set_aside_report(why):
+    """A refused or failed run: move the earlier report out of results/report/ into
+    results/report-STALE/, with a note saying why, so it is not taken for this run's."""
+    reports = sorted(Path("results/report").glob("*.*"))
+    if not reports:
+        return
+    STALE_REPORT.mkdir(parents=True, exist_ok=True)
+    for path in reports:
+        path.replace(STALE_REPORT / path.name)
+    (STALE_REPORT / "README.md").write_text(
+        "These report files are from an earlier run, not the latest: the latest run "
+        f"stopped ({why}). Fix the problem and run again.\n",
+        encoding="utf-8",
+    )
+
+
+def check_extract_files(files):
+    """Every extract file exists (a mistyped path stops here, naming it)."""
+    return [
+        f"config key 'extracts.files': {f!r} does not exist (as a path from {Path.cwd()})"
+        for f in files
+        if not Path(f).is_file()
+    ]
 
 
 def check_suppression(config):

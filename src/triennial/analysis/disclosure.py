@@ -216,6 +216,9 @@ def protect(
     plan = Plan(threshold, values, printed=set(printed))
     if threshold == 0:
         return plan
+    if values[PUBLIC] < threshold:  # no count can be protected: show only the total
+        plan.hidden = set(printed) - {PUBLIC}
+        return plan
     hidden = {k for k in printed if k != PUBLIC and is_small(values[k], threshold)}
     hidden |= {n for rest, n in rests if is_small(values[rest], threshold)}
     audit = _Audit(relations(set(values), codes), values, printed)

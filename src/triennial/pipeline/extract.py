@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from triennial.data.codebook import load_codebook
-from triennial.data.extract import clean_extracts
+from triennial.data.errors import DataError, Problem
+from triennial.data.extract import SOURCE_FILE, SOURCE_ROW, clean_extracts
 from triennial.pipeline.step import log, write_csv
 
 
@@ -23,6 +24,8 @@ def clean_extract(
         demonstration,
     )
     reviews = result.reviews()
+    if reviews.empty:
+        raise DataError(no_reviews(files, result, start, end))
     first, _ = result.double_coded()
     write_csv(result.clean, out.clean)
     write_csv(reviews, out.reviews)
@@ -39,3 +42,27 @@ def clean_extract(
     }
     Path(out.summary).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     log.info("%s", summary)
+
+
+def no_reviews(files: list[str], result, start: str, end: str) -> list[Problem]:
+    """Why no review is left to analyse: every row quarantined (the first reasons), or none read."""
+    where = ", ".join(files)
+    if not result.rows_in:
+        return [Problem(where, None, None, None, "no data rows: there is no review to analyse")]
+    rows = result.quarantine
+    dates = rows["reason"].str.contains("notification_date", regex=False).sum()
+    summary = (
+        f"no review left to analyse: all {result.rows_in} rows were quarantined"
+        + (
+            f", {dates} of them for a notification date outside the analysis period "
+            f"{start} to {end} (analysis.period_start / period_end)"
+            if dates
+            else ""
+        )
+        + "; the first reasons follow"
+    )
+    first = [
+        Problem(str(r[SOURCE_FILE]), int(r[SOURCE_ROW]), None, None, str(r["reason"]))
+        for _, r in rows.head(3).iterrows()
+    ]
+    return [Problem(where, None, None, None, summary), *first]
