@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from test_disclosure import CODEBOOK, generate_extract, publish
 
@@ -49,3 +50,17 @@ def test_a_header_only_extract_stops_with_one_message(book, tmp_path):
     with pytest.raises(DataError) as err:
         publish([raw], tmp_path)
     assert "no data rows" in str(err.value) or "empty" in str(err.value)
+
+
+def test_review_ids_are_compared_without_regard_to_case_and_spaces(book, tmp_path):
+    from triennial.data.extract import clean_extracts
+
+    frame = generate_extract(book, 2, seed=9)
+    copy = frame.iloc[[0]].assign(review_id=" " + frame["review_id"].iloc[0].lower() + " ")
+    raw = tmp_path / "extract.csv"
+    pd.concat([frame, copy]).to_csv(raw, index=False)
+    result = clean_extracts(
+        [raw], book, pd.Timestamp("2014-04-01").date(), pd.Timestamp("2017-03-31").date()
+    )
+    assert len(result.reviews()) == 2
+    assert result.quarantine["reason"].tolist() == [f"exact duplicate of row 2 ({raw})"]

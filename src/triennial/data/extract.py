@@ -221,7 +221,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
         text = raw[name]
         if name == "review_id":  # unique per row: vectorised checks
             column = _check_text(text, codebook.field(name))
-            rule = "whitespace"
+            rule = "whitespace and case (ids compared in upper case)"
         elif name == "coder":
             convert, rule = _free_text(codebook.field(name)), "whitespace"
             column = _by_distinct_value(text, convert)
@@ -333,7 +333,9 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
 
 
 def _check_text(text: pd.Series, field: dict) -> Cleaned:
-    stripped = text.str.strip()
+    """A review id: surrounding spaces dropped, upper case (ids are compared without
+    regard to case: 'syn-p09' and 'SYN-P09 ' are one review)."""
+    stripped = text.str.strip().str.upper()
     bad = (stripped == "").to_numpy().copy()
     pattern = field.get("constraints", {}).get("pattern")
     if pattern:
