@@ -3,6 +3,7 @@
 The run (`local_run`, in conftest.py) is shared by these read-only tests.
 """
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -10,8 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pypdf
 import pytest
+from attack import Attack, published_counts
 from reader import CHROMIUM, phone_layout, snake_case, table_rows_missing, visible_text
 from reader import pdf_text as reader_pdf_text
+
+from triennial.data.codebook import load_codebook
 
 pytestmark = pytest.mark.pipeline
 THRESHOLD = 5
@@ -32,7 +36,7 @@ def pdf_text(local_run) -> str:
 
 def test_local_report_is_rendered_with_the_partnership_name(local_run, html):
     assert "Example Partnership (synthetic test data)" in html
-    assert "Small numbers are suppressed" in html
+    assert "Disclosure control" in html and "secondary suppression" in html
     assert not (local_run / "results/report/triennial-report.html").exists()
 
 
@@ -94,3 +98,30 @@ def test_every_table_row_of_the_local_report_is_in_its_pdf(local_run):
     tables = sorted((local_run / "results/report_inputs").glob("tbl_*.md"))
     pdf = reader_pdf_text(local_run / "results/report/local-report.pdf")
     assert tables and table_rows_missing(pdf, tables) == []
+
+
+def test_the_attack_recovers_no_suppressed_count_from_the_published_tables(local_run):
+    """The independent integer-programming attack (tests/attack.py) on the run's own tables."""
+    attacker = Attack(load_codebook(local_run / "data/raw/extracts/codebook.schema.json"), 6000)
+    tables = local_run / "results/tables"
+    shown = published_counts(
+        pd.read_csv(tables / "extract_prevalence.csv"),
+        pd.read_csv(tables / "subgroup_prevalence.csv"),
+    )
+    summary = json.loads((local_run / "data/processed/extract/summary.json").read_text())
+    ranges = attacker.ranges(shown, summary["reviews"])
+    assert len(ranges) > 50
+    assert {k: r for k, r in ranges.items() if r[1] - r[0] < THRESHOLD} == {}
+
+
+def test_no_test_statistic_from_a_table_with_a_suppressed_count(local_run):
+    tables = local_run / "results/tables"
+    groups = pd.read_csv(tables / "subgroup_prevalence.csv")
+    tests = pd.read_csv(tables / "subgroup_tests.csv")
+    withheld = 0
+    for _, t in tests.iterrows():
+        rows = groups[(groups["measure"] == t["measure"]) & (groups["by"] == t["by"])]
+        if rows[["n", "N"]].isna().any().any():
+            assert pd.isna(t["statistic"]) and pd.isna(t["p_value"]) and pd.isna(t["p_holm"])
+            withheld += 1
+    assert withheld > 0

@@ -104,7 +104,13 @@ def exact_freeman_halton(n, big_n):
 
 @pytest.mark.parametrize(
     ("n", "big_n"),
-    [([1, 2, 6], [10, 10, 10]), ([0, 3, 1, 4], [6, 8, 5, 7]), ([2, 0, 5], [9, 4, 8])],
+    [
+        ([1, 2, 6], [10, 10, 10]),
+        ([0, 3, 1, 4], [6, 8, 5, 7]),
+        ([2, 0, 5], [9, 4, 8]),
+        ([1, 0, 0, 1], [1, 1, 1, 1]),  # one review per group: scipy returned arrays (issue 11)
+        ([1, 0, 0, 1], [1, 1, 1, 2]),
+    ],
 )
 def test_freeman_halton_for_more_than_two_groups_agrees_with_exact_enumeration(n, big_n):
     result = compare_groups(counts(n, big_n))

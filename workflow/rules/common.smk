@@ -1,8 +1,10 @@
 # Config validation and the input lists every rule shares.
 from copy import deepcopy
+from datetime import date
 from pathlib import Path
 
 import json
+import shutil
 
 import jsonschema
 import yaml
@@ -50,11 +52,77 @@ def validate_config():
                 f"config key 'bruising.pooling.main.{key}': {pooling['main'][key]!r} is not "
                 f"one of bruising.pooling.{choices} {fitted[choices]}"
             )
+    if not messages:  # the schema holds: the values have their types
+        messages = check_suppression(config) + check_period(config["analysis"])
+        messages += check_extract_files(config["extracts"]["files"])
     if messages:
+        set_aside_report("the configuration was refused: " + "; ".join(messages))
         raise WorkflowError(
             "\n".join(messages)
             + f"\nThe keys are described in {schema_path} and config/README.md."
         )
+
+
+STALE_REPORT = Path("results/report-STALE")
+
+
+def set_aside_report(why):
+    """A refused or failed run: move the earlier report out of results/report/ into
+    results/report-STALE/, with a note saying why, so it is not taken for this run's."""
+    reports = sorted(Path("results/report").glob("*.*"))
+    if not reports:
+        return
+    STALE_REPORT.mkdir(parents=True, exist_ok=True)
+    for path in reports:
+        path.replace(STALE_REPORT / path.name)
+    (STALE_REPORT / "README.md").write_text(
+        "These report files are from an earlier run, not the latest: the latest run "
+        f"stopped ({why}). Fix the problem and run again.\n",
+        encoding="utf-8",
+    )
+
+
+def check_extract_files(files):
+    """Every extract file exists (a mistyped path stops here, naming it)."""
+    return [
+        f"config key 'extracts.files': {f!r} does not exist (as a path from {Path.cwd()})"
+        for f in files
+        if not Path(f).is_file()
+    ]
+
+
+def check_suppression(config):
+    """A private extract is suppressed unless switched off explicitly, never with a
+    threshold too small to protect anyone."""
+    suppression = config["suppression"]
+    if config["extracts"]["demonstration"] or not suppression["enabled"]:
+        return []
+    if suppression["threshold"] < 3:
+        return [
+            f"config key 'suppression.threshold': {suppression['threshold']} is below 3, "
+            "which protects no one; use 3 or more (5 is usual), or set "
+            "suppression.enabled: false to switch suppression off explicitly"
+        ]
+    return []
+
+
+def check_period(analysis):
+    """period_start and period_end are real dates, in order."""
+    days = {}
+    for key in ("period_start", "period_end"):
+        try:
+            days[key] = date.fromisoformat(str(analysis[key]))
+        except ValueError:
+            return [
+                f"config key 'analysis.{key}': {analysis[key]!r} is not a real date "
+                "(YYYY-MM-DD)"
+            ]
+    if days["period_end"] < days["period_start"]:
+        return [
+            f"config key 'analysis.period_end': {analysis['period_end']} is before "
+            f"analysis.period_start {analysis['period_start']}"
+        ]
+    return []
 
 
 validate_config()
@@ -108,8 +176,11 @@ def bruising_files():
 # published tables and checks the extract against them; the local report (a
 # partnership's own extract) uses the extract alone, with small-number suppression.
 NATIONAL = config["extracts"]["demonstration"]
+SUPPRESSED = not NATIONAL and config["suppression"]["enabled"]
 REPORT_SOURCE = "report"
 REPORT_STEM = "triennial-report" if NATIONAL else "local-report"
+# An unsuppressed local report says so in its file name (and on its title page).
+OUTPUT_STEM = REPORT_STEM if NATIONAL or SUPPRESSED else "local-report-UNSUPPRESSED"
 
 # The engine is decided once: the software table records the one that renders.
 try:
@@ -134,6 +205,7 @@ def report_inputs(wildcards):
         "quarantine": rules.clean_extract.output.quarantine,
         "agreement": rules.agreement.output.table,
         "subgroup_tests": rules.subgroups.output.tests,
+        "disclosure": rules.disclosure.output.table,
         "software": rules.software_versions.output.versions,
         "checksums": rules.software_versions.output.checksums,
         "coverage": rules.interval_coverage.output.summary,
@@ -194,10 +266,9 @@ def report_figures():
 
 
 def suppression_threshold():
-    """0 (no suppression) for the public demonstration data, else the configured one."""
-    if config["extracts"]["demonstration"]:
-        return 0
-    return config["suppression"]["threshold"]
+    """0 (no suppression) for the public demonstration data or when switched off, else
+    the configured threshold."""
+    return config["suppression"]["threshold"] if SUPPRESSED else 0
 
 
 def final_outputs():

@@ -19,8 +19,26 @@ rule clean_extract:
     params:
         start=config["analysis"]["period_start"],
         end=config["analysis"]["period_end"],
+        demonstration=config["extracts"]["demonstration"],
     script:
         "../scripts/clean_extract.py"
+
+
+rule disclosure:
+    input:
+        code=code("disclosure"),
+        reviews=rules.clean_extract.output.reviews,
+        codebook=config["extracts"]["codebook"],
+    output:
+        table="data/processed/extract/disclosure.csv",
+    log:
+        "logs/disclosure.log",
+    conda:
+        CONDA_ENV
+    params:
+        threshold=suppression_threshold(),
+    script:
+        "../scripts/disclosure.py"
 
 
 rule extract_measures:
@@ -28,6 +46,7 @@ rule extract_measures:
         code=code("extract_measures"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
+        plan=rules.disclosure.output.table,
     output:
         prevalence="results/tables/extract_prevalence.csv",
     log:
@@ -69,6 +88,7 @@ rule subgroups:
         code=code("subgroups"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
+        plan=rules.disclosure.output.table,
     output:
         prevalence="results/tables/subgroup_prevalence.csv",
         tests="results/tables/subgroup_tests.csv",

@@ -68,7 +68,7 @@ rule report_inputs:
             "version": __import__("triennial").__version__,
             "author": config["report"]["author"],
             "release_date": config["report"]["release_date"],
-            "suppression_threshold": str(config["suppression"]["threshold"]),
+            "suppression_threshold": str(suppression_threshold()),
         },
         national=NATIONAL,
         threshold=suppression_threshold(),
@@ -87,12 +87,12 @@ rule render_report:
         figures=report_figures(),
     output:
         html=report(
-            f"results/report/{REPORT_STEM}.html",
+            f"results/report/{OUTPUT_STEM}.html",
             caption="../report/report_files.rst",
             category="Report",
         ),
         pdf=report(
-            f"results/report/{REPORT_STEM}.pdf",
+            f"results/report/{OUTPUT_STEM}.pdf",
             caption="../report/report_files.rst",
             category="Report",
         ),

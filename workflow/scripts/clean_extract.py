@@ -12,4 +12,5 @@ if __name__ == "__main__":
         start=snakemake.params.start,
         end=snakemake.params.end,
         out=snakemake.output,
+        demonstration=snakemake.params.demonstration,
     )

@@ -9,6 +9,7 @@ if __name__ == "__main__":
         extract_measures,
         reviews=snakemake.input.reviews,
         codebook=snakemake.input.codebook,
+        plan=snakemake.input.plan,
         table=snakemake.output.prevalence,
         method=snakemake.params.method,
         alpha=snakemake.params.alpha,

@@ -9,6 +9,7 @@ if __name__ == "__main__":
         subgroups,
         reviews=snakemake.input.reviews,
         codebook=snakemake.input.codebook,
+        plan=snakemake.input.plan,
         out=snakemake.output,
         method=snakemake.params.method,
         alpha=snakemake.params.alpha,

@@ -9,14 +9,11 @@ prevalence, comparison and report code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from triennial.data.codebook import AGE_BANDS, NOTED, Codebook
-
-Mask = Callable[[pd.DataFrame], pd.Series]
 
 # Table 4's nine adversities; "alcohol or drug misuse" counts once.
 ADVERSITIES = [
@@ -31,6 +28,37 @@ ADVERSITIES = [
     "social_isolation",
 ]
 ADOLESCENT = ("11_to_15", "16_plus")
+# Codes of the two columns `with_derived` adds (the rest come from the codebook).
+DERIVED_CODES = {
+    "parental_alcohol_or_drug_misuse": (NOTED, "not_noted"),
+    "adversities": ("none", "one_or_two", "three_plus"),
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Reviews whose every named column holds one of the given codes.
+
+    A cell of the review population, stated as conditions (not a function) so that
+    disclosure control can work out which published counts add up to which.
+    """
+
+    conditions: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def __call__(self, d: pd.DataFrame) -> pd.Series:
+        mask = pd.Series(True, index=d.index)
+        for column, codes in self.conditions:
+            mask &= d[column].isin(codes)
+        return mask
+
+    def __and__(self, other: Where) -> Where:
+        merged = dict(self.conditions)
+        for column, codes in other.conditions:
+            merged[column] = merged[column] & codes if column in merged else codes
+        return Where(tuple(sorted(merged.items())))
+
+
+Mask = Where
 
 
 @dataclass(frozen=True)
@@ -46,41 +74,47 @@ class Definition:
     minimum_rate: bool = False
 
 
-def noted(column: str) -> Mask:
-    return lambda d: d[column] == NOTED
+def noted(column: str) -> Where:
+    return equals(column, NOTED)
 
 
-def equals(column: str, *values: str) -> Mask:
-    return lambda d: d[column].isin(values)
+def equals(column: str, *values: str) -> Where:
+    return Where(((column, frozenset(values)),))
 
 
-def everyone(d: pd.DataFrame) -> pd.Series:
-    return pd.Series(True, index=d.index)
+everyone = Where()
+with_report = equals("report_status", "available")
 
 
-def with_report(d: pd.DataFrame) -> pd.Series:
-    return d["report_status"] == "available"
+def both(a: Where, b: Where) -> Where:
+    return a & b
 
 
-def both(a: Mask, b: Mask) -> Mask:
-    return lambda d: a(d) & b(d)
-
-
-def adversity_count(d: pd.DataFrame) -> pd.Series:
-    """How many of Table 4's adversities a review notes."""
-    d = with_substance_misuse(d)
-    return sum((d[a] == NOTED).astype(int) for a in ADVERSITIES)
-
-
-def with_substance_misuse(d: pd.DataFrame) -> pd.DataFrame:
-    """Add Table 4's 'alcohol or drug misuse': either noted."""
+def with_derived(d: pd.DataFrame) -> pd.DataFrame:
+    """Add Table 4's 'alcohol or drug misuse' (either noted) and how many of Table 4's
+    adversities a review notes, banded as the published neglect rows band it."""
     either = (d["parental_alcohol_misuse"] == NOTED) | (d["parental_drug_misuse"] == NOTED)
-    return d.assign(parental_alcohol_or_drug_misuse=either.map({True: NOTED, False: "not_noted"}))
+    d = d.assign(parental_alcohol_or_drug_misuse=either.map({True: NOTED, False: "not_noted"}))
+    count = sum((d[a] == NOTED).astype(int) for a in ADVERSITIES)
+    bands = pd.cut(count, [-1, 0, 2, len(ADVERSITIES)], labels=DERIVED_CODES["adversities"])
+    return d.assign(adversities=bands.astype(str))
+
+
+def codes(codebook: Codebook) -> dict[str, tuple[str, ...]]:
+    """Every code each column of the reviews can hold (codebook and derived columns)."""
+    out = {
+        f["name"]: tuple(f["constraints"]["enum"])
+        for f in codebook.fields
+        if "enum" in f.get("constraints", {})
+    }
+    return out | DERIVED_CODES
 
 
 def definitions(codebook: Codebook) -> list[Definition]:
     """Every published proportion an extract can reproduce."""
     neglect = noted("neglect_feature")
+    categories = codebook.field("cp_plan_category")["constraints"]["enum"]
+    recorded_category = equals("cp_plan_category", *(c for c in categories if c != "not_recorded"))
     defs = [
         Definition("review_flow", "flow_reports_available", "reports_available", "all", everyone, with_report),
         Definition("review_flow", "flow_not_completed", "reviews_not_completed", "all", everyone, equals("report_status", "not_completed")),
@@ -101,9 +135,9 @@ def definitions(codebook: Codebook) -> list[Definition]:
         Definition("adolescents", "adol_cse", "child_sexual_exploitation", "all", with_report, noted("child_sexual_exploitation")),
         Definition("neglect", "neg_feature", "neglect_feature", "all", with_report, neglect),
         Definition("neglect", "neg_primary_serious_harm", "neglect_primary_issue", "serious_harm", equals("outcome", "serious_harm"), equals("primary_harm", "neglect")),
-        Definition("neglect", "neg_no_adversity", "neglect_adversities_none", "neglect_feature", both(with_report, neglect), lambda d: adversity_count(d) == 0),
-        Definition("neglect", "neg_three_plus_adversities", "neglect_adversities_three_plus", "neglect_feature", both(with_report, neglect), lambda d: adversity_count(d) >= 3),
-        Definition("neglect", "neg_cp_plan_neglect", "child_protection_plan_category_neglect", "current_or_past_plan", lambda d: d["cp_plan"].isin(["current", "past"]) & ~d["cp_plan_category"].isin(["not_recorded"]), equals("cp_plan_category", "neglect")),
+        Definition("neglect", "neg_no_adversity", "neglect_adversities_none", "neglect_feature", both(with_report, neglect), equals("adversities", "none")),
+        Definition("neglect", "neg_three_plus_adversities", "neglect_adversities_three_plus", "neglect_feature", both(with_report, neglect), equals("adversities", "three_plus")),
+        Definition("neglect", "neg_cp_plan_neglect", "child_protection_plan_category_neglect", "current_or_past_plan", equals("cp_plan", "current", "past") & recorded_category, equals("cp_plan_category", "neglect")),
     ]  # fmt: skip
     for band in AGE_BANDS:
         defs.append(Definition("key_data", f"key_age_{band}", "age_band", band, everyone, equals("age_band", band)))  # fmt: skip
@@ -186,7 +220,7 @@ def _report_tables(codebook: Codebook) -> list[Definition]:
 
 def compute(reviews: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Numerator and denominator of every definition, as a clean-published-like table."""
-    reviews = with_substance_misuse(reviews)
+    reviews = with_derived(reviews)
     rows = []
     for d in definitions(codebook):
         population = d.population(reviews)

@@ -17,6 +17,7 @@ from triennial.stats.association import adjust_pvalues, cochran_armitage, compar
 from triennial.stats.intervals import proportion_confint
 
 OUTCOMES = ["death", "serious_harm"]
+PREVALENCE_COLUMNS = ["measure", "by", "group", "n", "N", "estimate", "ci_low", "ci_upp", "method"]
 
 
 def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: list[str]):
@@ -30,6 +31,22 @@ def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: li
     return pd.DataFrame(rows)
 
 
+def groupings(codebook: Codebook, name: str) -> list[tuple[str, list[str], bool]]:
+    """(column, its groups, ordered?) by which a characteristic is compared."""
+    bands = [b for b in AGE_BANDS if b not in codebook.excluded_bands(name)]
+    return [("age_band", bands, True), ("outcome", OUTCOMES, False)]
+
+
+def subgroup_cells(codebook: Codebook) -> list[tuple[str, str, str]]:
+    """(characteristic, by, group) of every subgroup row that may be published."""
+    return [
+        (name, by, g)
+        for name in codebook.characteristics()
+        for by, groups, _ in groupings(codebook, name)
+        for g in groups
+    ]
+
+
 def subgroup_analysis(
     reviews: pd.DataFrame, codebook: Codebook, method: str = "wilson", alpha: float = 0.05
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,8 +54,7 @@ def subgroup_analysis(
     reports = reviews[reviews["report_status"] == "available"]
     prevalence, tests = [], []
     for name in codebook.characteristics():
-        bands = [b for b in AGE_BANDS if b not in codebook.excluded_bands(name)]
-        for by, groups, trend in (("age_band", bands, True), ("outcome", OUTCOMES, False)):
+        for by, groups, trend in groupings(codebook, name):
             counts = group_counts(reports, name, by, groups)
             for _, c in counts[counts["N"] > 0].iterrows():
                 low, upp = proportion_confint(c["n"], c["N"], alpha, method)
@@ -47,10 +63,15 @@ def subgroup_analysis(
                      "estimate": c["n"] / c["N"], "ci_low": low, "ci_upp": upp, "method": method}
                 )  # fmt: skip
             tests += _tests(name, by, counts, trend)
-    tests = pd.DataFrame(tests)
-    for adjustment in ("holm", "fdr_bh"):
-        tests[f"p_{adjustment}"] = adjust_pvalues(tests["p_value"].to_numpy(float), adjustment)
-    return pd.DataFrame(prevalence), tests
+    prevalence = pd.DataFrame(prevalence, columns=PREVALENCE_COLUMNS)
+    return prevalence, adjusted(pd.DataFrame(tests))
+
+
+def adjusted(tests: pd.DataFrame) -> pd.DataFrame:
+    """Add Holm and Benjamini-Hochberg adjusted p-values; the family is the tests with a
+    p-value (a withheld test is not in it, so no adjusted value depends on it)."""
+    p = pd.to_numeric(tests["p_value"], errors="coerce").to_numpy(float)
+    return tests.assign(**{f"p_{a}": adjust_pvalues(p, a) for a in ("holm", "fdr_bh")})
 
 
 def _tests(name: str, by: str, counts: pd.DataFrame, trend: bool) -> list[dict]:

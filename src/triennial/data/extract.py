@@ -160,17 +160,54 @@ def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
         raise DataError(problems)
 
 
-def clean_extracts(paths: list[Path], codebook: Codebook, start: date, end: date) -> CleanResult:
-    """Read, check and clean one or more extract files into one CleanResult."""
+def clean_extracts(
+    paths: list[Path], codebook: Codebook, start: date, end: date, demonstration: bool = False
+) -> CleanResult:
+    """Read, check and clean one or more extract files into one CleanResult.
+
+    `demonstration`: the run is the public, unsuppressed demonstration; refused unless
+    every row is the synthetic reconstruction's (see `check_demonstration`).
+    """
     frames = []
     for path in paths:
         frame = read_extract(path)
         check_columns(frame, codebook)
         frames.append(frame)
     raw = pd.concat(frames, ignore_index=True)
+    if demonstration:
+        check_demonstration(raw)
     if "age_band" not in raw.columns:
         raw["age_band"] = ""
     return clean_frame(raw, codebook, start, end)
+
+
+# The synthetic reconstruction's review ids (tools/make_extracts.py). Only an extract
+# made wholly of them may be published unsuppressed.
+DEMONSTRATION_ID = re.compile(r"SYN-R\d+")
+
+
+def check_demonstration(raw: pd.DataFrame) -> None:
+    """Refuse an unsuppressed run on anything but the synthetic demonstration extract."""
+    ids = raw["review_id"].astype(str).str.strip()
+    other = raw[~ids.map(lambda i: bool(DEMONSTRATION_ID.fullmatch(i)))]
+    if other.empty:
+        return
+    expected = (
+        "extracts.demonstration is true (the public demonstration, with no suppression), "
+        "but this review id is not one of the synthetic demonstration's (SYN-R...): for "
+        "your own reviews set extracts.demonstration: false, so that small numbers are "
+        f"suppressed ({len(other)} such row(s))"
+    )
+    first = other.iloc[0]
+    raise DataError(
+        Problem(
+            str(first[SOURCE_FILE]),
+            int(first[SOURCE_ROW]),
+            "review_id",
+            str(first["review_id"]),
+            expected,
+        )
+    )
 
 
 def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -> CleanResult:
@@ -184,7 +221,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
         text = raw[name]
         if name == "review_id":  # unique per row: vectorised checks
             column = _check_text(text, codebook.field(name))
-            rule = "whitespace"
+            rule = "whitespace and case (ids compared in upper case)"
         elif name == "coder":
             convert, rule = _free_text(codebook.field(name)), "whitespace"
             column = _by_distinct_value(text, convert)
@@ -296,7 +333,9 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
 
 
 def _check_text(text: pd.Series, field: dict) -> Cleaned:
-    stripped = text.str.strip()
+    """A review id: surrounding spaces dropped, upper case (ids are compared without
+    regard to case: 'syn-p09' and 'SYN-P09 ' are one review)."""
+    stripped = text.str.strip().str.upper()
     bad = (stripped == "").to_numpy().copy()
     pattern = field.get("constraints", {}).get("pattern")
     if pattern:

@@ -7,19 +7,25 @@ from datetime import date
 from pathlib import Path
 
 from triennial.data.codebook import load_codebook
-from triennial.data.extract import clean_extracts
+from triennial.data.errors import DataError, Problem
+from triennial.data.extract import SOURCE_FILE, SOURCE_ROW, clean_extracts
 from triennial.pipeline.step import log, write_csv
 
 
-def clean_extract(files: list[str], codebook: str, start: str, end: str, out) -> None:
+def clean_extract(
+    files: list[str], codebook: str, start: str, end: str, out, demonstration: bool = False
+) -> None:
     """Write the clean rows, the analysis records, the quarantine, the log and a summary."""
     result = clean_extracts(
         [Path(f) for f in files],
         load_codebook(Path(codebook)),
         date.fromisoformat(start),
         date.fromisoformat(end),
+        demonstration,
     )
     reviews = result.reviews()
+    if reviews.empty:
+        raise DataError(no_reviews(files, result, start, end))
     first, _ = result.double_coded()
     write_csv(result.clean, out.clean)
     write_csv(reviews, out.reviews)
@@ -36,3 +42,27 @@ def clean_extract(files: list[str], codebook: str, start: str, end: str, out) ->
     }
     Path(out.summary).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     log.info("%s", summary)
+
+
+def no_reviews(files: list[str], result, start: str, end: str) -> list[Problem]:
+    """Why no review is left to analyse: every row quarantined (the first reasons), or none read."""
+    where = ", ".join(files)
+    if not result.rows_in:
+        return [Problem(where, None, None, None, "no data rows: there is no review to analyse")]
+    rows = result.quarantine
+    dates = rows["reason"].str.contains("notification_date", regex=False).sum()
+    summary = (
+        f"no review left to analyse: all {result.rows_in} rows were quarantined"
+        + (
+            f", {dates} of them for a notification date outside the analysis period "
+            f"{start} to {end} (analysis.period_start / period_end)"
+            if dates
+            else ""
+        )
+        + "; the first reasons follow"
+    )
+    first = [
+        Problem(str(r[SOURCE_FILE]), int(r[SOURCE_ROW]), None, None, str(r["reason"]))
+        for _, r in rows.head(3).iterrows()
+    ]
+    return [Problem(where, None, None, None, summary), *first]

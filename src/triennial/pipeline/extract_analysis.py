@@ -3,24 +3,61 @@ extract path against the published-table path."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from triennial.analysis.comparison import compare_paths as compare_extract_with_published
+from triennial.analysis.disclosure import (
+    extract_cells,
+    extract_plan,
+    plan_table,
+    protect_agreement,
+    protect_rows,
+    protect_tests,
+    read_plan,
+)
 from triennial.analysis.measures import compute
 from triennial.analysis.prevalence import prevalence_table, read_prevalence
-from triennial.analysis.subgroups import subgroup_analysis
-from triennial.analysis.suppress import suppress
+from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis, subgroup_cells
 from triennial.data import published
 from triennial.data.codebook import load_codebook
 from triennial.data.extract import read_clean_extract
 from triennial.pipeline.step import log, write_csv
-from triennial.stats.agreement import agreement_table
+from triennial.stats.agreement import agreement_table, crosstab
+
+
+def with_every_row(table: pd.DataFrame, every: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """`table` with a row, n = N = 0 and no estimate, for each row of `every` it lacks
+    (an empty population), in the order of `every`."""
+    every = every[key + [c for c in ("table", "measure", "group") if c in every and c not in key]]
+    merged = every.merge(table, on=list(every.columns), how="left", indicator=True)
+    empty = merged["_merge"] == "left_only"
+    merged.loc[empty, ["n", "N"]] = 0
+    return merged.drop(columns="_merge")[table.columns]
+
+
+def disclosure(reviews: str, codebook: str, table: str, threshold: int) -> None:
+    """Which cells of the published tables are suppressed (primary and secondary), audited."""
+    plan, _ = extract_plan(read_clean_extract(reviews), load_codebook(codebook), threshold)
+    log.info("%d cells, %d suppressed", len(plan.values), len(plan.hidden))
+    write_csv(plan_table(plan), table)
+
+
+def load_plan(path: str, threshold: int):
+    return read_plan(pd.read_csv(path, keep_default_na=False, na_values=[""]), threshold)
 
 
 def extract_measures(
-    reviews: str, codebook: str, table: str, method: str, alpha: float, threshold: int
+    reviews: str, codebook: str, plan: str, table: str, method: str, alpha: float, threshold: int
 ) -> None:
     """Prevalence of every published measure, from the extract, small numbers suppressed."""
-    counts = compute(read_clean_extract(reviews), load_codebook(codebook))
-    write_csv(suppress(prevalence_table(counts, method=method, alpha=alpha), threshold), table)
+    book = load_codebook(codebook)
+    counts = compute(read_clean_extract(reviews), book)
+    prevalence = prevalence_table(counts, method, alpha)
+    if threshold:  # a missing row would say its population is empty: keep them all
+        prevalence = with_every_row(prevalence, counts, ["row_id"])
+    cells = extract_cells(book)
+    rows = [cells[("prevalence", r)] for r in prevalence["row_id"]]
+    write_csv(protect_rows(prevalence, load_plan(plan, threshold), rows), table)
 
 
 def agreement(clean: str, codebook: str, table: str, alpha: float, threshold: int) -> None:
@@ -31,18 +68,37 @@ def agreement(clean: str, codebook: str, table: str, alpha: float, threshold: in
     second = rows[rows["coding_round"] == 2].set_index("review_id")
     ids = sorted(set(first.index) & set(second.index))
     variables = [v for v in book.coded() if v != "age_band"]
-    result = agreement_table(first.loc[ids], second.loc[ids], variables, alpha=alpha)
+    first, second = first.loc[ids], second.loc[ids]
+    result = agreement_table(first, second, variables, alpha=alpha)
+    tables = [paired_table(first[v], second[v]) for v in variables]
     log.info("%d double-coded reviews, %d variables", len(ids), len(variables))
-    write_csv(suppress(result, threshold, base=None), table)
+    write_csv(protect_agreement(result, tables, threshold), table)
 
 
-def subgroups(reviews: str, codebook: str, out, method: str, alpha: float, threshold: int) -> None:
-    """Write subgroup prevalence and the family of tests."""
-    prevalence, tests = subgroup_analysis(
-        read_clean_extract(reviews), load_codebook(codebook), method, alpha
-    )
-    write_csv(suppress(prevalence, threshold), out.prevalence)
-    write_csv(tests, out.tests)
+def paired_table(a: pd.Series, b: pd.Series):
+    """The two coders' cross-table of one variable, pairs with a missing code left out."""
+    both = a.notna().to_numpy() & b.notna().to_numpy()
+    return crosstab(list(a[both]), list(b[both])) if both.any() else []
+
+
+def subgroups(
+    reviews: str, codebook: str, plan: str, out, method: str, alpha: float, threshold: int
+) -> None:
+    """Write subgroup prevalence and the family of tests, suppressed."""
+    book = load_codebook(codebook)
+    prevalence, tests = subgroup_analysis(read_clean_extract(reviews), book, method, alpha)
+    cells, plan = extract_cells(book), load_plan(plan, threshold)
+    if threshold:
+        every = pd.DataFrame(subgroup_cells(book), columns=["measure", "by", "group"])
+        prevalence = with_every_row(prevalence, every, ["measure", "by", "group"])
+    names = zip(prevalence["measure"], prevalence["by"], prevalence["group"], strict=True)
+    rows = [cells[("subgroup", *name)] for name in names]
+    write_csv(protect_rows(prevalence, plan, rows), out.prevalence)
+    tables = [
+        [cells[("subgroup", m, by, g)] for g in {b: gs for b, gs, _ in groupings(book, m)}[by]]
+        for m, by in zip(tests["measure"], tests["by"], strict=True)
+    ]
+    write_csv(adjusted(protect_tests(tests, plan, tables)), out.tests)
 
 
 def compare_paths(extract: str, clean: str, table: str) -> None:

@@ -39,6 +39,7 @@ def load(inp, national: bool, meta: dict, threshold: int, method: str, bruising:
         threshold=threshold,
         coverage=pd.read_csv(inp.coverage),
     )
+    data.disclosure = pd.read_csv(inp.disclosure)
     if national:
         data.clean = published.read_clean(inp.clean)
         data.comparison = read_comparison(inp.comparison)

@@ -7,6 +7,8 @@ from datetime import date
 import pandas as pd
 
 SUPPRESSED = "suppressed"
+# A sentence's count that disclosure control hides (small, or one that would give a small one away).
+WITHHELD = "not shown (suppressed to protect small numbers)"
 
 
 def pct(x: float, digits: int = 1) -> str:

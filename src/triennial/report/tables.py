@@ -71,7 +71,9 @@ def age_band_table(prev: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def ratio(p: pd.Series) -> str:
     """'26/107', or 'suppressed'."""
-    return SUPPRESSED if pd.isna(p["N"]) else f"{count(p['n'])}/{count(p['N'])}"
+    if pd.isna(p["n"]) and pd.isna(p["N"]):
+        return SUPPRESSED
+    return "/".join(SUPPRESSED if pd.isna(x) else count(x) for x in (p["n"], p["N"]))
 
 
 def counts_table(prev: pd.DataFrame, table: str, first: str) -> pd.DataFrame:
@@ -161,6 +163,8 @@ def subgroup_table(tests: pd.DataFrame) -> pd.DataFrame:
     def p(x) -> str:
         return "" if pd.isna(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
 
+    withheld = tests["note"].fillna("").astype(str).str.startswith("withheld")
+
     names = {"chi_square": "chi-square", "fisher_exact": "Fisher exact",
              "freeman_halton_exact": "Freeman-Halton (exact)",
              "freeman_halton_monte_carlo": "Freeman-Halton (Monte Carlo)",
@@ -170,7 +174,9 @@ def subgroup_table(tests: pd.DataFrame) -> pd.DataFrame:
             "Characteristic": [labels.whose(m) for m in tests["measure"]],
             "By": [b.replace("_", " ") for b in tests["by"]],
             "Test": [names.get(t, t) for t in tests["test"]],
-            "p": [p(x) for x in tests["p_value"]],
+            "p": [
+                "withheld" if w else p(x) for x, w in zip(tests["p_value"], withheld, strict=True)
+            ],
             "p (Holm)": [p(x) for x in tests["p_holm"]],
             "p (BH)": [p(x) for x in tests["p_fdr_bh"]],
         }

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from triennial.analysis.suppress import is_small
+from triennial.analysis.disclosure import is_small
 from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
 from triennial.report import then_and_now as report_then_and_now
 from triennial.report import trends as report_trends
-from triennial.report.formatting import SUPPRESSED, ci, count, long_date, pct
+from triennial.report.formatting import SUPPRESSED, WITHHELD, ci, count, long_date, pct
 from triennial.report.numbers import PROVENANCE, provenance
 from triennial.stats.coverage import GRID_PROPORTIONS, GRID_SIZES
 
@@ -73,13 +73,14 @@ class ReportData:
     threshold: int = 0  # small-number suppression (0: none, the public demonstration)
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
     coverage: pd.DataFrame | None = None  # exact coverage of each interval method
+    disclosure: pd.DataFrame | None = None  # the extract's cells: printed, hidden
     trends: dict | None = None  # the trends chapter's tables
     panel: dict | None = None  # the panel's 2023-24 figures and then-and-now tables
     packages: dict | None = None  # raw tables by data package, for the provenance appendix
 
     def shown(self, value: int) -> str:
-        """A count of reviews or rows as the report may show it."""
-        return SUPPRESSED if is_small(value, self.threshold) else f"{value:,}"
+        """A count of reviews or rows as the report may show it: 'fewer than 5' when small."""
+        return f"fewer than {self.threshold}" if is_small(value, self.threshold) else f"{value:,}"
 
 
 def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -89,7 +90,7 @@ def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
         if pd.isna(p["estimate"]):
             out[p["row_id"]] = dict.fromkeys(
                 ("n", "N", "pct", "ci", "ci_low", "ci_upp"), SUPPRESSED
-            )
+            ) | {"summary": WITHHELD}
             continue
         out[p["row_id"]] = {
             "n": count(p["n"]),
@@ -98,6 +99,8 @@ def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
             "ci": ci(p["ci_low"], p["ci_upp"]),
             "ci_low": pct(p["ci_low"]),
             "ci_upp": pct(p["ci_upp"]),
+            "summary": f"{count(p['n'])} of {count(p['N'])} "
+            f"({pct(p['estimate'])}%, {ci(p['ci_low'], p['ci_upp'])})",
         }
     return out
 
@@ -105,15 +108,16 @@ def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
 def extract_variables(data: ReportData, alpha: float) -> dict[str, str]:
     """Cleaning, double coding, agreement and subgroup tests, as counts and ranges."""
     e = data.extract
-    kappa = data.agreement["kappa"].dropna()
+    kappa = pd.to_numeric(data.agreement["kappa"], errors="coerce").dropna()
     tests = data.subgroup_tests.dropna(subset=["p_value"])
     out = {
         "rows_in": data.shown(e["rows_in"]),
         "clean_rows": data.shown(e["clean_rows"]),
         "quarantined_rows": data.shown(e["quarantined_rows"]),
-        "reviews": data.shown(e["reviews"]),
+        "reviews": f"{e['reviews']:,}",  # public: the report is about them
         "double_coded": data.shown(e["double_coded_reviews"]),
         "values_changed": data.shown(e["values_changed"]),
+        "withheld_tests": str(len(data.subgroup_tests) - len(tests)),
         "n_files": str(len(e["files"])),
         "kappa_min": f"{kappa.min():.2f}" if len(kappa) else SUPPRESSED,
         "kappa_max": f"{kappa.max():.2f}" if len(kappa) else SUPPRESSED,
@@ -122,6 +126,12 @@ def extract_variables(data: ReportData, alpha: float) -> dict[str, str]:
         "significant_holm": str(int((tests["p_holm"] < alpha).sum())),
         "significant_bh": str(int((tests["p_fdr_bh"] < alpha).sum())),
     }
+    if data.disclosure is not None:
+        d = data.disclosure
+        out |= {
+            "cells_published": str(int(d["printed"].sum()) - 1),  # less the public total
+            "cells_suppressed": str(int(d["hidden"].sum())),
+        }
     if data.paths is not None:
         out |= {
             "paths_total": str(len(data.paths)),
@@ -163,6 +173,7 @@ def variables(data: ReportData) -> dict:
             for _, row in data.coverage.iterrows()
         }
     if not data.national:
+        out["meta"] |= disclosure_statement(data.threshold)
         out |= prevalence_variables(prev)
         return out | {PROVENANCE: provenance(out, None, None)}
     corrections = ~is_denominator_fill(data.changes)
@@ -195,6 +206,36 @@ def raw_rows(packages: dict | None) -> pd.DataFrame | None:
     tables = [t for name, t in packages["published"].items() if name != "corrections"]
     tables += list(packages.get("panel", {}).values())  # row ids distinct from the above
     return pd.concat(tables).set_index("row_id")
+
+
+def disclosure_statement(threshold: int) -> dict[str, str]:
+    """The local report's subtitle and disclosure notice: suppressed, or marked as not."""
+    if threshold == 0:
+        return {
+            "subtitle": "UNSUPPRESSED: shows small numbers; not for publication",
+            "suppression_threshold_less": "0",
+            "disclosure_applied": "None of this was applied here: suppression was switched off.",
+            "disclosure": (
+                "**UNSUPPRESSED.** Suppression was switched off (`suppression.enabled: "
+                "false`): this report shows small numbers that could identify children. It "
+                "is for use inside the partnership only and must not be published or shared."
+            ),
+        }
+    return {
+        "subtitle": "A local analysis of coded reviews, with confidence intervals",
+        "suppression_threshold_less": str(threshold - 1),
+        "disclosure_applied": "This is how the counts in this report were protected.",
+        "disclosure": (
+            "This report is made from a review-level extract that is not public. No count "
+            f"of reviews from 1 to {threshold - 1} is shown (primary suppression), and "
+            "further counts are hidden wherever a hidden one could otherwise be worked out "
+            "from the totals, the other groups or the percentages shown beside it "
+            "(secondary suppression, checked by an audit: no hidden count can be narrowed "
+            f'to a range narrower than {threshold}). Hidden counts read "suppressed"; a '
+            "percentage, interval or test computed from a table with a hidden count is "
+            "withheld too. The number of reviews is the one total always shown."
+        ),
+    }
 
 
 def is_denominator_fill(changes: pd.DataFrame) -> pd.Series:

@@ -202,11 +202,13 @@ def _freeman_halton(table: np.ndarray, seed: int, n_resamples: int) -> dict:
     """
     method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
     res = stats.fisher_exact(table, method=method)
+    # scipy returns one-element arrays for some tables (e.g. a column of zeros or ones
+    # in every group): take the scalar either way.
     return {
         "test": "freeman_halton_monte_carlo",
-        "statistic": float(res.statistic),
+        "statistic": float(np.ravel(res.statistic)[0]),
         "dof": None,
-        "p_value": res.pvalue,
+        "p_value": float(np.ravel(res.pvalue)[0]),
     }
 
 

@@ -1,0 +1,397 @@
+"""Disclosure control for everything published from a partnership's review extract.
+
+A local partnership's reviews are about a handful of identifiable children, so no count
+of them from 1 to threshold - 1 may be published, nor anything it can be worked out
+from. The design is the one official statisticians use for linked tables (tau-Argus,
+sdcTable: primary and secondary cell suppression with an audit):
+
+- Cells. Every count published from an extract is the number of reviews in a cell:
+  the reviews whose columns hold given codes (a `measures.Where`). One cell printed in
+  two tables is one cell, so it is hidden in both or in neither. A row n of N also
+  publishes its rest N - n (a cell too).
+- Public. The number of reviews in the extract (the cell with no condition) is always
+  published: the report is about them. No other count is public by policy.
+- Primary suppression. A count from 1 to threshold - 1 is hidden; a row whose rest is
+  that small has its n hidden.
+- Secondary suppression. Cells are related by addition: a cell is the sum of its
+  sub-cells split by the codes of one column (all reviews = the age bands; the
+  reports = reports in each age band; reports noting X = deaths noting X + serious
+  harm noting X). The audit finds, by integer programming over these relations with
+  every shown count fixed, the smallest and largest value each hidden cell can take.
+  While a hidden cell's range is narrower than the threshold (largest - smallest <
+  threshold), the smallest shown count that shares a relation with it is hidden too
+  (zeros last: they widen nothing), and the audit is run again. Hiding more only
+  widens ranges, so a cell once protected stays protected.
+- Derived numbers. An estimate, interval, percentage or test statistic is shown only
+  when every count it is computed from is shown (`Plan.shows`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from triennial.analysis.measures import (
+    Where,
+    codes,
+    definitions,
+    equals,
+    noted,
+    with_derived,
+    with_report,
+)
+from triennial.analysis.subgroups import subgroup_cells
+
+Key = tuple[tuple[str, tuple[str, ...]], ...]
+PUBLIC: Key = ()  # all reviews
+
+
+def cell_key(where, codes: dict[str, tuple[str, ...]]) -> Key:
+    """A cell's conditions in one canonical form (a column holding any code is no condition)."""
+    out = []
+    for column, chosen in sorted(where.conditions):
+        domain = codes[column]
+        if set(domain) <= set(chosen):
+            continue
+        out.append((column, tuple(c for c in domain if c in chosen)))
+    return tuple(out)
+
+
+def _with(parent: Key, column: str, code: str) -> Key:
+    return tuple(sorted((*parent, (column, (code,)))))
+
+
+def relations(keys, codes: dict[str, tuple[str, ...]]) -> set[tuple[Key, tuple[Key, ...]]]:
+    """(cell, its sub-cells) pairs: each cell is the sum of its sub-cells.
+
+    For every cell and every column it conditions on: the cell without that condition
+    splits into one sub-cell per code; and a cell that allows several codes is the sum
+    of its one-code sub-cells.
+    """
+    out = set()
+    for key in keys:
+        for i, (column, chosen) in enumerate(key):
+            parent = key[:i] + key[i + 1 :]
+            out.add((parent, tuple(_with(parent, column, c) for c in codes[column])))
+            if len(chosen) > 1:
+                out.add((key, tuple(_with(parent, column, c) for c in chosen)))
+    return out
+
+
+@dataclass
+class Plan:
+    """Which cells are hidden, and each hidden cell's range as an attacker could find it."""
+
+    threshold: int
+    values: dict[Key, int]
+    hidden: set[Key] = field(default_factory=set)
+    printed: set[Key] = field(default_factory=set)
+    ranges: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+    def shows(self, *keys: Key) -> bool:
+        """True when every one of these counts may be published (and so what is computed
+        from them)."""
+        return self.threshold == 0 or not any(k in self.hidden for k in keys)
+
+    def shown(self, key: Key):
+        """The count of a cell, or None when it is hidden."""
+        return self.values[key] if self.shows(key) else None
+
+
+def is_small(value: float, threshold: int) -> bool:
+    """True for a count from 1 to threshold - 1: the counts never published."""
+    return 1 <= value < threshold
+
+
+class _Audit:
+    """The integer programme: relations among cells, shown cells fixed."""
+
+    def __init__(self, rels, values: dict[Key, int], printed: set[Key]):
+        self.rels = sorted(rels)
+        self.values = values
+        self.printed = printed
+        self.members: dict[Key, list[int]] = {}
+        for i, (parent, parts) in enumerate(self.rels):
+            for k in (parent, *parts):
+                self.members.setdefault(k, []).append(i)
+        self.upper = values[PUBLIC]
+
+    def free(self, key: Key, hidden: set[Key]) -> bool:
+        return key not in self.printed or key in hidden
+
+    def component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
+        """The free cells and relations linked to `key` through free cells."""
+        cells, rels, queue = {key}, set(), deque([key])
+        while queue:
+            for i in self.members.get(queue.popleft(), []):
+                if i in rels:
+                    continue
+                rels.add(i)
+                parent, parts = self.rels[i]
+                for k in (parent, *parts):
+                    if self.free(k, hidden) and k not in cells:
+                        cells.add(k)
+                        queue.append(k)
+        return sorted(cells), sorted(rels)
+
+    def range(self, key: Key, hidden: set[Key]) -> tuple[int, int]:
+        """Smallest and largest value of `key` consistent with everything shown."""
+        cells, rels = self.component(key, hidden)
+        # A free cell in one relation only can take up any slack there: drop it, and the
+        # relation's equality becomes a range (fewer variables, the same feasible set).
+        uses = Counter(k for i in rels for k in (self.rels[i][0], *self.rels[i][1]))
+        kept = [k for k in cells if k == key or uses[k] > 1]
+        index = {k: j for j, k in enumerate(kept)}
+        rows, cols, coefs = [], [], []
+        low, high = np.zeros(len(rels)), np.zeros(len(rels))
+        for row, i in enumerate(rels):
+            parent, parts = self.rels[i]
+            for k, sign in ((parent, 1.0), *((p, -1.0) for p in parts)):
+                if k in index:
+                    rows.append(row)
+                    cols.append(index[k])
+                    coefs.append(sign)
+                elif self.free(k, hidden):  # dropped: sign * k in [0, upper] or [-upper, 0]
+                    low[row] -= max(sign, 0) * self.upper
+                    high[row] -= min(sign, 0) * self.upper
+                else:
+                    low[row] -= sign * self.values[k]
+                    high[row] -= sign * self.values[k]
+        a = coo_array((coefs, (rows, cols)), shape=(len(rels), len(kept))).tocsr()
+        constraints = [LinearConstraint(a, low, high)] if len(rels) else []
+        bounds = Bounds(np.zeros(len(kept)), np.full(len(kept), float(self.upper)))
+        cells = kept
+        ends = []
+        for sign in (1.0, -1.0):
+            c = np.zeros(len(cells))
+            c[index[key]] = sign
+            result = milp(
+                c, constraints=constraints, integrality=np.ones(len(cells)), bounds=bounds
+            )
+            if not result.success:
+                raise RuntimeError(f"disclosure audit failed for {key}: {result.message}")
+            ends.append(round(sign * result.fun))
+        return ends[0], ends[1]
+
+    def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
+        """Shown, non-public cells that share a relation with `key` or with free cells
+        linked to it (nearest first)."""
+        seen, frontier = {key}, [key]
+        while frontier:
+            found, following = set(), []
+            for k in frontier:
+                for i in self.members.get(k, []):
+                    parent, parts = self.rels[i]
+                    for other in (parent, *parts):
+                        if other in seen:
+                            continue
+                        seen.add(other)
+                        if self.free(other, hidden):
+                            following.append(other)
+                        elif other != PUBLIC:
+                            found.add(other)
+            if found:
+                return sorted(found)
+            frontier = following
+        return []
+
+
+def protect(
+    values: dict[Key, int],
+    printed: set[Key],
+    rests: list[tuple[Key, Key]],
+    codes: dict[str, tuple[str, ...]],
+    threshold: int,
+) -> Plan:
+    """Primary and secondary suppression of the printed cells (see the module docstring).
+
+    `values`: every cell's count (printed cells, rests and the public total);
+    `rests`: (rest cell, n cell) pairs: the n is hidden when the rest is small.
+    """
+    plan = Plan(threshold, values, printed=set(printed))
+    if threshold == 0:
+        return plan
+    if values[PUBLIC] < threshold:  # no count can be protected: show only the total
+        plan.hidden = set(printed) - {PUBLIC}
+        return plan
+    hidden = {k for k in printed if k != PUBLIC and is_small(values[k], threshold)}
+    hidden |= {n for rest, n in rests if is_small(values[rest], threshold)}
+    audit = _Audit(relations(set(values), codes), values, printed)
+    queue = deque(sorted(hidden))
+    while queue:
+        key = queue.popleft()
+        low, high = audit.range(key, hidden)
+        while high - low < threshold:
+            candidates = audit.neighbours(key, hidden)
+            if not candidates:  # too few reviews: nothing more can be hidden
+                break
+            added = min(candidates, key=lambda k: (values[k] == 0, values[k], k))
+            hidden.add(added)
+            queue.append(added)
+            low, high = audit.range(key, hidden)
+        plan.ranges[key] = (low, high)
+    plan.hidden = hidden
+    return plan
+
+
+@dataclass(frozen=True)
+class Row:
+    """A published row n of N: its two cells and its rest (N - n)."""
+
+    n: Key
+    N: Key
+    rest: Key
+
+
+def row(population, numerator, codes: dict[str, tuple[str, ...]]) -> Row:
+    """The cells of the row counting `numerator` among `population` (one-column numerator)."""
+    ((column, chosen),) = numerator.conditions
+    within = dict(population.conditions).get(column, frozenset(codes[column]))
+    rest = Where(((column, within - chosen),))
+    return Row(
+        cell_key(population & numerator, codes),
+        cell_key(population, codes),
+        cell_key(population & rest, codes),
+    )
+
+
+def extract_rows(codebook) -> dict[tuple, tuple[Where, Where]]:
+    """Every row published from an extract, by name: (population, numerator).
+
+    ("prevalence", row_id) for the published measures; ("subgroup", measure, by, group)
+    for the subgroup tables.
+    """
+    rows = {("prevalence", d.row_id): (d.population, d.numerator) for d in definitions(codebook)}
+    for name, by, group in subgroup_cells(codebook):
+        rows[("subgroup", name, by, group)] = (with_report & equals(by, group), noted(name))
+    return rows
+
+
+def extract_cells(codebook) -> dict[tuple, Row]:
+    """The cells of every row published from an extract, by name (see `extract_rows`)."""
+    codes_ = codes(codebook)
+    return {name: row(p, n, codes_) for name, (p, n) in extract_rows(codebook).items()}
+
+
+def extract_plan(reviews, codebook, threshold: int) -> tuple[Plan, dict[tuple, Row]]:
+    """Count every cell published from the extract's `reviews` and protect them.
+
+    Returns the plan and the published rows' cells by name (see `extract_rows`).
+    """
+    codes_ = codes(codebook)
+    reviews = with_derived(reviews)
+    cells = extract_cells(codebook)
+    keys = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N, c.rest)}
+    values = {k: int(Where(k)(reviews).sum()) for k in sorted(keys)}
+    printed = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N)}
+    rests = sorted({(c.rest, c.n) for c in cells.values()})
+    return protect(values, printed, rests, codes_, threshold), cells
+
+
+def key_text(key: Key) -> str:
+    """'report_status=available & age_band=1_to_5|6_to_10'; '' for all reviews."""
+    return " & ".join(f"{column}={'|'.join(chosen)}" for column, chosen in key)
+
+
+def text_key(text: str) -> Key:
+    """The inverse of `key_text`."""
+    if not text:
+        return PUBLIC
+    pairs = (part.split("=", 1) for part in text.split(" & "))
+    return tuple((column, tuple(chosen.split("|"))) for column, chosen in pairs)
+
+
+def plan_table(plan: Plan) -> pd.DataFrame:
+    """The plan as a table: every cell, its count, whether it is hidden, its audited range."""
+    rows = [
+        {
+            "cell": key_text(k),
+            "count": v,
+            "printed": k in plan.printed,
+            "hidden": k in plan.hidden,
+            "low": plan.ranges.get(k, (None, None))[0],
+            "high": plan.ranges.get(k, (None, None))[1],
+        }
+        for k, v in sorted(plan.values.items())
+    ]
+    return pd.DataFrame(rows, columns=["cell", "count", "printed", "hidden", "low", "high"])
+
+
+def read_plan(table: pd.DataFrame, threshold: int) -> Plan:
+    """The plan from `plan_table`'s table."""
+    table = table.fillna({"cell": ""})
+    values = {text_key(c): int(v) for c, v in zip(table["cell"], table["count"], strict=True)}
+    hidden = {text_key(c) for c in table.loc[table["hidden"].astype(bool), "cell"]}
+    printed = {text_key(c) for c in table.loc[table["printed"].astype(bool), "cell"]}
+    return Plan(threshold, values, hidden, printed)
+
+
+COUNTS = ("n", "N")
+DERIVED = ("estimate", "ci_low", "ci_upp")
+
+
+def protect_rows(table: pd.DataFrame, plan: Plan, cells: list[Row]) -> pd.DataFrame:
+    """Blank each count the plan hides, and the estimate and interval of any row with one;
+    add `suppressed`. `cells[i]` are the cells of row i. Threshold 0: unchanged."""
+    if plan.threshold == 0:
+        return table
+    out = table.copy()
+    hide_n = pd.Series([not plan.shows(c.n) for c in cells], index=out.index)
+    hide_big_n = pd.Series([not plan.shows(c.N) for c in cells], index=out.index)
+    either = hide_n | hide_big_n
+    for column, hide in (("n", hide_n), ("N", hide_big_n), *((d, either) for d in DERIVED)):
+        if column in out.columns:
+            out[column] = out[column].astype(object).where(~hide, None)
+    out["suppressed"] = either
+    return out
+
+
+WITHHELD = "withheld: computed from a table with a suppressed count"
+
+
+def protect_tests(tests: pd.DataFrame, plan: Plan, cells: list[list[Row]]) -> pd.DataFrame:
+    """Withhold every test statistic computed from a table with a hidden count.
+
+    `cells[i]` are the rows (one per group) of test i's table.
+    """
+    if plan.threshold == 0:
+        return tests
+    out = tests.copy()
+    hide = pd.Series(
+        [not plan.shows(*(k for r in rows for k in (r.n, r.N))) for rows in cells],
+        index=out.index,
+    )
+    for column in ("statistic", "dof", "p_value"):
+        out[column] = out[column].astype(object).where(~hide, None)
+    out["note"] = out["note"].astype(object).where(~hide, WITHHELD)
+    return out
+
+
+def protect_agreement(table: pd.DataFrame, crosstabs: list, threshold: int) -> pd.DataFrame:
+    """Agreement rows: the pairs count suppressed when small; agreement, kappa and its
+    interval withheld when the two coders' cross-table has a small cell; notes that name
+    a category replaced (a note saying every review had one code discloses them all)."""
+    if threshold == 0:
+        return table
+    out = table.copy()
+    small_n = out["n"].map(lambda n: is_small(n, threshold))
+    small_cell = pd.Series(
+        [any(is_small(c, threshold) for c in np.ravel(t)) for t in crosstabs], index=out.index
+    )
+    hide = small_n | small_cell
+    out["n"] = out["n"].astype(object).where(~small_n, None)
+    for column in ("agreement", "kappa", "se", "ci_low", "ci_upp", "expected"):
+        if column in out.columns:
+            out[column] = out[column].astype(object).where(~hide, None)
+    notes = out["note"].fillna("").astype(str)
+    notes = notes.where(~notes.str.contains("'"), "kappa undefined: both coders used one category")
+    small = "|".join(str(i) for i in range(1, threshold))
+    notes = notes.str.replace(rf"\b({small})\b", f"fewer than {threshold}", regex=True)
+    out["note"] = notes.where(~hide, WITHHELD)
+    out["suppressed"] = hide
+    return out
