@@ -9,11 +9,15 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from triennial.analysis.disclosure import Plan
 from triennial.analysis.themes import (
     coded_themes,
     financial_year,
+    theme_cells,
     theme_rows,
+    theme_tables,
     with_years,
+    yardstick,
     years,
 )
 from triennial.data.codebook import load_codebook
@@ -162,7 +166,16 @@ def test_panel_readings_are_the_rounding_range_of_each_base():
     assert readings(figure, panel.bases) == [(217, 219, 330), (318, 322, 485)]
 
 
-def test_chapter_says_so_in_one_sentence_when_no_theme_is_coded():
-    empty = {"themes": pd.DataFrame(columns=["theme", "title", "n", "N"])}
-    assert chapter(empty, 5) == NONE_CODED + "\n"
+@pytest.mark.parametrize("threshold", [5, 0])
+def test_chapter_says_so_in_one_sentence_when_no_theme_is_coded(threshold):
+    """An extract without theme columns: empty tables, and the chapter is one sentence."""
+    reviews = with_years(clean_extracts([DEMONSTRATION], CODEBOOK, START, END).reviews())
+    plan = Plan(threshold, {(): len(reviews)})
+    out = theme_tables(reviews, CODEBOOK, plan, theme_cells(reviews, CODEBOOK), "wilson", 0.05)
+    assert all(t.empty for t in out.values())
+    out["yardstick"] = yardstick(
+        out["themes"], CODEBOOK, pd.DataFrame({"row_id": []}), {}, readings, "wilson", 0.05
+    )
+    assert out["yardstick"].empty
+    assert chapter(out, threshold) == NONE_CODED + "\n"
     assert NONE_CODED.count(". ") == 0 and NONE_CODED.endswith(".")
