@@ -177,5 +177,5 @@ def test_chapter_says_so_in_one_sentence_when_no_theme_is_coded(threshold):
         out["themes"], CODEBOOK, pd.DataFrame({"row_id": []}), {}, readings, "wilson", 0.05
     )
     assert out["yardstick"].empty
-    assert chapter(out, threshold) == NONE_CODED + "\n"
+    assert chapter(out, "Example") == NONE_CODED + "\n"
     assert NONE_CODED.count(". ") == 0 and NONE_CODED.endswith(".")

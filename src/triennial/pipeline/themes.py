@@ -25,6 +25,7 @@ def themes(
     method: str,
     alpha: float,
     threshold: int,
+    name: str,
 ) -> None:
     """Write the themes, pairs, years and yardstick tables and the chapter's Markdown."""
     reviews, book = with_years(read_clean_extract(reviews)), load_codebook(codebook)
@@ -38,4 +39,4 @@ def themes(
     for name, table in tables.items():
         write_csv(table, out[name])
     log.info("%d themes coded, %d theme cells", len(tables["themes"]), len(cells))
-    Path(out.chapter).write_text(chapter(tables, threshold), encoding="utf-8")
+    Path(out.chapter).write_text(chapter(tables, name), encoding="utf-8")

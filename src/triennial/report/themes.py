@@ -32,9 +32,10 @@ def p_value(p) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def chapter(tables: dict[str, pd.DataFrame], threshold: int) -> str:
+def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
     """The chapter's body: how often each theme appears, which occur together, by year,
-    and the national yardstick; one sentence when no theme is coded."""
+    and the national yardstick; one sentence when no theme is coded. `name`: whose
+    reviews (the configured analysis name, which says when the data are synthetic)."""
     themes = tables["themes"]
     if themes.empty:
         return NONE_CODED + "\n"
@@ -42,7 +43,8 @@ def chapter(tables: dict[str, pd.DataFrame], threshold: int) -> str:
     interval = f"{level}% {labels.METHODS[themes['method'].iloc[0]]} interval"
     rate = f"% ({level}% CI)"
     parts = [
-        "Each review was read for the learning themes of the codebook; a theme is *noted* when "
+        f"Each review of {name} was read for the learning themes of the codebook; a theme is "
+        "*noted* when "
         "the review identifies it as learning. Rates are of the reviews coded for the theme. "
         "Themes overlap: one review often notes several (@tbl-theme-pairs).",
         "",
