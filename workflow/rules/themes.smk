@@ -25,6 +25,6 @@ rule themes:
         method=config["prevalence"]["method"],
         alpha=config["prevalence"]["alpha"],
         threshold=suppression_threshold(),
-        name=config["analysis"]["name"],
+        partnership=config["analysis"]["name"],
     script:
         "../scripts/themes.py"

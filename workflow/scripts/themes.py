@@ -16,5 +16,5 @@ if __name__ == "__main__":
         method=snakemake.params.method,
         alpha=snakemake.params.alpha,
         threshold=snakemake.params.threshold,
-        name=snakemake.params.name,
+        name=snakemake.params.partnership,
     )

@@ -36,7 +36,7 @@ def themes(
     tables["yardstick"] = yardstick(
         tables["themes"], book, national.figures, national.bases, readings, method, alpha
     )
-    for name, table in tables.items():
-        write_csv(table, out[name])
+    for kind, table in tables.items():
+        write_csv(table, out[kind])
     log.info("%d themes coded, %d theme cells", len(tables["themes"]), len(cells))
     Path(out.chapter).write_text(chapter(tables, name), encoding="utf-8")
