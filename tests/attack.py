@@ -28,14 +28,19 @@ from triennial.analysis.subgroups import OUTCOMES
 from triennial.data.codebook import AGE_BANDS, NOTED, Codebook
 
 
-def possible_reviews(codebook: Codebook, size: int = 20000, seed: int = 7) -> pd.DataFrame:
-    """Random reviews with every coded column drawn independently over its codes."""
+def possible_reviews(
+    codebook: Codebook, size: int = 20000, seed: int = 7, extra: dict | None = None
+) -> pd.DataFrame:
+    """Random reviews with every coded column drawn independently over its codes
+    (`extra`: codes of further columns, such as the financial year)."""
     rng = np.random.default_rng(seed)
     columns = {}
     for f in codebook.fields:
         codes = f.get("constraints", {}).get("enum")
         if codes:
             columns[f["name"]] = rng.choice(codes, size)
+    for name, codes in (extra or {}).items():
+        columns[name] = rng.choice(codes, size)
     return with_derived(pd.DataFrame(columns))
 
 
@@ -74,10 +79,54 @@ def published_counts(prevalence: pd.DataFrame, subgroups: pd.DataFrame) -> dict[
     return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
 
 
-def indicator_matrix(universe: pd.DataFrame, codebook: Codebook) -> tuple[list[str], np.ndarray]:
-    """Quantity names and, per possible review, whether each quantity counts it."""
+def theme_meanings(themes: list[str], years: list[str]) -> dict[str, tuple]:
+    """What the themes chapter counts (from its captions): reviews noting a theme of those
+    coded for it, overall and in each financial year; reviews noting both of two themes
+    (as n of the reviews noting the first)."""
+
+    def coded(t):
+        return lambda d: d[t].isin([NOTED, "not_noted"])
+
+    def noted(t):
+        return lambda d: d[t] == NOTED
+
+    def in_year(t, y):
+        return lambda d: d[t].isin([NOTED, "not_noted"]) & (d["financial_year"] == y)
+
+    out = {f"theme:{t}": (coded(t), noted(t)) for t in themes}
+    for i, a in enumerate(themes):
+        for b in themes[i + 1 :]:
+            out[f"pair:{a}:{b}"] = (noted(a), noted(b))
+    for t in themes:
+        for y in years:
+            out[f"year:{t}:{y}"] = (in_year(t, y), noted(t))
+    return out
+
+
+def theme_counts(themes: pd.DataFrame, pairs: pd.DataFrame, years: pd.DataFrame) -> dict:
+    """The themes chapter's published counts by quantity name; NaN where hidden. A pair's
+    N (reviews noting its first theme) is that theme's n."""
+    out = {}
+    for _, r in themes.iterrows():
+        out |= {f"theme:{r['theme']}:n": r["n"], f"theme:{r['theme']}:N": r["N"]}
+    noting = dict(zip(themes["theme"], themes["n"], strict=True))
+    for _, r in pairs.iterrows():
+        key = f"pair:{r['theme_a']}:{r['theme_b']}"
+        out |= {f"{key}:n": r["n"], f"{key}:N": noting[r["theme_a"]]}
+    for _, r in years.iterrows():
+        key = f"year:{r['theme']}:{r['year']}"
+        out |= {f"{key}:n": r["n"], f"{key}:N": r["N"]}
+    return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
+
+
+def indicator_matrix(
+    universe: pd.DataFrame, codebook: Codebook, rows: dict | None = None
+) -> tuple[list[str], np.ndarray]:
+    """Quantity names and, per possible review, whether each quantity counts it
+    (`rows`: what each published row counts; the measures' and subgroups' by default)."""
     names, columns = ["all:N"], [np.ones(len(universe))]
-    for row, (population, numerator) in meanings(codebook).items():
+    rows = meanings(codebook) if rows is None else rows
+    for row, (population, numerator) in rows.items():
         pop = np.asarray(population(universe), dtype=bool)
         names += [f"{row}:n", f"{row}:N"]
         columns += [pop & np.asarray(numerator(universe), dtype=bool), pop]
@@ -104,8 +153,9 @@ def relations(m: np.ndarray) -> np.ndarray:
 class Attack:
     """The attacker's model for one codebook: quantities and the relations among them."""
 
-    def __init__(self, codebook: Codebook, size: int = 20000):
-        self.names, m = indicator_matrix(possible_reviews(codebook, size), codebook)
+    def __init__(self, codebook: Codebook, size: int = 20000, rows: dict | None = None, extra=None):
+        universe = possible_reviews(codebook, size, extra=extra)
+        self.names, m = indicator_matrix(universe, codebook, rows)
         self.relations = relations(m)
 
     def ranges(self, shown: dict[str, float], reviews: int) -> dict[str, tuple[int, int]]:

@@ -10,6 +10,9 @@
 2. data/raw/extracts/README.md: the codebook as a readable page.
 3. .test/data/partnership_extract.xlsx: a small synthetic "partnership" extract of
    40 reviews, for testing the bring-your-own-data path and small-number suppression.
+   It also codes the optional learning themes, with SYNTHETIC values drawn at made-up
+   rates (`THEME_RATES`: for testing the themes chapter, not estimates of anything);
+   the demonstration extract has no theme columns, since no source prints them.
 
 All are deterministic: tests/test_extract.py regenerates the CSV and the codebook page
 and compares them with the committed files.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from triennial.data import published
@@ -34,6 +38,20 @@ DEMONSTRATION = ROOT / "data/raw/extracts/synthetic_reconstruction_2014_17.csv"
 PARTNERSHIP = ROOT / ".test/data/partnership_extract.xlsx"
 CODEBOOK_PAGE = ROOT / "data/raw/extracts/README.md"
 PARTNERSHIP_SIZE = 40
+# Made-up chances that a synthetic partnership review notes each theme (test data only).
+THEME_RATES = {
+    "information_sharing": 0.6,
+    "challenge_and_escalation": 0.35,
+    "assessment": 0.5,
+    "recognising_risk": 0.45,
+    "resistance_and_disguised_compliance": 0.3,
+    "diversity_and_culture": 0.1,
+    "voice_of_the_child": 0.4,
+    "coordination_and_lead_professional": 0.75,
+    "professional_curiosity": 0.6,
+    "risk_assessment_and_decision_making": 0.55,
+}
+NOT_CODED_FOR_DIVERSITY = 8  # the first reviews were coded before that theme was added
 
 
 def demonstration_extract() -> pd.DataFrame:
@@ -51,7 +69,31 @@ def partnership_extract() -> pd.DataFrame:
     step = len(extract) // PARTNERSHIP_SIZE
     local = extract.iloc[::step].head(PARTNERSHIP_SIZE).reset_index(drop=True)
     local["review_id"] = [f"SYN-P{i + 1:02d}" for i in range(len(local))]
-    return typed_extract(local, load_codebook(CODEBOOK), seed=20240401)
+    typed = typed_extract(local, load_codebook(CODEBOOK), seed=20240401)
+    return with_themes(typed, np.random.default_rng(20240402))
+
+
+def with_themes(typed: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The typed extract with a synthetic coding of each learning theme (the existing
+    columns unchanged): noted at `THEME_RATES`, typed as yes/no/noted/not noted; the
+    second coding agrees but for about one value in ten; diversity left empty (not
+    coded) for the first reviews."""
+    first = typed.drop_duplicates("review_id")["review_id"].tolist()
+    words = {True: ("yes", "noted", "Yes"), False: ("no", "not noted", "No")}
+    out = typed.copy()
+    for theme, rate in THEME_RATES.items():
+        noted = dict(zip(first, rng.random(len(first)) < rate, strict=True))
+        values = []
+        rows = zip(typed["review_id"], typed["coding_round"], strict=True)
+        for i, (review, round_) in enumerate(rows):
+            flip = str(round_) == "2" and rng.random() < 0.1
+            value = noted[review] != flip
+            values.append(words[value][i % 3])
+        out[theme] = values
+        if theme == "diversity_and_culture":
+            early = out["review_id"].isin(first[:NOT_CODED_FOR_DIVERSITY])
+            out.loc[early, theme] = ""
+    return out
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -248,6 +248,11 @@ def report_inputs(wildcards):
     return inputs
 
 
+def theme_chapter():
+    """The local report's learning themes chapter (the national extract codes none)."""
+    return [] if NATIONAL else [rules.themes.output.chapter]
+
+
 def report_figures():
     """Every figure the report shows: the bruising chapter's in the national report."""
     figures = [*rules.figures.output, rules.interval_coverage.output.figure]

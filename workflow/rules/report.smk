@@ -83,7 +83,7 @@ rule render_report:
         code=code("render_report"),
         sources=sorted(str(p) for p in Path(REPORT_SOURCE).rglob("*") if p.is_file()),
         variables=rules.report_inputs.output.variables,
-        tables=rules.report_inputs.output.tables,
+        tables=[*rules.report_inputs.output.tables, *theme_chapter()],
         figures=report_figures(),
     output:
         html=report(

@@ -278,14 +278,20 @@ def extract_cells(codebook) -> dict[tuple, Row]:
     return {name: row(p, n, codes_) for name, (p, n) in extract_rows(codebook).items()}
 
 
-def extract_plan(reviews, codebook, threshold: int) -> tuple[Plan, dict[tuple, Row]]:
+def extract_plan(
+    reviews, codebook, threshold: int, extra: dict | None = None, extra_codes: dict | None = None
+) -> tuple[Plan, dict[tuple, Row]]:
     """Count every cell published from the extract's `reviews` and protect them.
 
-    Returns the plan and the published rows' cells by name (see `extract_rows`).
+    `extra`: further published rows by name, (population, numerator), such as the
+    learning themes' (`analysis.themes`), with `extra_codes`, the codes of any column
+    they use that `reviews` has beyond the codebook's. Returns the plan and the published
+    rows' cells by name (see `extract_rows`).
     """
-    codes_ = codes(codebook)
+    codes_ = codes(codebook) | (extra_codes or {})
     reviews = with_derived(reviews)
     cells = extract_cells(codebook)
+    cells |= {name: row(p, n, codes_) for name, (p, n) in (extra or {}).items()}
     keys = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N, c.rest)}
     values = {k: int(Where(k)(reviews).sum()) for k in sorted(keys)}
     printed = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N)}

@@ -36,8 +36,13 @@ class Codebook:
 
     @property
     def required_columns(self) -> list[str]:
-        """Columns a raw extract must have (derived ones, like age_band, may be left out)."""
-        return [f["name"] for f in self.fields if not f.get("derived")]
+        """Columns a raw extract must have (derived ones, like age_band, and the optional
+        learning themes may be left out)."""
+        return [f["name"] for f in self.fields if not f.get("derived") and not is_theme(f)]
+
+    def themes(self) -> list[str]:
+        """The learning themes: optional columns, noted / not_noted / not_coded."""
+        return [f["name"] for f in self.fields if is_theme(f)]
 
     def field(self, name: str) -> dict:
         return next(f for f in self.fields if f["name"] == name)
@@ -62,6 +67,10 @@ class Codebook:
     def excluded_bands(self, name: str) -> list[str]:
         """Age bands the published analysis leaves out of this field's denominator."""
         return self.field(name).get("excludedAgeBands", [])
+
+
+def is_theme(field: dict) -> bool:
+    return "learningTheme" in field
 
 
 def _is_noted(field: dict) -> bool:
@@ -112,6 +121,13 @@ def markdown(codebook: Codebook) -> str:
         "reconstruction** consistent with the published totals of the 2014-17 triennial",
         "analysis, **not case data** (every review id starts with `SYN-`).",
         "",
+        "**Learning themes** (fields marked as such below) are optional columns: an extract",
+        "may leave them out, and an empty cell means the review was not coded for that theme",
+        "(`not_coded`), never that the theme was absent. The synthetic reconstruction has no",
+        "theme columns: no source prints theme counts for the 2014-17 reviews, so none are",
+        "invented. The test extract `.test/data/partnership_extract.xlsx` codes them with",
+        "**synthetic** values (tools/make_extracts.py), for testing only.",
+        "",
     ]
     for f in codebook.fields:
         lines += [f"## `{f['name']}`: {f.get('title', '')}", "", f["description"], ""]
@@ -120,6 +136,11 @@ def markdown(codebook: Codebook) -> str:
         lines.append(f"- Type: {kind}; {'required' if constraints.get('required') else 'optional'}")
         if "minimum" in constraints:
             lines.append(f"- Range: {constraints['minimum']} to {constraints['maximum']}")
+        if is_theme(f):
+            theme = f["learningTheme"]
+            lines.append(f"- Learning theme; named in: {theme['source']}")
+            if "nationalFigure" in theme:
+                lines.append(f"- National yardstick: panel figure `{theme['nationalFigure']}`")
         if "excludedAgeBands" in f:
             lines.append(f"- Left out of the denominator: {', '.join(f['excludedAgeBands'])}")
         for code, typed in f.get("synonyms", {}).items():

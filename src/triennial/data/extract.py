@@ -218,6 +218,8 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     out = {}
     where = (raw[SOURCE_FILE].to_numpy(dtype=object), raw[SOURCE_ROW].to_numpy())
     for name in codebook.names:
+        if name not in raw.columns:  # an optional column (a learning theme) left out
+            continue
         text = raw[name]
         if name == "review_id":  # unique per row: vectorised checks
             column = _check_text(text, codebook.field(name))

@@ -18,6 +18,7 @@ from triennial.analysis.disclosure import (
 from triennial.analysis.measures import compute
 from triennial.analysis.prevalence import prevalence_table, read_prevalence
 from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis, subgroup_cells
+from triennial.analysis.themes import theme_rows, with_years
 from triennial.data import published
 from triennial.data.codebook import load_codebook
 from triennial.data.extract import read_clean_extract
@@ -37,7 +38,9 @@ def with_every_row(table: pd.DataFrame, every: pd.DataFrame, key: list[str]) -> 
 
 def disclosure(reviews: str, codebook: str, table: str, threshold: int) -> None:
     """Which cells of the published tables are suppressed (primary and secondary), audited."""
-    plan, _ = extract_plan(read_clean_extract(reviews), load_codebook(codebook), threshold)
+    reviews, book = read_clean_extract(reviews), load_codebook(codebook)
+    extra, extra_codes = theme_rows(reviews, book)  # the learning themes' cells too
+    plan, _ = extract_plan(with_years(reviews), book, threshold, extra, extra_codes)
     log.info("%d cells, %d suppressed", len(plan.values), len(plan.hidden))
     write_csv(plan_table(plan), table)
 
@@ -67,7 +70,7 @@ def agreement(clean: str, codebook: str, table: str, alpha: float, threshold: in
     first = rows[rows["coding_round"] == 1].set_index("review_id")
     second = rows[rows["coding_round"] == 2].set_index("review_id")
     ids = sorted(set(first.index) & set(second.index))
-    variables = [v for v in book.coded() if v != "age_band"]
+    variables = [v for v in book.coded() if v != "age_band" and v in first.columns]
     first, second = first.loc[ids], second.loc[ids]
     result = agreement_table(first, second, variables, alpha=alpha)
     tables = [paired_table(first[v], second[v]) for v in variables]
