@@ -44,6 +44,15 @@ class _Visible(HTMLParser):
             self.parts.append(data)
 
 
+# A number's provenance pop-up (shown on hover or focus; it names results tables and rows).
+POPUP = re.compile(r'<span id="prov-\d+" class="prov-tip".*?</span></span>', re.S)
+
+
+def body_text(page: str) -> str:
+    """The text a reader sees without opening any pop-up."""
+    return visible_text(POPUP.sub(" ", page))
+
+
 def visible_text(page: str) -> str:
     parser = _Visible()
     parser.feed(page)
@@ -149,6 +158,9 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[*`\\]", "", text)).strip()
 
 
+ALIGNMENT = re.compile(r"\|[\s:|-]*-[\s:|-]*")  # a pipe table's alignment row
+
+
 def table_rows_missing(pdf_words: str, tables: list[Path]) -> list[str]:
     """First cells of the Markdown tables' rows that the PDF's text lacks.
 
@@ -160,8 +172,16 @@ def table_rows_missing(pdf_words: str, tables: list[Path]) -> list[str]:
     text = _plain(pdf_words)
     need: dict[str, int] = {}
     for path in tables:
-        rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] == "|"]
-        for row in rows[2:]:  # after the header and the alignment row
+        lines = path.read_text(encoding="utf-8").splitlines()
+        # A file may hold several tables: each row after its table's header and alignment row.
+        rows = [
+            line
+            for i, line in enumerate(lines)
+            if line[:1] == "|"
+            and not ALIGNMENT.fullmatch(line)
+            and not (i + 1 < len(lines) and ALIGNMENT.fullmatch(lines[i + 1]))
+        ]
+        for row in rows:
             first = _plain(row.strip("|").split("|")[0])
             if first:
                 need[first] = need.get(first, 0) + 1

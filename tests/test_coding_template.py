@@ -17,7 +17,8 @@ def test_one_column_per_typed_field_with_the_codes_as_a_drop_down(tmp_path):
     book = openpyxl.load_workbook(path)
     sheet = book["reviews"]
     header = [c.value for c in sheet[1]]
-    assert header == CODEBOOK.required_columns
+    # the required fields, then the optional learning themes a partnership may code
+    assert header == CODEBOOK.required_columns + CODEBOOK.themes()
     rules = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
     column = header.index("outcome") + 1
     letter = sheet.cell(row=1, column=column).column_letter

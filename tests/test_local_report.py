@@ -12,7 +12,7 @@ import pandas as pd
 import pypdf
 import pytest
 from attack import Attack, published_counts
-from reader import CHROMIUM, phone_layout, snake_case, table_rows_missing, visible_text
+from reader import CHROMIUM, body_text, phone_layout, snake_case, table_rows_missing
 from reader import pdf_text as reader_pdf_text
 
 from triennial.data.codebook import load_codebook
@@ -83,7 +83,7 @@ def test_local_report_has_nothing_unresolved(html, pdf_text):
 
 
 def test_local_report_shows_no_code_names(local_run, html):
-    assert snake_case(visible_text(html)) == []
+    assert snake_case(body_text(html)) == []
     assert snake_case(reader_pdf_text(local_run / "results/report/local-report.pdf")) == []
 
 
