@@ -163,3 +163,44 @@ def test_every_table_row_is_in_the_pdf(pdf, pipeline_run):
     tables = sorted((pipeline_run / "results/report_inputs").glob("tbl_*.md"))
     assert len(tables) >= 20
     assert table_rows_missing(pdf_text(pdf), tables) == []
+
+
+# The triennial analysis's shape (issue 14): its three parts and the sections of each, in order.
+CONTENTS = [
+    "Key findings",
+    "Part I: The national picture",
+    "Key themes and context",
+    "Children and families",
+    "Neglect",
+    "Vulnerable adolescents",
+    "Multi-agency working",
+    "Messages from care and court cases",
+    "Enabling children to have a voice",
+    "Commissioning and the impact of reviews",
+    "Implications for policy and practice",
+    "Extrafamilial harm",
+    "Early help and children’s social care",
+    "Part II: Evidence topics",
+    "Bruising in pre-mobile infants",
+    "Trends",
+    "Part III: Methods and validation",
+    "From review extracts to estimates",
+    "Inter-coder agreement",
+    "Subgroup",
+    "data provenance",
+    "published versus reproduced",
+    "cleaning log",
+    "software and inputs",
+]
+
+
+def test_the_contents_list_the_three_parts_and_their_sections_in_order(html):
+    page = html.read_text(encoding="utf-8")
+    toc = re.search(r'<nav[^>]*id="TOC".*?</nav>', page, re.S)
+    assert toc, "no table of contents"
+    text = visible_text(toc.group(0)).replace("'", "’")
+    at = 0
+    for title in CONTENTS:
+        found = text.find(title, at)
+        assert found >= 0, f"{title!r} missing from the contents, or out of order"
+        at = found + len(title)
