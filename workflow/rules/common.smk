@@ -45,7 +45,10 @@ def validate_config():
         for e in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
     ]
     pooling = config["bruising"]["pooling"]
-    fitted = {"scales": pooling["scales"], "tau2_methods": ["GLMM", *pooling["tau2_methods"]]}
+    fitted = {
+        "scales": pooling["scales"],
+        "tau2_methods": ["GLMM", *pooling["tau2_methods"]],
+    }
     for key, choices in (("scale", "scales"), ("method", "tau2_methods")):
         if pooling["main"][key] not in fitted[choices]:
             messages.append(
