@@ -171,8 +171,8 @@ def fragments(
             + "; ".join(f"{name}: {label}" for name, label in labels.items())
             + ").",
             "bruising-selection",
-            "lllll",
-            [3, 4, 1, 2, 6],
+            "llll",
+            [4, 1, 2, 6],
         ),
         "tbl_bruising_pooled.md": markdown_table(
             pooled_table(tables["pooled"], labels),
@@ -303,7 +303,6 @@ def selection_table(selection: pd.DataFrame, labels: dict) -> pd.DataFrame:
     pools = [c for c in labels if c in selection.columns]
     return pd.DataFrame(
         {
-            "Row": selection["row_id"],
             "Study, subgroup": [
                 f"{s}, {g}" for s, g in zip(selection["study"], selection["subgroup"], strict=True)
             ],
