@@ -155,6 +155,11 @@ def _plain(text: str) -> str:
     for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
         text = text.replace(curly, straight)
     text = re.sub(r"\u00ad\s*", "", text.replace("\u200b", ""))
+    # a word's own hyphen may be dropped or kept where a line breaks at it ("second-" /
+    # "hand" reads as "secondhand"): compare words without their hyphens
+    text = re.sub(r"(?<=\w)-\s*(?=\w)", "", text)
+    # a citation key in a Markdown cell is rendered as author and year: compare the rest
+    text = re.sub(r"\[?-?@[\w:.-]+\]?,?\s*", "", text)
     return re.sub(r"\s+", " ", re.sub(r"[*`\\]", "", text)).strip()
 
 

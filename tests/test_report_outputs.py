@@ -10,6 +10,7 @@ import pypdf
 import pytest
 from reader import (
     CHROMIUM,
+    body_text,
     pdf_text,
     phone_layout,
     snake_case,
@@ -144,7 +145,7 @@ def test_pdf_is_a4_with_contents_page_numbers_and_text_on_every_page(pdf, pdf_pa
 
 def test_no_code_names_in_the_html_or_the_pdf(html, pdf):
     """Readers see words: no snake_case identifier in the report's text (issue 14)."""
-    assert snake_case(visible_text(html.read_text(encoding="utf-8"))) == []
+    assert snake_case(body_text(html.read_text(encoding="utf-8"))) == []
     assert snake_case(pdf_text(pdf)) == []
 
 
