@@ -26,6 +26,7 @@ from triennial.report.render.shortcodes import ShortcodeError, expand
 
 SAMPLE = Path(__file__).parent / "fixtures" / "render_sample"
 LEFTOVERS = ("{{<", "@fig-", "@tbl-", "@sec-", "??", "?var:")
+RENDER = Path(__file__).parents[1] / "src" / "triennial" / "report" / "render"
 
 
 class _Text(HTMLParser):
@@ -415,3 +416,14 @@ def test_metadata_precedence_follows_quarto():
     html = merge_metadata(project, document, "html")
     assert html == {"toc": True, "lang": "en", "toc-depth": 4, "title": "T"}
     assert merge_metadata(project, document, "typst")["toc-depth"] == 1
+
+
+@pytest.mark.parametrize("name", ["report.css", "quarto.css"])
+def test_stylesheets_close_every_block(name):
+    """An unclosed block swallows every rule after it (a merge once left one open)."""
+    text = re.sub(r"/\*.*?\*/", "", (RENDER / name).read_text(encoding="utf-8"), flags=re.S)
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
