@@ -160,19 +160,7 @@ def published_files():
 
 def bruising_files():
     """Every file of the bruising data package: descriptor, schemas and tables."""
-    descriptor = Path(config["bruising"]["studies"])
-    try:
-        package = json.loads(descriptor.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise WorkflowError(
-            f"{descriptor}: not a readable data package ({err})"
-        ) from None
-    schemas = sorted(str(p) for p in descriptor.parent.glob("*.schema.json"))
-    return (
-        [str(descriptor)]
-        + schemas
-        + [str(descriptor.parent / r["path"]) for r in package["resources"]]
-    )
+    return package_files(config["bruising"]["studies"])
 
 
 # The national report (the public demonstration data) takes its estimates from the
