@@ -158,11 +158,16 @@ class Attack:
         self.names, m = indicator_matrix(universe, codebook, rows)
         self.relations = relations(m)
 
-    def ranges(self, shown: dict[str, float], reviews: int) -> dict[str, tuple[int, int]]:
+    def ranges(
+        self, shown: dict[str, float], reviews: int, enough: float = np.inf
+    ) -> dict[str, tuple[int, int]]:
         """Smallest and largest value of each hidden quantity consistent with `shown`.
 
         Quantities not in `shown` (rows not published: no reviews in the population)
-        are counted as shown zeros, as a reader would infer from their absence.
+        are counted as shown zeros, as a reader would infer from their absence. With
+        `enough`, a quantity is left once two solutions of the programme (tables consistent
+        with `shown`) give it values at least `enough` apart: its range is then at least
+        that wide, and the attack has failed on it.
         """
         value = np.array(
             [reviews if n == "all:N" else shown.get(n, 0.0) for n in self.names], float
@@ -194,16 +199,18 @@ class Attack:
                         upper[r] -= sign * value[q]
             constraints.append(LinearConstraint(ineq, -np.inf, upper))
         bounds = Bounds(np.zeros(len(h)), np.full(len(h), float(reviews)))
-        out = {}
-        for k, q in enumerate(h):
-            ends = []
+        low = np.full(len(h), np.inf)  # the values each quantity takes in the solutions found
+        high = np.full(len(h), -np.inf)
+        for k in range(len(h)):
             for sign in (1.0, -1.0):
+                if high[k] - low[k] >= enough:
+                    break
                 c = np.zeros(len(h))
                 c[k] = sign
                 result = milp(
                     c, constraints=constraints, integrality=np.ones(len(h)), bounds=bounds
                 )
                 assert result.success, f"the published tables are inconsistent: {result.message}"
-                ends.append(round(sign * result.fun))
-            out[self.names[q]] = (ends[0], ends[1])
-        return out
+                x = np.round(result.x)
+                low, high = np.minimum(low, x), np.maximum(high, x)
+        return {self.names[q]: (int(low[k]), int(high[k])) for k, q in enumerate(h)}

@@ -17,11 +17,15 @@ sdcTable: primary and secondary cell suppression with an audit):
   sub-cells split by the codes of one column (all reviews = the age bands; the
   reports = reports in each age band; reports noting X = deaths noting X + serious
   harm noting X). The audit finds, by integer programming over these relations with
-  every shown count fixed, the smallest and largest value each hidden cell can take.
+  every shown count fixed, how far apart two values of each hidden cell can be.
   While a hidden cell's range is narrower than the threshold (largest - smallest <
   threshold), the smallest shown count that shares a relation with it is hidden too
   (zeros last: they widen nothing), and the audit is run again. Hiding more only
   widens ranges, so a cell once protected stays protected.
+- Witnesses. Every solution of the integer programme is a table consistent with
+  everything shown, and stays one when more is hidden; the values it gives every cell
+  are kept. A cell whose kept values already span the threshold is protected without
+  solving anything (the solver runs for a few cells, not for all of them).
 - Derived numbers. An estimate, interval, percentage or test statistic is shown only
   when every count it is computed from is shown (`Plan.shows`).
 """
@@ -85,7 +89,9 @@ def relations(keys, codes: dict[str, tuple[str, ...]]) -> set[tuple[Key, tuple[K
 
 @dataclass
 class Plan:
-    """Which cells are hidden, and each hidden cell's range as an attacker could find it."""
+    """Which cells are hidden, and for each hidden cell two values it can take given
+    everything shown (at least the threshold apart once the cell is protected; see
+    `_Audit.range`)."""
 
     threshold: int
     values: dict[Key, int]
@@ -120,6 +126,9 @@ class _Audit:
             for k in (parent, *parts):
                 self.members.setdefault(k, []).append(i)
         self.upper = values[PUBLIC]
+        # The smallest and largest value each cell takes in a table consistent with what is
+        # shown (the true table is one; every solution below is another).
+        self.seen = {k: (v, v) for k, v in values.items()}
 
     def free(self, key: Key, hidden: set[Key]) -> bool:
         return key not in self.printed or key in hidden
@@ -139,8 +148,12 @@ class _Audit:
                         queue.append(k)
         return sorted(cells), sorted(rels)
 
-    def range(self, key: Key, hidden: set[Key]) -> tuple[int, int]:
-        """Smallest and largest value of `key` consistent with everything shown."""
+    def range(self, key: Key, hidden: set[Key], threshold: int) -> tuple[int, int]:
+        """Two values of `key`, each consistent with everything shown: at least `threshold`
+        apart if the cell can take such values, else its smallest and largest."""
+        low, high = self.seen[key]
+        if high - low >= threshold:
+            return low, high
         cells, rels = self.component(key, hidden)
         # A free cell in one relation only can take up any slack there: drop it, and the
         # relation's equality becomes a range (fewer variables, the same feasible set).
@@ -165,18 +178,20 @@ class _Audit:
         a = coo_array((coefs, (rows, cols)), shape=(len(rels), len(kept))).tocsr()
         constraints = [LinearConstraint(a, low, high)] if len(rels) else []
         bounds = Bounds(np.zeros(len(kept)), np.full(len(kept), float(self.upper)))
-        cells = kept
-        ends = []
         for sign in (1.0, -1.0):
-            c = np.zeros(len(cells))
+            c = np.zeros(len(kept))
             c[index[key]] = sign
-            result = milp(
-                c, constraints=constraints, integrality=np.ones(len(cells)), bounds=bounds
-            )
+            result = milp(c, constraints=constraints, integrality=np.ones(len(kept)), bounds=bounds)
             if not result.success:
                 raise RuntimeError(f"disclosure audit failed for {key}: {result.message}")
-            ends.append(round(sign * result.fun))
-        return ends[0], ends[1]
+            for k, value in zip(kept, np.round(result.x).astype(int), strict=True):
+                if k in self.seen:  # a sub-cell no row prints has no count to start from
+                    low_k, high_k = self.seen[k]
+                    self.seen[k] = (min(low_k, value), max(high_k, value))
+            low, high = self.seen[key]
+            if high - low >= threshold:
+                break
+        return low, high
 
     def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
         """Shown, non-public cells that share a relation with `key` or with free cells
@@ -225,7 +240,7 @@ def protect(
     queue = deque(sorted(hidden))
     while queue:
         key = queue.popleft()
-        low, high = audit.range(key, hidden)
+        low, high = audit.range(key, hidden, threshold)
         while high - low < threshold:
             candidates = audit.neighbours(key, hidden)
             if not candidates:  # too few reviews: nothing more can be hidden
@@ -233,7 +248,7 @@ def protect(
             added = min(candidates, key=lambda k: (values[k] == 0, values[k], k))
             hidden.add(added)
             queue.append(added)
-            low, high = audit.range(key, hidden)
+            low, high = audit.range(key, hidden, threshold)
         plan.ranges[key] = (low, high)
     plan.hidden = hidden
     return plan
