@@ -207,9 +207,12 @@ class Attack:
                     break
                 c = np.zeros(len(h))
                 c[k] = sign
-                result = milp(
-                    c, constraints=constraints, integrality=np.ones(len(h)), bounds=bounds
-                )
+                # A linear optimum in whole numbers is the integer optimum: try it first.
+                result = milp(c, constraints=constraints, bounds=bounds)
+                if not (result.success and np.allclose(result.x, np.round(result.x), atol=1e-9)):
+                    result = milp(
+                        c, constraints=constraints, integrality=np.ones(len(h)), bounds=bounds
+                    )
                 assert result.success, f"the published tables are inconsistent: {result.message}"
                 x = np.round(result.x)
                 low, high = np.minimum(low, x), np.maximum(high, x)

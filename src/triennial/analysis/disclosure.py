@@ -114,6 +114,16 @@ def is_small(value: float, threshold: int) -> bool:
     return 1 <= value < threshold
 
 
+def _solve(c, constraints, bounds):
+    """The integer programme min c @ x, solved as a linear programme first: when the linear
+    optimum is whole numbers it is the integer optimum too (the usual case for tables that
+    add up), and the integer solver, several times slower, is not needed."""
+    relaxed = milp(c, constraints=constraints, bounds=bounds)
+    if relaxed.success and np.allclose(relaxed.x, np.round(relaxed.x), rtol=0, atol=1e-9):
+        return relaxed
+    return milp(c, constraints=constraints, integrality=np.ones(len(c)), bounds=bounds)
+
+
 class _Audit:
     """The integer programme: relations among cells, shown cells fixed."""
 
@@ -129,12 +139,23 @@ class _Audit:
         # The smallest and largest value each cell takes in a table consistent with what is
         # shown (the true table is one; every solution below is another).
         self.seen = {k: (v, v) for k, v in values.items()}
+        self._components: dict[Key, tuple[list[Key], list[int]]] = {}
+        self._components_of = -1
 
     def free(self, key: Key, hidden: set[Key]) -> bool:
         return key not in self.printed or key in hidden
 
     def component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
-        """The free cells and relations linked to `key` through free cells."""
+        """The free cells and relations linked to `key` through free cells (the same for
+        every free cell linked to it, until more is hidden)."""
+        if self._components_of != len(hidden):  # hidden only grows: its size dates it
+            self._components, self._components_of = {}, len(hidden)
+        if key not in self._components:
+            found = self._component(key, hidden)
+            self._components |= dict.fromkeys(found[0], found)
+        return self._components[key]
+
+    def _component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
         cells, rels, queue = {key}, set(), deque([key])
         while queue:
             for i in self.members.get(queue.popleft(), []):
@@ -181,7 +202,7 @@ class _Audit:
         for sign in (1.0, -1.0):
             c = np.zeros(len(kept))
             c[index[key]] = sign
-            result = milp(c, constraints=constraints, integrality=np.ones(len(kept)), bounds=bounds)
+            result = _solve(c, constraints, bounds)
             if not result.success:
                 raise RuntimeError(f"disclosure audit failed for {key}: {result.message}")
             for k, value in zip(kept, np.round(result.x).astype(int), strict=True):
