@@ -93,7 +93,10 @@ def analysis_folder(config):
 
 def check_results_folder(config):
     """A partnership's run never writes into the national analysis's folder."""
-    if not config["extracts"]["demonstration"] and analysis_folder(config) == "national":
+    if (
+        not config["extracts"]["demonstration"]
+        and analysis_folder(config) == "national"
+    ):
         return [
             "config key 'analysis.results': 'national' is the folder of the national "
             "demonstration; a partnership's extract (extracts.demonstration: false) needs "
@@ -104,7 +107,8 @@ def check_results_folder(config):
 
 def set_aside_report(folder, why):
     """A refused or failed run: move the earlier report out of <folder>/report/ into
-    <folder>/report-STALE/, with a note saying why, so it is not taken for this run's."""
+    <folder>/report-STALE/, with a note saying why, so it is not taken for this run's.
+    """
     reports = sorted((folder / "report").glob("*.*"))
     if not reports:
         return
@@ -201,17 +205,18 @@ def bruising_files():
 # The national report (the public demonstration data) takes its estimates from the
 # published tables and checks the extract against them; the local report (a
 # partnership's own extract) uses the extract alone, with small-number suppression.
-# The one switch: NATIONAL. Each analysis has its own folders (ANALYSIS, see
-# analysis_folder), so a national and a local run never overwrite or mix each other's
-# files; every rule writes under OUT (results), PROCESSED (intermediate files) and LOGS.
+# NATIONAL is the one switch between the two. Each analysis has its own folders
+# (ANALYSIS, see analysis_folder), so a national and a local run never overwrite or mix
+# each other's files; all outputs go under OUT (results), PROCESSED (intermediate
+# files) and LOGS.
 NATIONAL = config["extracts"]["demonstration"]
 ANALYSIS = analysis_folder(config)
 OUT = f"results/{ANALYSIS}"
 PROCESSED = f"data/processed/{ANALYSIS}"
 LOGS = f"logs/{ANALYSIS}"
-# Every rule that writes under OUT takes this file as an input (ancient: it orders the
-# jobs, it never triggers a rerun): written once every raw input of the run has passed
-# its checks, so a bad input stops the run before any result is written.
+# The gate, written once every raw input of the run has passed its checks. Each job
+# that writes under OUT takes it as an ancient input, which orders the jobs but never
+# triggers a rerun; so a bad input stops the run before any result is written.
 VALIDATED = f"{PROCESSED}/inputs_valid.json"
 SUPPRESSED = not NATIONAL and config["suppression"]["enabled"]
 REPORT_SOURCE = "report"
@@ -315,7 +320,8 @@ def suppression_threshold():
 
 
 def final_outputs():
-    """The report and every results table (the national ones only for national runs)."""
+    """The report and every results table (the national ones only for national runs,
+    the learning themes only for local runs)."""
     outputs = [
         *rules.render_report.output,
         *rules.extract_measures.output,
@@ -323,6 +329,8 @@ def final_outputs():
         *rules.subgroups.output,
         *rules.interval_coverage.output,
     ]
+    if not NATIONAL:
+        outputs += [*rules.themes.output]
     if NATIONAL:
         outputs += [
             *rules.prevalence.output,

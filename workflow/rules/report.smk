@@ -71,6 +71,8 @@ rule report_inputs:
             "author": config["report"]["author"],
             "release_date": config["report"]["release_date"],
             "suppression_threshold": str(suppression_threshold()),
+            "results": OUT,
+            "processed": PROCESSED,
         },
         national=NATIONAL,
         threshold=suppression_threshold(),

@@ -17,10 +17,10 @@ rule validate_package:
         ),
     output:
         report=f"{PROCESSED}/validation/{{package}}.json",
-    wildcard_constraints:
-        package="trends|bruising|panel",
     log:
         f"{LOGS}/validate_package_{{package}}.log",
+    wildcard_constraints:
+        package="trends|bruising|panel",
     conda:
         CONDA_ENV
     params:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from triennial.analysis.comparison import published_vs_reproduced

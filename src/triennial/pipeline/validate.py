@@ -25,7 +25,11 @@ def read_package(kind: str, descriptor: Path, series: Path) -> dict[str, pd.Data
         return dict(zip(("studies", "procedures_audit"), read_bruising(descriptor), strict=True))
     if kind == "panel":
         panel = read_panel(descriptor, read_trends(series)[0])
-        return {"figures": panel.figures, "comparisons": panel.comparisons, "not_used": panel.not_used}
+        return {
+            "figures": panel.figures,
+            "comparisons": panel.comparisons,
+            "not_used": panel.not_used,
+        }
     raise ValueError(f"no reader for a package of kind {kind!r}")
 
 
