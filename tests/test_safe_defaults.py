@@ -80,10 +80,16 @@ def test_a_mistyped_extract_path_after_a_good_run_stops_and_sets_its_report_asid
 
 
 def test_a_partnership_run_never_writes_into_the_national_folder(tmp_path):
-    """analysis.results names the folder; 'national' is refused for a partnership's extract."""
-    code, output = dry_run(tmp_path, analysis={"results": "national"})
+    """analysis.results names the folder; 'national' is refused for a partnership's
+    extract, and the national report is not set aside for it."""
+    repo = copy_repo(tmp_path / "repo")
+    national = repo / NATIONAL / "report" / "triennial-report.html"
+    national.parent.mkdir(parents=True)
+    national.write_text("the national run's report")
+    code, output = dry_run(tmp_path, repo=repo, analysis={"results": "national"})
     assert code != 0
     assert "config key 'analysis.results': 'national' is the folder of the national" in output
+    assert national.read_text() == "the national run's report"
     code, output = dry_run(tmp_path, "-F", "--quiet", "host", analysis={"results": "local-north"})
     assert code == 0, output
     assert "results/local-north/report/local-report.html" in output

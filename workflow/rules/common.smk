@@ -66,12 +66,19 @@ def validate_config():
         messages += check_results_folder(config)
     if messages:
         # The config asks for something the analysis folder does not show: its
-        # earlier report is set aside (if the folder can be named at all).
+        # earlier report is set aside (if the folder can be named at all, is a folder
+        # name, not a path a mistyped analysis.results points elsewhere, and is this
+        # analysis's own, not the national one a local config named by mistake).
         with contextlib.suppress(KeyError, TypeError, AttributeError):
-            set_aside_report(
-                Path("results") / analysis_folder(config),
-                "the configuration was refused: " + "; ".join(messages),
-            )
+            folder = analysis_folder(config)
+            results = schema["properties"]["analysis"]["properties"]["results"]
+            if re.fullmatch(results["pattern"], folder) and not check_results_folder(
+                config
+            ):
+                set_aside_report(
+                    Path("results") / folder,
+                    "the configuration was refused: " + "; ".join(messages),
+                )
         raise WorkflowError(
             "\n".join(messages)
             + f"\nThe keys are described in {schema_path} and config/README.md."
