@@ -56,7 +56,7 @@ def setup(layer: str) -> None:
 
 
 def report(args: list[str]) -> None:
-    """The whole analysis, from raw tables to results/report/."""
+    """The whole analysis, from raw tables to results/<analysis>/report/."""
     sh(BIN / "snakemake", *args)
 
 

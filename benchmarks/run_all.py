@@ -64,9 +64,10 @@ def baseline(dest: Path) -> Path:
 
 def clean(repo: Path) -> None:
     """Remove every output of a run, so the next one starts from clean."""
-    for name in ("results/tables", "results/figures", "results/report", "results/report_inputs",
-                 "results/MANIFEST.sha256", "data/processed", "logs", ".snakemake"):  # fmt: skip
-        path = repo / name
+    # everything in results/ but its README: the baseline's results/tables, ... and this
+    # tree's results/<analysis>/ folders alike
+    outputs = [p for p in (repo / "results").glob("*") if p.name != "README.md"]
+    for path in [*outputs, *(repo / name for name in ("data/processed", "logs", ".snakemake"))]:
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():

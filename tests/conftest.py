@@ -9,6 +9,7 @@ session for this), and the runs take the rest of the machine.
 
 import contextlib
 import csv
+import hashlib
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from folders import LOCAL
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "raw" / "published"
@@ -123,11 +125,46 @@ def clean_run(repo: Path, *args: str) -> Path:
     return repo
 
 
-def run_on_a_corrupted_table(repo: Path) -> tuple[Path, subprocess.CompletedProcess]:
-    """A run on a scratch copy whose Table 1 has a count that is no number (line 3)."""
-    table = copy_repo(repo) / "data/raw/published/table1_parental.csv"
-    edit_cell(table, "t1_drug_misuse", "numerator", "9x")
-    return repo, snakemake(repo, background=True)
+# --- issue 11: nothing stale, nothing mixed. Two runs follow a good run instead of
+# starting from clean: the local run in the national run's scratch copy (two analyses
+# side by side), and the corrupted run in a copy of both (results/ must stay as it was).
+
+
+def hashes(repo: Path) -> dict[str, str]:
+    """SHA-256 of every file under results/, by path."""
+    files = sorted(p for p in (repo / "results").rglob("*") if p.is_file())
+    return {
+        p.relative_to(repo).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+    }
+
+
+def local_after_national(_unused: Path, start) -> Path:
+    """The local example run in the national run's scratch copy, after it."""
+    national = start("pipeline_run").result()
+    done = snakemake(national, "--configfile", LOCAL_CONFIG, background=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return national
+
+
+@dataclass(frozen=True)
+class CorruptedRun:
+    """A national run after good national and local runs, on a Table 1 whose count is
+    no number (line 3): results/ before, what Snakemake printed, results/ after."""
+
+    repo: Path
+    before: dict[str, str]
+    run: subprocess.CompletedProcess
+    after: dict[str, str]
+
+
+def run_on_a_corrupted_table(repo: Path, start) -> CorruptedRun:
+    """Copy the folder of the good runs (outputs, .snakemake and times kept), corrupt
+    Table 1, run again."""
+    shutil.copytree(start("local_run").result(), repo, symlinks=True)
+    edit_cell(repo / "data/raw/published/table1_parental.csv", "t1_drug_misuse", "numerator", "9x")
+    before = hashes(repo)
+    run = snakemake(repo, background=True)
+    return CorruptedRun(repo, before, run, hashes(repo))
 
 
 @dataclass(frozen=True)
@@ -159,7 +196,7 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
         os.killpg(run.pid, signal.SIGKILL)  # the whole group: Snakemake and its running jobs
     run.wait()
     RUNNING.discard(run)
-    finished = (repo / "results/MANIFEST.sha256").exists()
+    finished = (repo / LOCAL / "MANIFEST.sha256").exists()
     unlock = snakemake(repo, "--unlock", "--configfile", LOCAL_CONFIG, background=True)
     rerun = snakemake(repo, "--configfile", LOCAL_CONFIG, background=True)
     return ResumedRun(repo, finished, unlock, rerun)
@@ -167,12 +204,15 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
 
 # Every run a test may ask for, by fixture name, in the order they finish (see
 # pytest_collection_modifyitems); each is given the scratch folder to copy the repo to.
+# A run given `start` as well waits for the runs it follows (listed after it: its tests
+# come first and wait, so no test touches a folder while a later run uses it).
 RUNS = {
     "corrupted_run": run_on_a_corrupted_table,
-    "local_run": lambda repo: clean_run(repo, "--configfile", LOCAL_CONFIG),
+    "local_run": local_after_national,
     "pipeline_run": clean_run,
     "resumed_run": killed_and_resumed,
 }
+FOLLOWS = {"corrupted_run", "local_run"}
 
 
 def pytest_collection_modifyitems(items):
@@ -193,11 +233,15 @@ def background_runs(request, tmp_path_factory):
     killed."""
     pool = ThreadPoolExecutor(max_workers=len(RUNS))
     futures: dict[str, Future] = {}
+    starting = threading.Lock()  # runs that follow others start them from their threads
 
     def start(name: str) -> Future:
-        if name not in futures:
-            futures[name] = pool.submit(RUNS[name], tmp_path_factory.mktemp(name) / "repo")
-        return futures[name]
+        with starting:
+            if name not in futures:
+                args = (start,) if name in FOLLOWS else ()
+                folder = tmp_path_factory.mktemp(name) / "repo"
+                futures[name] = pool.submit(RUNS[name], folder, *args)
+            return futures[name]
 
     for name in RUNS:
         if any(name in item.fixturenames for item in request.session.items):
@@ -208,15 +252,15 @@ def background_runs(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def corrupted_run(background_runs) -> tuple[Path, subprocess.CompletedProcess]:
-    """A run on bad input: the copy, and what Snakemake printed."""
+def corrupted_run(background_runs) -> CorruptedRun:
+    """A run on bad input after good runs (see run_on_a_corrupted_table)."""
     return background_runs("corrupted_run").result()
 
 
 @pytest.fixture(scope="session")
 def local_run(background_runs) -> Path:
-    """One complete run on a partnership's extract (the local report), shared by the
-    tests that only read its outputs."""
+    """One complete run on a partnership's extract (the local report), in the same scratch
+    copy as `pipeline_run` and after it, shared by the tests that only read its outputs."""
     return background_runs("local_run").result()
 
 

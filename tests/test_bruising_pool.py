@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
+from folders import NATIONAL
 
 from triennial.analysis.bruising_pool import choose, pools, selection
 from triennial.data.studies import read_bruising
@@ -66,7 +67,7 @@ def test_unknown_criterion_column_is_named():
 
 @pytest.mark.pipeline
 def test_pooled_rows_read_back_from_the_results_meet_the_flags(pipeline_run):
-    tables = Path(pipeline_run) / "results" / "tables"
+    tables = Path(pipeline_run) / NATIONAL / "tables"
     pooled = pd.read_csv(tables / "bruising_pooled.csv")
     main = pooled[pooled["pool"] == "main"]
     for rows in main["rows"]:
@@ -80,7 +81,7 @@ def test_pooled_rows_read_back_from_the_results_meet_the_flags(pipeline_run):
 
 @pytest.mark.pipeline
 def test_every_monte_carlo_figure_has_its_standard_error(pipeline_run):
-    mc = pd.read_csv(Path(pipeline_run) / "results" / "tables" / "bruising_monte_carlo.csv")
+    mc = pd.read_csv(Path(pipeline_run) / NATIONAL / "tables" / "bruising_monte_carlo.csv")
     for column in ("mean", "median", "q025", "q975", "share"):
         assert f"{column}_mcse" in mc.columns
         given = mc[column].notna()

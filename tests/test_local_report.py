@@ -12,6 +12,7 @@ import pandas as pd
 import pypdf
 import pytest
 from attack import Attack, published_counts
+from folders import LOCAL, LOCAL_PROCESSED
 from reader import CHROMIUM, body_text, phone_layout, snake_case, table_rows_missing
 from reader import pdf_text as reader_pdf_text
 
@@ -24,24 +25,24 @@ COUNT_COLUMNS = ["n", "N", "n_min", "n_max", "numerator", "denominator", "extrac
 
 @pytest.fixture(scope="module")
 def html(local_run) -> str:
-    return (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    return (local_run / LOCAL / "report/local-report.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def pdf_text(local_run) -> str:
     """The PDF's text, pages joined by spaces (extracted once: it takes seconds)."""
-    pdf = pypdf.PdfReader(local_run / "results/report/local-report.pdf")
+    pdf = pypdf.PdfReader(local_run / LOCAL / "report/local-report.pdf")
     return " ".join(page.extract_text() for page in pdf.pages)
 
 
 def test_local_report_is_rendered_with_the_partnership_name(local_run, html):
     assert "Example Partnership (synthetic test data)" in html
     assert "Disclosure control" in html and "secondary suppression" in html
-    assert not (local_run / "results/report/triennial-report.html").exists()
+    assert not (local_run / LOCAL / "report/triennial-report.html").exists()
 
 
 def test_no_small_count_in_any_results_table(local_run):
-    for path in sorted((local_run / "results/tables").glob("*.csv")):
+    for path in sorted((local_run / LOCAL / "tables").glob("*.csv")):
         table = pd.read_csv(path)
         for column in [c for c in COUNT_COLUMNS if c in table.columns]:
             values = pd.to_numeric(table[column], errors="coerce")
@@ -69,7 +70,7 @@ def test_no_small_count_in_the_report_text(pdf_text):
 
 def test_row_level_data_stays_out_of_results_and_the_report(local_run, html, pdf_text):
     """Clean extract, quarantine and cleaning log live in data/processed only."""
-    published = [p.name for p in (local_run / "results").rglob("*") if p.is_file()]
+    published = [p.name for p in (local_run / LOCAL).rglob("*") if p.is_file()]
     for name in ("clean.csv", "reviews.csv", "quarantine.csv", "cleaning_log.csv"):
         assert name not in published
     ids = pd.read_excel(local_run / ".test/data/partnership_extract.xlsx")["review_id"]
@@ -84,38 +85,38 @@ def test_local_report_has_nothing_unresolved(html, pdf_text):
 
 def test_local_report_shows_no_code_names(local_run, html):
     assert snake_case(body_text(html)) == []
-    assert snake_case(reader_pdf_text(local_run / "results/report/local-report.pdf")) == []
+    assert snake_case(reader_pdf_text(local_run / LOCAL / "report/local-report.pdf")) == []
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_local_report_fits_a_phone_screen(local_run, tmp_path):
-    page = Path(shutil.copy(local_run / "results/report/local-report.html", tmp_path))
+    page = Path(shutil.copy(local_run / LOCAL / "report/local-report.html", tmp_path))
     layout = phone_layout(page)
     assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
 
 
 def test_every_table_row_of_the_local_report_is_in_its_pdf(local_run):
-    tables = sorted((local_run / "results/report_inputs").glob("tbl_*.md"))
-    pdf = reader_pdf_text(local_run / "results/report/local-report.pdf")
+    tables = sorted((local_run / LOCAL / "report_inputs").glob("tbl_*.md"))
+    pdf = reader_pdf_text(local_run / LOCAL / "report/local-report.pdf")
     assert tables and table_rows_missing(pdf, tables) == []
 
 
 def test_the_attack_recovers_no_suppressed_count_from_the_published_tables(local_run):
     """The independent integer-programming attack (tests/attack.py) on the run's own tables."""
     attacker = Attack(load_codebook(local_run / "data/raw/extracts/codebook.schema.json"), 6000)
-    tables = local_run / "results/tables"
+    tables = local_run / LOCAL / "tables"
     shown = published_counts(
         pd.read_csv(tables / "extract_prevalence.csv"),
         pd.read_csv(tables / "subgroup_prevalence.csv"),
     )
-    summary = json.loads((local_run / "data/processed/extract/summary.json").read_text())
+    summary = json.loads((local_run / LOCAL_PROCESSED / "extract/summary.json").read_text())
     ranges = attacker.ranges(shown, summary["reviews"], enough=THRESHOLD)
     assert len(ranges) > 50
     assert {k: r for k, r in ranges.items() if r[1] - r[0] < THRESHOLD} == {}
 
 
 def test_no_test_statistic_from_a_table_with_a_suppressed_count(local_run):
-    tables = local_run / "results/tables"
+    tables = local_run / LOCAL / "tables"
     groups = pd.read_csv(tables / "subgroup_prevalence.csv")
     tests = pd.read_csv(tables / "subgroup_tests.csv")
     withheld = 0

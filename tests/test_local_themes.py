@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 from attack import Attack, theme_counts, theme_meanings
+from folders import LOCAL, LOCAL_PROCESSED
 
 from triennial.data.codebook import load_codebook
 
@@ -21,7 +22,7 @@ NATIONAL = {
 
 
 def tables(run) -> dict[str, pd.DataFrame]:
-    folder = run / "results/tables"
+    folder = run / LOCAL / "tables"
     names = {"themes": "themes", "pairs": "theme_pairs", "years": "theme_years"}
     out = {k: pd.read_csv(folder / f"{v}.csv") for k, v in names.items()}
     out["yardstick"] = pd.read_csv(folder / "theme_yardstick.csv")
@@ -39,7 +40,7 @@ def rows_of(html: str, table_id: str) -> list[list[str]]:
 
 
 def test_the_report_has_a_themes_chapter_with_its_four_tables(local_run):
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    html = (local_run / LOCAL / "report/local-report.html").read_text(encoding="utf-8")
     assert "Learning themes" in html
     for table_id in ("tbl-themes", "tbl-theme-pairs", "tbl-theme-years", "tbl-theme-yardstick"):
         assert rows_of(html, table_id), table_id
@@ -49,7 +50,7 @@ def test_the_report_has_a_themes_chapter_with_its_four_tables(local_run):
 
 
 def test_the_yardstick_stands_beside_each_theme_the_panel_reports(local_run):
-    html = (local_run / "results/report/local-report.html").read_text(encoding="utf-8")
+    html = (local_run / LOCAL / "report/local-report.html").read_text(encoding="utf-8")
     rows = {r[0]: r for r in rows_of(html, "tbl-theme-yardstick")}
     assert set(rows) == set(NATIONAL)
     yard = tables(local_run)["yardstick"].set_index("title")
@@ -81,7 +82,7 @@ def test_the_attack_recovers_no_suppressed_theme_count(local_run):
     attacker = Attack(
         book, 20000, rows=theme_meanings(themes, spans), extra={"financial_year": spans}
     )
-    summary = json.loads((local_run / "data/processed/extract/summary.json").read_text())
+    summary = json.loads((local_run / LOCAL_PROCESSED / "extract/summary.json").read_text())
     counts = theme_counts(t["themes"], t["pairs"], t["years"])
     ranges = attacker.ranges(counts, summary["reviews"], enough=THRESHOLD)
     assert len(ranges) > 10

@@ -9,6 +9,7 @@ import pandas as pd
 import pypdf
 import pytest
 import yaml
+from folders import NATIONAL
 
 from triennial.report.numbers import computed, provenance, raw_tip
 from triennial.report.render.document import render_report
@@ -105,25 +106,30 @@ def test_raw_and_computed_tips():
     assert tip.startswith("Source: [@rip2019briefing, Table 1: parental \\[characteristics\\]]")
     assert "primary [@brandon2020] not checked" in tip
     assert "\\*as printed\\*" in tip  # quotes are shown as printed, never as Markdown
-    assert computed("prevalence.csv", "t1_alcohol") == (
-        "Computed: `results/tables/prevalence.csv`, t1\\_alcohol."
+    folders = {"results": "results/national", "processed": "data/processed/national"}
+    assert computed("prevalence.csv", "t1_alcohol", folders) == (
+        "Computed: `results/national/tables/prevalence.csv`, t1\\_alcohol."
+    )
+    assert computed("{processed}/extract/summary.json", "all", folders) == (
+        "Computed: `data/processed/national/extract/summary.json`, all."
     )
     raw = pd.DataFrame([{**row.to_dict(), "row_id": "t1_alcohol"}]).set_index("row_id")
-    tips = provenance({"t1_alcohol": {"n": "99", "pct": "35.6"}, "meta": {"x": "1"}}, raw, None)
+    meta = {"x": "1", **folders}
+    tips = provenance({"t1_alcohol": {"n": "99", "pct": "35.6"}, "meta": meta}, raw, None)
     assert tips["t1_alcohol.n"] == tip
-    assert "prevalence.csv" in tips["t1_alcohol.pct"]
+    assert "results/national/tables/prevalence.csv" in tips["t1_alcohol.pct"]
     assert "configuration" in tips["meta.x"]
 
 
 @pytest.mark.pipeline
 def test_the_report_shows_the_provenance_of_its_numbers(pipeline_run):
-    html = (pipeline_run / "results/report/triennial-report.html").read_text(encoding="utf-8")
+    html = (pipeline_run / NATIONAL / "report/triennial-report.html").read_text(encoding="utf-8")
     spans = SPAN.findall(html)
     assert len(spans) > 100
     assert len({tip_id for tip_id, _, _ in spans}) == len(spans)  # ids unique
     sourced = [tip for _, _, tip in spans if tip.startswith("Source:")]
     assert sourced and all('href="#ref-' in tip for tip in sourced)
-    assert any("results/tables/prevalence.csv" in tip for _, _, tip in spans)
-    pdf = pipeline_run / "results/report/triennial-report.pdf"
+    assert any(f"{NATIONAL}/tables/prevalence.csv" in tip for _, _, tip in spans)
+    pdf = pipeline_run / NATIONAL / "report/triennial-report.pdf"
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
     assert "Computed:" not in text and "prov-" not in text

@@ -10,32 +10,41 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, snakemake
+from folders import LOCAL, LOCAL_PROCESSED, NATIONAL, NATIONAL_PROCESSED
 
 from triennial.checks.reference import compare_dirs, format_differences
 
 pytestmark = pytest.mark.pipeline
 
 
-def digests(repo: Path) -> dict[str, str]:
-    """SHA-256 of every file the pipeline wrote into results/ and data/processed/."""
-    files = [p for d in ("results", "data/processed") for p in (repo / d).rglob("*") if p.is_file()]
+def digests(repo: Path, folders=(LOCAL, LOCAL_PROCESSED)) -> dict[str, str]:
+    """SHA-256 of every file the pipeline wrote into an analysis's folders."""
+    files = [p for d in folders for p in (repo / d).rglob("*") if p.is_file()]
     return {str(p.relative_to(repo)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def test_full_run_writes_tables_and_report(pipeline_run):
     for name in ("prevalence.csv", "published_vs_reproduced.csv", "not_estimated.csv"):
-        assert (pipeline_run / "results" / "tables" / name).stat().st_size > 0
+        assert (pipeline_run / NATIONAL / "tables" / name).stat().st_size > 0
     for name in ("triennial-report.html", "triennial-report.pdf"):
-        assert (pipeline_run / "results" / "report" / name).stat().st_size > 10_000
+        assert (pipeline_run / NATIONAL / "report" / name).stat().st_size > 10_000
 
 
-def test_corrupt_table_stops_the_run_before_any_result(corrupted_run):
-    repo, failed = corrupted_run  # Table 1, line 3: numerator '9x'
+def test_corrupt_table_leaves_every_result_byte_identical(corrupted_run):
+    """After good national and local runs, a corrupted published table stops the run at
+    validation: every file under results/ (both analyses) has the bytes it had before."""
+    failed = corrupted_run.run  # Table 1, line 3: numerator '9x'
     assert failed.returncode != 0
     assert "table1_parental.csv, row 3, column 'numerator': value '9x'" in failed.stderr
     assert "Traceback" not in failed.stderr
-    assert not (repo / "results" / "tables" / "prevalence.csv").exists()
-    assert not (repo / "data" / "processed" / "published" / "published_figures.csv").exists()
+    assert f"{NATIONAL}/report/triennial-report.pdf" in corrupted_run.before
+    assert f"{LOCAL}/report/local-report.pdf" in corrupted_run.before
+    assert corrupted_run.after == corrupted_run.before  # nothing written, moved or removed
+    assert f"Nothing under {NATIONAL}/ was written or moved" in failed.stderr
+    assert "does not reflect the refused input" in failed.stderr
+    validated = corrupted_run.repo / NATIONAL_PROCESSED / "inputs_valid.json"
+    assert validated.exists()  # the earlier run's gate: this run never reached it
+    assert not (corrupted_run.repo / NATIONAL_PROCESSED / "published/validation.json").exists()
 
 
 def test_wrong_config_value_names_the_key():
@@ -74,10 +83,10 @@ def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(local_run, resumed_run
     assert resumed_run.rerun.returncode == 0, resumed_run.rerun.stderr[-3000:]
     first, second = digests(local_run), digests(resumed_run.repo)
     assert first.keys() == second.keys()
-    assert "results/report/local-report.pdf" in first
+    assert f"{LOCAL}/report/local-report.pdf" in first
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []
-    manifest = "results/MANIFEST.sha256"
+    manifest = f"{LOCAL}/MANIFEST.sha256"
     assert (resumed_run.repo / manifest).read_bytes() == (local_run / manifest).read_bytes()
 
 
@@ -95,5 +104,5 @@ def test_results_match_the_committed_reference(pipeline_run):
 
     To accept a deliberate change: `python tools/update_reference.py`, review the diff.
     """
-    diff = compare_dirs(ROOT / "tests" / "expected", pipeline_run / "results" / "tables")
+    diff = compare_dirs(ROOT / "tests" / "expected", pipeline_run / NATIONAL / "tables")
     assert diff.empty, "results differ from tests/expected:\n" + format_differences(diff)

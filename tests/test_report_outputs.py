@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pypdf
 import pytest
+from folders import NATIONAL
 from reader import (
     CHROMIUM,
     body_text,
@@ -47,12 +48,12 @@ def parse(path: Path) -> Elements:
 
 @pytest.fixture(scope="module")
 def html(pipeline_run) -> Path:
-    return pipeline_run / "results/report/triennial-report.html"
+    return pipeline_run / NATIONAL / "report/triennial-report.html"
 
 
 @pytest.fixture(scope="module")
 def pdf(pipeline_run) -> Path:
-    return pipeline_run / "results/report/triennial-report.pdf"
+    return pipeline_run / NATIONAL / "report/triennial-report.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def test_every_number_in_the_key_findings_is_in_a_results_table(html, pipeline_r
     text = re.sub(r"\b(19|20)\d\d\b", " ", text)  # years in citations
     numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", text)
     assert len(numbers) > 20
-    known = results_numbers(pipeline_run / "results/tables")
+    known = results_numbers(pipeline_run / NATIONAL / "tables")
     known |= {"95"}  # the confidence level, from the config
     missing = sorted({n for n in numbers if n not in known})
     assert missing == []
@@ -161,7 +162,7 @@ def test_a_phone_screen_holds_every_element(html, tmp_path):
 
 def test_every_table_row_is_in_the_pdf(pdf, pipeline_run):
     """No row lost at a page foot: long tables break across pages (layout.typ)."""
-    tables = sorted((pipeline_run / "results/report_inputs").glob("tbl_*.md"))
+    tables = sorted((pipeline_run / NATIONAL / "report_inputs").glob("tbl_*.md"))
     assert len(tables) >= 20
     assert table_rows_missing(pdf_text(pdf), tables) == []
 

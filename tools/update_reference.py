@@ -6,7 +6,8 @@ they now say. Run the pipeline first (`snakemake`), then this script, then revie
 `git diff tests/expected` (and `git status` for new tables) and commit only the
 changes you can explain.
 
-    python tools/update_reference.py [--results results/tables] [--reference tests/expected]
+    python tools/update_reference.py [--results results/national/tables]
+                                     [--reference tests/expected]
 """
 
 import argparse
@@ -24,8 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--results",
         type=Path,
-        default=ROOT / "results" / "tables",
-        help="tables written by the pipeline (default: results/tables)",
+        default=ROOT / "results" / "national" / "tables",
+        help="tables written by the pipeline (default: results/national/tables)",
     )
     parser.add_argument(
         "--reference",

@@ -3,15 +3,16 @@
 
 rule bruising_rates:
     input:
+        valid=ancient(VALIDATED),
         code=code("bruising_rates"),
         descriptor=config["bruising"]["studies"],
         files=bruising_files(),
     output:
-        base_rates="results/tables/bruising_base_rates.csv",
-        audit="results/tables/bruising_audit.csv",
-        disagreements="results/tables/bruising_audit_disagreements.csv",
+        base_rates=f"{OUT}/tables/bruising_base_rates.csv",
+        audit=f"{OUT}/tables/bruising_audit.csv",
+        disagreements=f"{OUT}/tables/bruising_audit_disagreements.csv",
     log:
-        "logs/bruising_rates.log",
+        f"{LOGS}/bruising_rates.log",
     conda:
         CONDA_ENV
     params:
@@ -23,26 +24,27 @@ rule bruising_rates:
 
 rule bruising_pool:
     input:
+        valid=ancient(VALIDATED),
         code=code("bruising_pool"),
         descriptor=config["bruising"]["studies"],
         files=bruising_files(),
         checked=rules.bruising_rates.output.base_rates,
     output:
         pooled=report(
-            "results/tables/bruising_pooled.csv",
+            f"{OUT}/tables/bruising_pooled.csv",
             caption="../report/bruising_pooled.rst",
             category="Bruising",
         ),
-        selection="results/tables/bruising_pool_selection.csv",
-        leave_one_out="results/tables/bruising_leave_one_out.csv",
-        subgroups="results/tables/bruising_subgroups.csv",
+        selection=f"{OUT}/tables/bruising_pool_selection.csv",
+        leave_one_out=f"{OUT}/tables/bruising_leave_one_out.csv",
+        subgroups=f"{OUT}/tables/bruising_subgroups.csv",
         forest=report(
-            "results/figures/fig_bruising_forest.svg",
+            f"{OUT}/figures/fig_bruising_forest.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/bruising_pool.log",
+        f"{LOGS}/bruising_pool.log",
     conda:
         CONDA_ENV
     params:
@@ -55,16 +57,17 @@ rule bruising_pool:
 
 rule bruising_period:
     input:
+        valid=ancient(VALIDATED),
         code=code("bruising_period"),
     output:
-        table="results/tables/bruising_period.csv",
+        table=f"{OUT}/tables/bruising_period.csv",
         figure=report(
-            "results/figures/fig_bruising_period.svg",
+            f"{OUT}/figures/fig_bruising_period.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/bruising_period.log",
+        f"{LOGS}/bruising_period.log",
     conda:
         CONDA_ENV
     params:
@@ -75,26 +78,27 @@ rule bruising_period:
 
 rule bruising_implications:
     input:
+        valid=ancient(VALIDATED),
         code=code("bruising_implications"),
         pooled=rules.bruising_pool.output.pooled,
         rates=rules.bruising_rates.output.base_rates,
     output:
-        scenarios="results/tables/bruising_scenarios.csv",
-        ppv="results/tables/bruising_ppv.csv",
-        one_way="results/tables/bruising_one_way.csv",
-        monte_carlo="results/tables/bruising_monte_carlo.csv",
+        scenarios=f"{OUT}/tables/bruising_scenarios.csv",
+        ppv=f"{OUT}/tables/bruising_ppv.csv",
+        one_way=f"{OUT}/tables/bruising_one_way.csv",
+        monte_carlo=f"{OUT}/tables/bruising_monte_carlo.csv",
         tornado=report(
-            "results/figures/fig_bruising_tornado.svg",
+            f"{OUT}/figures/fig_bruising_tornado.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
         monte_carlo_figure=report(
-            "results/figures/fig_bruising_monte_carlo.svg",
+            f"{OUT}/figures/fig_bruising_monte_carlo.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/bruising_implications.log",
+        f"{LOGS}/bruising_implications.log",
     conda:
         CONDA_ENV
     params:

@@ -3,8 +3,13 @@ from copy import deepcopy
 from datetime import date
 from pathlib import Path
 
+import contextlib
+import hashlib
 import json
+import re
 import shutil
+import sys
+import unicodedata
 
 import jsonschema
 import yaml
@@ -58,31 +63,72 @@ def validate_config():
     if not messages:  # the schema holds: the values have their types
         messages = check_suppression(config) + check_period(config["analysis"])
         messages += check_extract_files(config["extracts"]["files"])
+        messages += check_results_folder(config)
     if messages:
-        set_aside_report("the configuration was refused: " + "; ".join(messages))
+        # The config asks for something the analysis folder does not show: its
+        # earlier report is set aside (if the folder can be named at all, is a folder
+        # name, not a path a mistyped analysis.results points elsewhere, and is this
+        # analysis's own, not the national one a local config named by mistake).
+        with contextlib.suppress(KeyError, TypeError, AttributeError):
+            folder = analysis_folder(config)
+            results = schema["properties"]["analysis"]["properties"]["results"]
+            if re.fullmatch(results["pattern"], folder) and not check_results_folder(
+                config
+            ):
+                set_aside_report(
+                    Path("results") / folder,
+                    "the configuration was refused: " + "; ".join(messages),
+                )
         raise WorkflowError(
             "\n".join(messages)
             + f"\nThe keys are described in {schema_path} and config/README.md."
         )
 
 
-STALE_REPORT = Path("results/report-STALE")
+def analysis_folder(config):
+    """The folder of this analysis under results/ (and data/processed/, logs/):
+    analysis.results if set, else `national` for the demonstration extract and
+    `local-<analysis.name as a slug>` for a partnership's own."""
+    if config["analysis"].get("results"):
+        return config["analysis"]["results"]
+    if config["extracts"]["demonstration"]:
+        return "national"
+    name = unicodedata.normalize("NFKD", config["analysis"]["name"])
+    slug = re.sub(r"[^a-z0-9]+", "-", name.encode("ascii", "ignore").decode().lower())
+    return "-".join(filter(None, ["local", slug.strip("-")]))
 
 
-def set_aside_report(why):
-    """A refused or failed run: move the earlier report out of results/report/ into
-    results/report-STALE/, with a note saying why, so it is not taken for this run's."""
-    reports = sorted(Path("results/report").glob("*.*"))
+def check_results_folder(config):
+    """A partnership's run never writes into the national analysis's folder."""
+    if (
+        not config["extracts"]["demonstration"]
+        and analysis_folder(config) == "national"
+    ):
+        return [
+            "config key 'analysis.results': 'national' is the folder of the national "
+            "demonstration; a partnership's extract (extracts.demonstration: false) needs "
+            "a folder of its own (leave analysis.results empty for local-<analysis.name>)"
+        ]
+    return []
+
+
+def set_aside_report(folder, why):
+    """A refused or failed run: move the earlier report out of <folder>/report/ into
+    <folder>/report-STALE/, with a note saying why, so it is not taken for this run's.
+    """
+    reports = sorted((folder / "report").glob("*.*"))
     if not reports:
         return
-    STALE_REPORT.mkdir(parents=True, exist_ok=True)
+    stale = folder / "report-STALE"
+    stale.mkdir(parents=True, exist_ok=True)
     for path in reports:
-        path.replace(STALE_REPORT / path.name)
-    (STALE_REPORT / "README.md").write_text(
+        path.replace(stale / path.name)
+    (stale / "README.md").write_text(
         "These report files are from an earlier run, not the latest: the latest run "
         f"stopped ({why}). Fix the problem and run again.\n",
         encoding="utf-8",
     )
+    print(f"The earlier report of {folder}/ is set aside in {stale}/.", file=sys.stderr)
 
 
 def check_extract_files(files):
@@ -166,7 +212,19 @@ def bruising_files():
 # The national report (the public demonstration data) takes its estimates from the
 # published tables and checks the extract against them; the local report (a
 # partnership's own extract) uses the extract alone, with small-number suppression.
+# NATIONAL is the one switch between the two. Each analysis has its own folders
+# (ANALYSIS, see analysis_folder), so a national and a local run never overwrite or mix
+# each other's files; all outputs go under OUT (results), PROCESSED (intermediate
+# files) and LOGS.
 NATIONAL = config["extracts"]["demonstration"]
+ANALYSIS = analysis_folder(config)
+OUT = f"results/{ANALYSIS}"
+PROCESSED = f"data/processed/{ANALYSIS}"
+LOGS = f"logs/{ANALYSIS}"
+# The gate, written once every raw input of the run has passed its checks. Each job
+# that writes under OUT takes it as an ancient input, which orders the jobs but never
+# triggers a rerun; so a bad input stops the run before any result is written.
+VALIDATED = f"{PROCESSED}/inputs_valid.json"
 SUPPRESSED = not NATIONAL and config["suppression"]["enabled"]
 REPORT_SOURCE = "report"
 REPORT_STEM = "triennial-report" if NATIONAL else "local-report"
@@ -190,6 +248,7 @@ def estimates():
 def report_inputs(wildcards):
     """Named inputs of report_inputs: every table a number in the report comes from."""
     inputs = {
+        "valid": ancient(VALIDATED),
         "code": code("report_inputs"),
         "prevalence": estimates(),
         "extract_summary": rules.clean_extract.output.summary,
@@ -268,7 +327,8 @@ def suppression_threshold():
 
 
 def final_outputs():
-    """The report and every results table (the national ones only for national runs)."""
+    """The report and every results table (the national ones only for national runs,
+    the learning themes only for local runs)."""
     outputs = [
         *rules.render_report.output,
         *rules.extract_measures.output,
@@ -276,6 +336,8 @@ def final_outputs():
         *rules.subgroups.output,
         *rules.interval_coverage.output,
     ]
+    if not NATIONAL:
+        outputs += [*rules.themes.output]
     if NATIONAL:
         outputs += [
             *rules.prevalence.output,
@@ -291,15 +353,59 @@ def final_outputs():
     return outputs
 
 
+def raw_packages():
+    """The raw data packages this run reads besides the extract, by the name their
+    validation is written under: the local report reads the panel and the trend series
+    (its learning themes' yardstick), the national one every package."""
+    packages = {"trends": config["trends"]["series"], "panel": config["panel_tables"]}
+    if NATIONAL:
+        packages |= {"bruising": config["bruising"]["studies"]}
+    return packages
+
+
+def validations():
+    """The outputs of every check on this run's raw inputs: the extract's cleaning, the
+    published tables' validation (national run) and each raw data package's."""
+    files = list(rules.clean_extract.output)
+    files += expand(rules.validate_package.output.report, package=raw_packages())
+    if NATIONAL:
+        files += list(rules.validate_published.output)
+    return sorted(files)
+
+
+def refused_before_any_result():
+    """True when a check on a raw input failed in this run. Snakemake deletes the
+    outputs of a failed job, and no job writing under OUT can start before every check
+    is written (VALIDATED): a missing check means nothing under OUT was touched."""
+    return not all(Path(f).exists() for f in validations())
+
+
+def earlier_run_note():
+    """What OUT holds after a refused input: the earlier run, if its manifest checks."""
+    manifest = Path(OUT) / "MANIFEST.sha256"
+    if not manifest.exists():
+        return f"{OUT}/ holds no complete earlier run of this analysis."
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        if name.startswith(f"{OUT}/") and (
+            not Path(name).exists()
+            or hashlib.sha256(Path(name).read_bytes()).hexdigest() != digest
+        ):
+            return f"{OUT}/ does not hold a complete earlier run ({name} has changed)."
+    return (
+        f"Nothing under {OUT}/ was written or moved: it still holds the earlier complete "
+        f"run (every file checks against {manifest}), which does not reflect the refused "
+        "input."
+    )
+
+
 def manifest_inputs():
     """Every file the pipeline writes for this run (results and processed data)."""
-    files = final_outputs() + list(rules.clean_extract.output)
+    files = final_outputs() + validations() + [VALIDATED]
     files += list(rules.software_versions.output) + list(rules.report_inputs.output)
     files += report_figures()
     if NATIONAL:
-        files += list(rules.validate_published.output) + list(
-            rules.clean_published.output
-        )
+        files += list(rules.clean_published.output)
     return sorted(set(files))
 
 

@@ -7,13 +7,13 @@ rule clean_extract:
         files=config["extracts"]["files"],
         codebook=config["extracts"]["codebook"],
     output:
-        clean="data/processed/extract/clean.csv",
-        reviews="data/processed/extract/reviews.csv",
-        quarantine="data/processed/extract/quarantine.csv",
-        cleaning_log="data/processed/extract/cleaning_log.csv",
-        summary="data/processed/extract/summary.json",
+        clean=f"{PROCESSED}/extract/clean.csv",
+        reviews=f"{PROCESSED}/extract/reviews.csv",
+        quarantine=f"{PROCESSED}/extract/quarantine.csv",
+        cleaning_log=f"{PROCESSED}/extract/cleaning_log.csv",
+        summary=f"{PROCESSED}/extract/summary.json",
     log:
-        "logs/clean_extract.log",
+        f"{LOGS}/clean_extract.log",
     conda:
         CONDA_ENV
     params:
@@ -30,9 +30,9 @@ rule disclosure:
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
     output:
-        table="data/processed/extract/disclosure.csv",
+        table=f"{PROCESSED}/extract/disclosure.csv",
     log:
-        "logs/disclosure.log",
+        f"{LOGS}/disclosure.log",
     conda:
         CONDA_ENV
     params:
@@ -43,14 +43,15 @@ rule disclosure:
 
 rule extract_measures:
     input:
+        valid=ancient(VALIDATED),
         code=code("extract_measures"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
         plan=rules.disclosure.output.table,
     output:
-        prevalence="results/tables/extract_prevalence.csv",
+        prevalence=f"{OUT}/tables/extract_prevalence.csv",
     log:
-        "logs/extract_measures.log",
+        f"{LOGS}/extract_measures.log",
     conda:
         CONDA_ENV
     params:
@@ -63,17 +64,18 @@ rule extract_measures:
 
 rule agreement:
     input:
+        valid=ancient(VALIDATED),
         code=code("agreement"),
         clean=rules.clean_extract.output.clean,
         codebook=config["extracts"]["codebook"],
     output:
         table=report(
-            "results/tables/agreement.csv",
+            f"{OUT}/tables/agreement.csv",
             caption="../report/agreement.rst",
             category="Review extracts",
         ),
     log:
-        "logs/agreement.log",
+        f"{LOGS}/agreement.log",
     conda:
         CONDA_ENV
     params:
@@ -85,15 +87,16 @@ rule agreement:
 
 rule subgroups:
     input:
+        valid=ancient(VALIDATED),
         code=code("subgroups"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
         plan=rules.disclosure.output.table,
     output:
-        prevalence="results/tables/subgroup_prevalence.csv",
-        tests="results/tables/subgroup_tests.csv",
+        prevalence=f"{OUT}/tables/subgroup_prevalence.csv",
+        tests=f"{OUT}/tables/subgroup_tests.csv",
     log:
-        "logs/subgroups.log",
+        f"{LOGS}/subgroups.log",
     conda:
         CONDA_ENV
     params:
@@ -106,17 +109,18 @@ rule subgroups:
 
 rule compare_paths:
     input:
+        valid=ancient(VALIDATED),
         code=code("compare_paths"),
         extract=rules.extract_measures.output.prevalence,
         published=rules.clean_published.output.clean,
     output:
         table=report(
-            "results/tables/extract_vs_published.csv",
+            f"{OUT}/tables/extract_vs_published.csv",
             caption="../report/extract_vs_published.rst",
             category="Review extracts",
         ),
     log:
-        "logs/compare_paths.log",
+        f"{LOGS}/compare_paths.log",
     conda:
         CONDA_ENV
     script:

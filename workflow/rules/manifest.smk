@@ -3,12 +3,13 @@
 
 rule manifest:
     input:
+        valid=ancient(VALIDATED),
         code=code("manifest"),
         files=manifest_inputs(),
     output:
-        manifest="results/MANIFEST.sha256",
+        manifest=f"{OUT}/MANIFEST.sha256",
     log:
-        "logs/manifest.log",
+        f"{LOGS}/manifest.log",
     conda:
         CONDA_ENV
     script:

@@ -4,6 +4,7 @@
 
 rule then_and_now:
     input:
+        valid=ancient(VALIDATED),
         code=code("then_and_now"),
         panel=config["panel_tables"],
         panel_files=package_files(config["panel_tables"]),
@@ -11,16 +12,16 @@ rule then_and_now:
         series_files=package_files(config["trends"]["series"]),
         clean=rules.clean_published.output.clean,
     output:
-        figures="results/tables/panel_figures.csv",
-        then_and_now="results/tables/then_and_now.csv",
-        not_used="results/tables/figures_not_used.csv",
+        figures=f"{OUT}/tables/panel_figures.csv",
+        then_and_now=f"{OUT}/tables/then_and_now.csv",
+        not_used=f"{OUT}/tables/figures_not_used.csv",
         figure=report(
-            "results/figures/fig_then_and_now.svg",
+            f"{OUT}/figures/fig_then_and_now.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/then_and_now.log",
+        f"{LOGS}/then_and_now.log",
     conda:
         CONDA_ENV
     params:

@@ -3,17 +3,18 @@
 
 rule prevalence:
     input:
+        valid=ancient(VALIDATED),
         code=code("prevalence"),
         clean=rules.clean_published.output.clean,
     output:
         table=report(
-            "results/tables/prevalence.csv",
+            f"{OUT}/tables/prevalence.csv",
             caption="../report/prevalence.rst",
             category="Published tables",
         ),
-        not_estimated="results/tables/not_estimated.csv",
+        not_estimated=f"{OUT}/tables/not_estimated.csv",
     log:
-        "logs/prevalence.log",
+        f"{LOGS}/prevalence.log",
     conda:
         CONDA_ENV
     params:
@@ -26,16 +27,17 @@ rule prevalence:
 
 rule compare_published:
     input:
+        valid=ancient(VALIDATED),
         code=code("compare_published"),
         clean=rules.clean_published.output.clean,
     output:
         table=report(
-            "results/tables/published_vs_reproduced.csv",
+            f"{OUT}/tables/published_vs_reproduced.csv",
             caption="../report/published_vs_reproduced.rst",
             category="Published tables",
         ),
     log:
-        "logs/compare_published.log",
+        f"{LOGS}/compare_published.log",
     conda:
         CONDA_ENV
     script:
@@ -44,17 +46,18 @@ rule compare_published:
 
 rule interval_coverage:
     input:
+        valid=ancient(VALIDATED),
         code=code("interval_coverage"),
     output:
-        table="results/tables/interval_coverage.csv",
-        summary="results/tables/interval_coverage_summary.csv",
+        table=f"{OUT}/tables/interval_coverage.csv",
+        summary=f"{OUT}/tables/interval_coverage_summary.csv",
         figure=report(
-            "results/figures/fig_interval_coverage.svg",
+            f"{OUT}/figures/fig_interval_coverage.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/interval_coverage.log",
+        f"{LOGS}/interval_coverage.log",
     conda:
         CONDA_ENV
     params:

@@ -7,9 +7,9 @@ rule validate_published:
         descriptor=config["published_tables"],
         files=published_files(),
     output:
-        report="data/processed/published/validation.json",
+        report=f"{PROCESSED}/published/validation.json",
     log:
-        "logs/validate_published.log",
+        f"{LOGS}/validate_published.log",
     conda:
         CONDA_ENV
     script:
@@ -23,10 +23,10 @@ rule clean_published:
         files=published_files(),
         validation=rules.validate_published.output.report,
     output:
-        clean="data/processed/published/published_figures.csv",
-        cleaning_log="data/processed/published/cleaning_log.csv",
+        clean=f"{PROCESSED}/published/published_figures.csv",
+        cleaning_log=f"{PROCESSED}/published/cleaning_log.csv",
     log:
-        "logs/clean_published.log",
+        f"{LOGS}/clean_published.log",
     conda:
         CONDA_ENV
     script:

@@ -4,26 +4,27 @@
 
 rule figures:
     input:
+        valid=ancient(VALIDATED),
         code=code("figures"),
         prevalence=estimates(),
     output:
         parents_families=report(
-            "results/figures/fig_parents_families.svg",
+            f"{OUT}/figures/fig_parents_families.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
         child_by_age=report(
-            "results/figures/fig_child_by_age.svg",
+            f"{OUT}/figures/fig_child_by_age.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
         review_flow=report(
-            "results/figures/fig_review_flow.svg",
+            f"{OUT}/figures/fig_review_flow.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/figures.log",
+        f"{LOGS}/figures.log",
     conda:
         CONDA_ENV
     script:
@@ -32,13 +33,14 @@ rule figures:
 
 rule software_versions:
     input:
+        valid=ancient(VALIDATED),
         code=code("software_versions"),
         data=checksummed_inputs(),
     output:
-        versions="results/tables/software_versions.csv",
-        checksums="results/tables/input_checksums.csv",
+        versions=f"{OUT}/tables/software_versions.csv",
+        checksums=f"{OUT}/tables/input_checksums.csv",
     log:
-        "logs/software_versions.log",
+        f"{LOGS}/software_versions.log",
     conda:
         CONDA_ENV
     params:
@@ -51,12 +53,12 @@ rule report_inputs:
     input:
         unpack(report_inputs),
     output:
-        variables="results/report_inputs/_variables.yml",
+        variables=f"{OUT}/report_inputs/_variables.yml",
         tables=expand(
-            "results/report_inputs/{name}", name=contents.table_files(NATIONAL)
+            f"{OUT}/report_inputs/{{name}}", name=contents.table_files(NATIONAL)
         ),
     log:
-        "logs/report_inputs.log",
+        f"{LOGS}/report_inputs.log",
     conda:
         CONDA_ENV
     params:
@@ -69,6 +71,8 @@ rule report_inputs:
             "author": config["report"]["author"],
             "release_date": config["report"]["release_date"],
             "suppression_threshold": str(suppression_threshold()),
+            "results": OUT,
+            "processed": PROCESSED,
         },
         national=NATIONAL,
         threshold=suppression_threshold(),
@@ -80,6 +84,7 @@ rule report_inputs:
 
 rule render_report:
     input:
+        valid=ancient(VALIDATED),
         code=code("render_report"),
         sources=sorted(str(p) for p in Path(REPORT_SOURCE).rglob("*") if p.is_file()),
         variables=rules.report_inputs.output.variables,
@@ -87,17 +92,17 @@ rule render_report:
         figures=report_figures(),
     output:
         html=report(
-            f"results/report/{OUTPUT_STEM}.html",
+            f"{OUT}/report/{OUTPUT_STEM}.html",
             caption="../report/report_files.rst",
             category="Report",
         ),
         pdf=report(
-            f"results/report/{OUTPUT_STEM}.pdf",
+            f"{OUT}/report/{OUTPUT_STEM}.pdf",
             caption="../report/report_files.rst",
             category="Report",
         ),
     log:
-        "logs/render_report.log",
+        f"{LOGS}/render_report.log",
     conda:
         CONDA_ENV
     params:

@@ -4,6 +4,7 @@
 
 rule themes:
     input:
+        valid=ancient(VALIDATED),
         code=code("themes"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
@@ -12,13 +13,13 @@ rule themes:
         panel_files=package_files(config["panel_tables"]),
         trends=config["trends"]["series"],
     output:
-        themes="results/tables/themes.csv",
-        pairs="results/tables/theme_pairs.csv",
-        years="results/tables/theme_years.csv",
-        yardstick="results/tables/theme_yardstick.csv",
-        chapter="results/report_inputs/tbl_themes.md",
+        themes=f"{OUT}/tables/themes.csv",
+        pairs=f"{OUT}/tables/theme_pairs.csv",
+        years=f"{OUT}/tables/theme_years.csv",
+        yardstick=f"{OUT}/tables/theme_yardstick.csv",
+        chapter=f"{OUT}/report_inputs/tbl_themes.md",
     log:
-        "logs/themes.log",
+        f"{LOGS}/themes.log",
     conda:
         CONDA_ENV
     params:

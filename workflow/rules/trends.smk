@@ -3,27 +3,28 @@
 
 rule trends:
     input:
+        valid=ancient(VALIDATED),
         code=code("trends"),
         descriptor=config["trends"]["series"],
         files=package_files(config["trends"]["series"]),
     output:
         models=report(
-            "results/tables/trend_models.csv",
+            f"{OUT}/tables/trend_models.csv",
             caption="../report/trend_models.rst",
             category="Trends",
         ),
-        joinpoints="results/tables/trend_joinpoints.csv",
-        backtest="results/tables/trend_backtest.csv",
-        forecasts="results/tables/trend_forecasts.csv",
-        contrasts="results/tables/trend_contrasts.csv",
-        harm_share="results/tables/trend_harm_share.csv",
+        joinpoints=f"{OUT}/tables/trend_joinpoints.csv",
+        backtest=f"{OUT}/tables/trend_backtest.csv",
+        forecasts=f"{OUT}/tables/trend_forecasts.csv",
+        contrasts=f"{OUT}/tables/trend_contrasts.csv",
+        harm_share=f"{OUT}/tables/trend_harm_share.csv",
         figure=report(
-            "results/figures/fig_trends.svg",
+            f"{OUT}/figures/fig_trends.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),
     log:
-        "logs/trends.log",
+        f"{LOGS}/trends.log",
     conda:
         CONDA_ENV
     params:

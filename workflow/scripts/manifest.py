@@ -1,4 +1,4 @@
-"""Rule manifest: results/MANIFEST.sha256, one line per output, as `sha256sum` writes it."""
+"""Rule manifest: results/<analysis>/MANIFEST.sha256, one line per output, as sha256sum writes."""
 
 from triennial.pipeline.provenance import manifest
 from triennial.pipeline.step import run_step

@@ -1,6 +1,6 @@
 """Compare the results tables with a committed reference, cell by cell.
 
-Reproduction is a checked property: the pipeline's CSV tables (results/tables) are
+Reproduction is a checked property: the pipeline's CSV tables (results/national/tables) are
 compared with reviewed copies (tests/expected) and every difference is reported as
 one row ``file, row, column, expected, actual``.
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from triennial.analysis.comparison import published_vs_reproduced
 from triennial.data import published
-from triennial.pipeline.step import log, write_csv
+from triennial.pipeline.step import log, write_csv, write_json
 
 
 def validate_published(descriptor: str, report: str) -> None:
     """Validate the data package; write a summary (the run stops on any problem)."""
     summary = published.validate(Path(descriptor))
-    Path(report).parent.mkdir(parents=True, exist_ok=True)
-    Path(report).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(summary, report)
     log.info("%d rows in %d tables: valid", summary["rows"], len(summary["tables"]))
 
 

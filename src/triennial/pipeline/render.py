@@ -2,7 +2,7 @@
 
 The report's sources (report/) never receive generated files: they are copied, with the
 variables, tables and figures, into a temporary project that is rendered to HTML and
-PDF in results/report/.
+PDF in results/<analysis>/report/.
 """
 
 from __future__ import annotations

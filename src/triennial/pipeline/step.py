@@ -6,6 +6,7 @@ the log and on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -57,3 +58,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     log.info("wrote %s (%d rows)", path, len(frame))
+
+
+def write_json(summary: dict, path: str | Path) -> None:
+    """Write a summary the same way every time (indented, UTF-8, final newline)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

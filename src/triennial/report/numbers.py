@@ -19,7 +19,7 @@ __all__ = ["PROVENANCE", "provenance"]
 # Computed variables, by group: the results table they are read from and which row.
 TABLES = {
     "comparison": ("published_vs_reproduced.csv", "all rows, by the match column"),
-    "cleaning": ("data/processed/published/cleaning_log.csv", "all rows, by rule"),
+    "cleaning": ("{processed}/published/cleaning_log.csv", "all rows, by rule"),
     "coverage": ("interval_coverage_summary.csv", "the row of the method named"),
     "coverage_grid": ("interval_coverage.csv", "the grid of sizes and proportions"),
 }
@@ -28,7 +28,7 @@ EXTRACT = {
     "tests": ("subgroup_tests.csv", "every test with a p-value"),
     "significant": ("subgroup_tests.csv", "tests below the level after adjustment"),
     "paths": ("extract_vs_published.csv", "all rows, by the agree column"),
-    "": ("data/processed/extract/summary.json", "the cleaning summary of the extract"),
+    "": ("{processed}/extract/summary.json", "the cleaning summary of the extract"),
 }
 BRUISING = {  # variable name prefix: (results table, row)
     "pool_": ("bruising_pooled.csv", "the main pool"),
@@ -89,8 +89,10 @@ def cited(key: str, locator: str = "") -> str:
     return f"[@{key}{where}]"
 
 
-def computed(table: str, row: str) -> str:
-    shown = table if "/" in table else f"results/tables/{table}"
+def computed(table: str, row: str, folders: dict[str, str]) -> str:
+    """`table` is a file of the analysis's results/<analysis>/tables/, or a path under its
+    data/processed/<analysis>/ (`{processed}/...`): `folders` names the two (meta)."""
+    shown = table.format(**folders) if "/" in table else f"{folders['results']}/tables/{table}"
     return f"Computed: `{shown}`, {escape(row)}."
 
 
@@ -122,7 +124,13 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
 
     `raw`: the raw published rows by row_id (None for a local report: no quotes to show);
     `bruising`: the bruising chapter's inputs and studies, if it is in the report.
+    `variables["meta"]` names the run's folders (`results`, `processed`).
     """
+    folders = {name: variables["meta"][name] for name in ("results", "processed")}
+
+    def from_table(table: str, row: str) -> str:
+        return computed(table, row, folders)
+
     out = {}
     for key in flatten(variables):
         group, _, name = key.rpartition(".")
@@ -131,22 +139,22 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
         if top == "meta":
             tip = "Set by the run's configuration (`config/config.yaml`)."
         elif top in TABLES:
-            tip = computed(*TABLES[top])
+            tip = from_table(*TABLES[top])
         elif top == "extract":
-            tip = computed(*by_prefix(EXTRACT, name))
+            tip = from_table(*by_prefix(EXTRACT, name))
         elif top == "bruising":
-            tip = bruising_tip(name, bruising)
+            tip = bruising_tip(name, bruising, from_table)
         elif top == "panel":
             row_id = key.split(".")[1]
             if name == "printed" and raw is not None and row_id in raw.index:
                 tip = raw_tip(raw.loc[row_id])
             else:
-                tip = computed("panel_figures.csv", f"row {row_id}, over its bases")
+                tip = from_table("panel_figures.csv", f"row {row_id}, over its bases")
         elif top == "then_and_now":
-            tip = computed("then_and_now.csv", f"row {key.split('.')[1]}")
+            tip = from_table("then_and_now.csv", f"row {key.split('.')[1]}")
         elif top == "trends":
             spec = by_prefix(TRENDS, name)
-            tip = computed(*spec) if spec else None
+            tip = from_table(*spec) if spec else None
         elif raw is not None and name in RAW_FIELDS and group in raw.index:
             row = raw.loc[group]
             if name == "printed" and row["status"] == "derived":
@@ -156,13 +164,13 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
             if name == "n_range":
                 tip = "Derived from the printed percentage. " + tip
         elif "." in key:
-            tip = computed("prevalence.csv", f"row {group}")
+            tip = from_table("prevalence.csv", f"row {group}")
         if tip:
             out[key] = tip
     return out
 
 
-def bruising_tip(name: str, bruising: dict | None) -> str | None:
+def bruising_tip(name: str, bruising: dict | None, from_table) -> str | None:
     if bruising is None:
         return None
     if name in CONFIG_INPUTS:
@@ -179,4 +187,4 @@ def bruising_tip(name: str, bruising: dict | None) -> str | None:
     if name == "mc_central":
         return "The Monte Carlo interval runs from the 2.5th to the 97.5th percentile."
     spec = by_prefix(BRUISING, name)
-    return computed(*spec) if spec else None
+    return from_table(*spec) if spec else None

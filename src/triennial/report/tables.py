@@ -277,7 +277,8 @@ def fragments(data: ReportData) -> dict[str, str]:
         "tbl_quarantine.md": markdown_table(
             quarantine_table(data.quarantine, data),
             "Rows of the extract set aside in quarantine, by reason (the rows themselves stay "
-            "in data/processed/extract/quarantine.csv, outside the published results).",
+            f"in {data.meta['processed']}/extract/quarantine.csv, outside the published "
+            "results).",
             "quarantine",
             "lr",
             [5, 1],
@@ -297,7 +298,7 @@ def fragments(data: ReportData) -> dict[str, str]:
                 }
             ),
             "Input files of this run and their checksums (full values in "
-            "results/tables/input_checksums.csv).",
+            f"{data.meta['results']}/tables/input_checksums.csv).",
             "checksums",
             "lrl",
             [5, 1, 3],
@@ -347,7 +348,7 @@ def national_fragments(data: ReportData) -> dict[str, str]:
                 }
             ),
             "Corrections applied to the published tables (the full cleaning log, with every "
-            "denominator filled in, is data/processed/published/cleaning_log.csv).",
+            f"denominator filled in, is {data.meta['processed']}/published/cleaning_log.csv).",
             "cleaning",
             "lrlrrl",
             [3, 1, 2, 1, 1, 8],
