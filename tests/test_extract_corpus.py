@@ -94,3 +94,19 @@ def test_each_file_gives_its_expected_outcome(case, tmp_path, capsys):
         assert "WARNING: " in warned and fragment in warned, warned
     if not fragments:
         assert "WARNING" not in warned, warned
+
+
+def test_excel_date_and_number_cells_become_the_codebooks_text(tmp_path):
+    """xlsx_typed_cells: review i notified on 2014-04-01 + i days, as a date cell (a day
+    number in a 'General' cell for i = 3), aged 24 months as a number (24.0 for i = 2)."""
+    out = run({"file": "xlsx_typed_cells.xlsx", "sheet": ""}, tmp_path)
+    clean = pd.read_csv(out.clean, dtype=str, keep_default_na=False)
+    assert clean["notification_date"].tolist() == [f"2014-04-0{1 + i}" for i in range(1, 6)]
+    assert clean["age_months"].tolist() == ["24"] * 5
+    assert clean["coding_round"].tolist() == ["1"] * 5
+    log = pd.read_csv(out.cleaning_log, dtype=str, keep_default_na=False)
+    dates = log[log["column"] == "notification_date"]
+    # 2014-04-04 is day 41733 counted from Excel's day zero, 1899-12-30
+    assert dates[["row", "old_value", "new_value"]].values.tolist() == [
+        ["4", "41733", "2014-04-04"]
+    ]

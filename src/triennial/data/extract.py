@@ -106,6 +106,10 @@ def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
         for c in present
         if c not in codebook.names
     ]
+    problems += [
+        Problem(path, 1, c, None, "the column name is in row 1 more than once")
+        for c in sorted({c for c in present if present.count(c) > 1})
+    ]
     if len(frame) == 0:
         problems.append(Problem(path, None, None, None, "no data rows"))
     if problems:
@@ -216,7 +220,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
         quarantine=quarantine,
         log=log.sort_values(["file", "row"], kind="stable").reset_index(drop=True),
         rows_in=n,
-        warnings=_ages_in_years(raw, reasons == ""),
+        warnings=_ages_in_years(raw, np.asarray(out["age_months"], float), ~quarantined),
     )
     result.check_balance()
     return result
@@ -235,20 +239,23 @@ def _mark_headers(raw: pd.DataFrame, reasons) -> None:
 YEARS_LIKE = 18  # ages in months that would all be this or less, typed as bare numbers
 
 
-def _ages_in_years(raw: pd.DataFrame, clean: np.ndarray) -> list[str]:
+def _ages_in_years(raw: pd.DataFrame, months: np.ndarray, clean: np.ndarray) -> list[str]:
     """A warning (not a refusal) when the ages look like years: at least three typed as
     bare numbers, making up most of the ages recorded, all of them YEARS_LIKE or less."""
-    typed = raw["age_months"].astype(str).str.strip()[clean]
-    recorded = typed[typed.map(lambda t: _age_months(t)[0] is not None)]
-    bare = pd.to_numeric(recorded[recorded.str.fullmatch(r"\d+")])
-    if len(bare) < 3 or 2 * len(bare) < len(recorded) or bare.max() > YEARS_LIKE:
+    codes, typed = _distinct(raw["age_months"])
+    plain = np.array([re.fullmatch(r"\s*\d+\s*", str(t)) is not None for t in typed], bool)
+    recorded = clean & ~np.isnan(months)
+    bare = recorded & plain[codes] if len(typed) else recorded & False
+    ages = months[bare]
+    if len(ages) < 3 or 2 * len(ages) < recorded.sum() or ages.max() > YEARS_LIKE:
         return []
-    files = sorted(set(raw.loc[bare.index, SOURCE_FILE].astype(str)))
+    files = ", ".join(sorted(set(raw[SOURCE_FILE].to_numpy(dtype=object)[bare].astype(str))))
+    shown = [int(a) for a in sorted(set(ages))[:8]]
     return [
-        f"{', '.join(files)}: column 'age_months': all {len(bare)} ages typed as plain "
-        f"numbers are {YEARS_LIKE} or less (values {sorted(set(bare))[:8]}): they look like "
-        "ages in years, but the column is in months; read as months. If they are years, "
-        "type them as '4 yrs' or in months (48)"
+        f"{files}: column 'age_months': all {len(ages)} ages typed as plain numbers are "
+        f"{YEARS_LIKE} or less (values {shown}): they look like ages in years, but the "
+        "column is in months; read as months. If they are years, type them as '4 yrs' or "
+        "in months (48)"
     ]
 
 
@@ -304,11 +311,7 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
 
     Codes come back as a categorical (compact, fast to compare), numbers as floats.
     """
-    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
-        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
-    else:
-        codes, typed = pd.factorize(text, sort=False)
-    typed = np.asarray(typed, dtype=object)
+    codes, typed = _distinct(text)
     results = [convert(u) for u in typed]
     ok = np.array([k for _, k in results], dtype=bool)
     clean = [v for v, _ in results]
@@ -325,6 +328,15 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
         old=lambda idx: typed[codes[idx]],
         new=lambda idx: shown[codes[idx]],
     )
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code into the distinct values typed, and those values."""
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
+        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, typed = pd.factorize(text, sort=False)
+    return codes, np.asarray(typed, dtype=object)
 
 
 def _check_text(text: pd.Series, field: dict) -> Cleaned:

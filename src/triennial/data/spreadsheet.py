@@ -22,6 +22,7 @@ import csv
 import io
 import logging
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -45,6 +46,7 @@ HEAD_BYTES = 1 << 16  # enough of a CSV to find its header and delimiter
 BOM = b"\xef\xbb\xbf"
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _ARROW = {"utf-8": "utf8"}  # Arrow reads UTF-8 itself (fast), any other through Python
+NAME_IT = "or name the one sheet to read in the config (extracts.sheet)"
 SAVE_AS_UTF8 = "in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'"
 
 
@@ -236,7 +238,7 @@ def _row_lines(path: Path, data: bytes, n: int, delimiter: str, encoding: str) -
 
 
 def _read_xlsx(path: Path, columns: list[str], sheet: str | None) -> tuple[pd.DataFrame, list[str]]:
-    values = _sheets(path, data_only=True)
+    values, epoch_1904 = _sheets(path, data_only=True)
     names = list(values) if sheet is None else [sheet]
     if sheet is not None and sheet not in values:
         raise DataError(
@@ -257,7 +259,7 @@ def _read_xlsx(path: Path, columns: list[str], sheet: str | None) -> tuple[pd.Da
         sources.append(f"{path}!{name}")
         rows.append(numbers)
     warnings = []
-    if values.epoch_1904:
+    if epoch_1904:
         warnings.append(
             f"{path}: the workbook counts dates from 1904 (old Mac Excel); a date typed as a "
             "number rather than a date cell is read as from 1900: format such cells as dates"
@@ -265,12 +267,9 @@ def _read_xlsx(path: Path, columns: list[str], sheet: str | None) -> tuple[pd.Da
     return _as_frame(pd.concat(frames, ignore_index=True), sources, rows), warnings
 
 
-class _Book(dict):
-    epoch_1904 = False
-
-
-def _sheets(path: Path, data_only: bool) -> _Book:
-    """Every sheet's rows as tuples of cell values (row 1 first; blank rows kept)."""
+def _sheets(path: Path, data_only: bool) -> tuple[dict[str, list[tuple]], bool]:
+    """Every sheet's rows as tuples of cell values (row 1 first; blank rows kept), and
+    whether the workbook counts dates from 1904."""
     try:
         book = load_workbook(path, read_only=True, data_only=data_only)
     except Exception as err:  # not a workbook, or a damaged one
@@ -278,11 +277,10 @@ def _sheets(path: Path, data_only: bool) -> _Book:
             Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
         ) from err
     try:
-        sheets = _Book({ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets})
-        sheets.epoch_1904 = book.epoch.year == 1904
+        sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+        return sheets, book.epoch.year == 1904
     finally:
         book.close()
-    return sheets
 
 
 def _review_sheets(path: Path, sheets: dict, columns: list[str], named: bool) -> list[str]:
@@ -295,7 +293,9 @@ def _review_sheets(path: Path, sheets: dict, columns: list[str], named: bool) ->
             None,
         )
         if line not in (None, 1):
-            raise DataError(header_elsewhere(f"{path}!{name}", line))
+            problem = header_elsewhere(f"{path}!{name}", line)
+            other = "" if named else f", {NAME_IT} if it is not a sheet of reviews"
+            raise DataError(replace(problem, expected=problem.expected + other))
         if line == 1 or named:
             found[name] = frozenset(_header(rows))
     if not found:
@@ -325,7 +325,7 @@ def _review_sheets(path: Path, sheets: dict, columns: list[str], named: bool) ->
                 None,
                 f"sheets {list(found)} all hold reviews but "
                 f"with different columns (compared with {first!r}: {detail}): make their "
-                "columns the same, or name the one to read in extracts.sheet",
+                f"columns the same, {NAME_IT}",
             )
         )
     return list(found)
@@ -384,7 +384,7 @@ def cell_text(value) -> str:
 def _check_formulas(path: Path, values: dict) -> None:
     """A formula whose value was never saved (a file written by a program, not Excel)
     reads as a blank cell: stop, naming every such cell."""
-    formulas = _sheets(path, data_only=False)
+    formulas, _ = _sheets(path, data_only=False)
     problems = []
     for name, rows in values.items():
         header = _header(rows)
