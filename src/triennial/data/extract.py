@@ -20,7 +20,6 @@ round-1 record (the documented rule); disagreements are reported, not merged.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ from pyarrow import compute as pc
 from triennial.data.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, normalise
 from triennial.data.errors import DataError, Problem
 from triennial.data.spreadsheet import SOURCE_FILE, SOURCE_ROW, read_spreadsheet
-
-log = logging.getLogger(__name__)
 
 NUMERIC = ("age_months", "coding_round")
 LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]

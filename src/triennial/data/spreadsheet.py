@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -35,8 +34,6 @@ from pyarrow import csv as pacsv
 
 from triennial.data.codebook import normalise
 from triennial.data.errors import DataError, Problem
-
-log = logging.getLogger(__name__)
 
 SOURCE_FILE, SOURCE_ROW = "source_file", "source_row"
 ID_COLUMN = "review_id"  # present in every header row; unique per row, so not dictionary-encoded
@@ -114,11 +111,11 @@ def _read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
         if "UTF8" not in str(err):
             raise
         encoding = _not_utf8(path, data)
+        table = _arrow_csv(path, body, delimiter, encoding, head)
         warnings.append(
             f"{path}: not UTF-8; read as Windows-1252 (check accented letters, or save it "
             f"{SAVE_AS_UTF8})"
         )
-        table = _arrow_csv(path, body, delimiter, encoding, head)
     frame = table.unify_dictionaries().to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
     )
@@ -177,9 +174,8 @@ def _arrow_csv(path: Path, body: pa.Buffer, delimiter: str, encoding: str, head:
     ragged.clear()  # Arrow numbers rows only in a serial read: read again, serially
     read = pacsv.ReadOptions(encoding=_ARROW.get(encoding, encoding), use_threads=False)
     pacsv.read_csv(pa.BufferReader(body), read, parse, convert)
-    lines = [
-        line for line, _ in _records(body.to_pybytes().decode(encoding), delimiter)
-    ]  # Arrow counts records, not lines
+    records = _records(body.to_pybytes().decode(encoding), delimiter)
+    lines = [line for line, _ in records]  # Arrow numbers records, not lines
     raise DataError(
         [
             Problem(
@@ -199,6 +195,7 @@ def _not_utf8(path: Path, data: bytes) -> str:
     mix with UTF-8); otherwise stop, naming the line of the first byte that is neither."""
     try:
         data.decode("utf-8")
+        return "utf-8"  # Arrow's complaint was not the encoding: its read says what
     except UnicodeDecodeError as err:
         bad = err
     mixed = re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data)  # UTF-8 letters beside the bad byte
