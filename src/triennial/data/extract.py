@@ -199,7 +199,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     clean[SOURCE_FILE] = raw[SOURCE_FILE].to_numpy()
     clean[SOURCE_ROW] = raw[SOURCE_ROW].to_numpy()
 
-    _mark_headers(raw, reasons)
+    _mark_headers(clean["review_id"], reasons)
     logs.append(_derive_bands(clean, raw, reasons))
     for mask, column, expected in _rule_violations(clean, codebook):
         _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
@@ -223,10 +223,10 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     return result
 
 
-def _mark_headers(raw: pd.DataFrame, reasons) -> None:
-    """A row repeating the column names (pasted from another file) is not a review."""
-    ids = raw["review_id"].astype(str).str.strip().str.lower().to_numpy()
-    for i in np.flatnonzero(ids == "review_id"):
+def _mark_headers(ids: pd.Series, reasons) -> None:
+    """A row repeating the column names (pasted from another file) is not a review.
+    `ids`: the review ids as compared (stripped, upper case)."""
+    for i in np.flatnonzero((ids == "REVIEW_ID").to_numpy(dtype=bool, na_value=False)):
         reasons[i] = (
             "column 'review_id': value 'review_id': the column names repeated (a header row "
             "inside the data); expected a review's values"
