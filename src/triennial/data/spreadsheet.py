@@ -104,18 +104,13 @@ def _read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
     delimiter, header_line = _sniff(head.decode("utf-8", "replace"), columns)
     if header_line not in (None, 1):
         raise DataError(header_elsewhere(str(path), header_line))
-    warnings, encoding = [], "utf-8"
-    try:
-        table = _arrow_csv(path, body, delimiter, encoding, head)
-    except pa.ArrowInvalid as err:
-        if "UTF8" not in str(err):
-            raise
-        encoding = _not_utf8(path, data)
-        table = _arrow_csv(path, body, delimiter, encoding, head)
-        warnings.append(
-            f"{path}: not UTF-8; read as Windows-1252 (check accented letters, or save it "
-            f"{SAVE_AS_UTF8})"
-        )
+    # found before Arrow reads: Arrow's messages about rows expect UTF-8
+    encoding = "utf-8" if _is_utf8(body) else _not_utf8(path, data)
+    warnings = [
+        f"{path}: not UTF-8; read as Windows-1252 (check accented letters, or save it "
+        f"{SAVE_AS_UTF8})"
+    ] * (encoding == "cp1252")
+    table = _arrow_csv(path, body, delimiter, encoding, head)
     frame = table.unify_dictionaries().to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
     )
@@ -190,12 +185,22 @@ def _arrow_csv(path: Path, body: pa.Buffer, delimiter: str, encoding: str, head:
     )
 
 
+def _is_utf8(body: pa.Buffer) -> bool:
+    """Arrow's (fast) check of the whole file, viewed as one binary value, without a copy."""
+    offsets = pa.py_buffer(np.array([0, body.size], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, body]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _not_utf8(path: Path, data: bytes) -> str:
     """The encoding of a file that is not UTF-8: Windows-1252 if it is that cleanly (not a
     mix with UTF-8); otherwise stop, naming the line of the first byte that is neither."""
     try:
-        data.decode("utf-8")
-        return "utf-8"  # Arrow's complaint was not the encoding: its read says what
+        data.decode("utf-8-sig")
+        return "utf-8"
     except UnicodeDecodeError as err:
         bad = err
     mixed = re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data)  # UTF-8 letters beside the bad byte
