@@ -20,6 +20,7 @@ rule clean_extract:
         start=config["analysis"]["period_start"],
         end=config["analysis"]["period_end"],
         demonstration=config["extracts"]["demonstration"],
+        sheet=config["extracts"]["sheet"],
     script:
         "../scripts/clean_extract.py"
 

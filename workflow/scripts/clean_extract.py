@@ -13,4 +13,5 @@ if __name__ == "__main__":
         end=snakemake.params.end,
         out=snakemake.output,
         demonstration=snakemake.params.demonstration,
+        sheet=snakemake.params.sheet,
     )

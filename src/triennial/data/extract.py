@@ -20,25 +20,22 @@ round-1 record (the documented rule); disagreements are reported, not merged.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pyarrow import compute as pc
-from pyarrow import csv as pacsv
 
 from triennial.data.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, normalise
 from triennial.data.errors import DataError, Problem
+from triennial.data.spreadsheet import SOURCE_FILE, SOURCE_ROW, read_spreadsheet
 
-SOURCE_FILE, SOURCE_ROW = "source_file", "source_row"
 NUMERIC = ("age_months", "coding_round")
-_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
 _AGE = re.compile(r"(\d+)\s*(m|mo|mos|month|months|y|yr|yrs|year|years)?")
 
@@ -51,6 +48,7 @@ class CleanResult:
     quarantine: pd.DataFrame
     log: pd.DataFrame
     rows_in: int
+    warnings: list[str] = field(default_factory=list)  # printed and logged, not refused
 
     def check_balance(self) -> None:
         """Rows in = clean + quarantined; anything else is a bug, not bad data."""
@@ -72,72 +70,23 @@ class CleanResult:
         return first.loc[ids].reset_index(), second.loc[ids].reset_index()
 
 
-def read_extract(path: Path) -> pd.DataFrame:
-    """Every cell of a CSV or XLSX extract as text, with its file and spreadsheet row.
+def read_extract(
+    path: Path, codebook: Codebook, sheet: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every cell of a CSV or XLSX extract as text, with its file and row as the analyst
+    sees them (`triennial.data.spreadsheet`), and the warnings reading gave.
 
     Columns come back as categoricals (text codes with few distinct values, stored once)
     except review_id, which is unique per row.
     """
-    path = Path(path)
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-            frame = frame.astype({c: "category" for c in frame.columns if c != "review_id"})
-        else:
-            frame = _read_csv(path)
-    except FileNotFoundError as err:
-        raise DataError(Problem(str(path), None, None, None, "file not found")) from err
+        return read_spreadsheet(path, codebook.required_columns, sheet)
     except DataError:  # already names the file (and the rows): do not wrap it
         raise
-    except Exception as err:  # the readers' own errors: bad encoding, ragged rows, not a table
-        if "empty" in str(err).lower():
-            raise DataError(Problem(str(path), None, None, None, "file is empty")) from err
+    except Exception as err:  # the readers' own errors: ragged rows, not a table
         raise DataError(
             Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
         ) from err
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame[SOURCE_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), int), [str(path)])
-    frame[SOURCE_ROW] = np.arange(2, len(frame) + 2)  # header is row 1, as a spreadsheet shows
-    return frame
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read a UTF-8 CSV with Arrow, dictionary-encoding the coded columns as it reads."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), None)
-    if not header:
-        raise DataError(Problem(str(path), None, None, None, "file is empty"))
-    as_text = {name: pa.string() if name == "review_id" else _DICTIONARY for name in header}
-    options = pacsv.ConvertOptions(
-        column_types=as_text, strings_can_be_null=False, quoted_strings_can_be_null=False
-    )
-    ragged = []
-
-    def skip(row) -> str:  # a row with too few or too many cells: note it, keep reading
-        ragged.append(row)
-        return "skip"
-
-    parse = pacsv.ParseOptions(invalid_row_handler=skip)
-    table = pacsv.read_csv(path, parse_options=parse, convert_options=options)
-    if ragged:  # Arrow gave no row for these; a serial read knows each row's number
-        ragged.clear()
-        serial = pacsv.ReadOptions(use_threads=False)
-        pacsv.read_csv(path, read_options=serial, parse_options=parse, convert_options=options)
-        raise DataError(
-            [
-                Problem(
-                    str(path),
-                    r.number,
-                    None,
-                    r.text,
-                    f"{r.actual_columns} cells, expected {r.expected_columns} (one per column)",
-                )
-                for r in ragged
-            ]
-        )
-    return table.unify_dictionaries().to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
-    )
 
 
 def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
@@ -154,6 +103,10 @@ def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
         for c in present
         if c not in codebook.names
     ]
+    problems += [
+        Problem(path, 1, c, None, "the column name is in row 1 more than once")
+        for c in sorted({c for c in present if present.count(c) > 1})
+    ]
     if len(frame) == 0:
         problems.append(Problem(path, None, None, None, "no data rows"))
     if problems:
@@ -161,24 +114,33 @@ def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
 
 
 def clean_extracts(
-    paths: list[Path], codebook: Codebook, start: date, end: date, demonstration: bool = False
+    paths: list[Path],
+    codebook: Codebook,
+    start: date,
+    end: date,
+    demonstration: bool = False,
+    sheet: str | None = None,
 ) -> CleanResult:
     """Read, check and clean one or more extract files into one CleanResult.
 
     `demonstration`: the run is the public, unsuppressed demonstration; refused unless
     every row is the synthetic reconstruction's (see `check_demonstration`).
+    `sheet`: the one sheet of an XLSX extract to read (None: every sheet of reviews).
     """
-    frames = []
+    frames, warnings = [], []
     for path in paths:
-        frame = read_extract(path)
+        frame, warned = read_extract(path, codebook, sheet)
         check_columns(frame, codebook)
         frames.append(frame)
+        warnings += warned
     raw = pd.concat(frames, ignore_index=True)
     if demonstration:
         check_demonstration(raw)
     if "age_band" not in raw.columns:
         raw["age_band"] = ""
-    return clean_frame(raw, codebook, start, end)
+    result = clean_frame(raw, codebook, start, end)
+    result.warnings = warnings + result.warnings
+    return result
 
 
 # The synthetic reconstruction's review ids (tools/make_extracts.py). Only an extract
@@ -237,6 +199,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
     clean[SOURCE_FILE] = raw[SOURCE_FILE].to_numpy()
     clean[SOURCE_ROW] = raw[SOURCE_ROW].to_numpy()
 
+    _mark_headers(clean["review_id"], reasons)
     logs.append(_derive_bands(clean, raw, reasons))
     for mask, column, expected in _rule_violations(clean, codebook):
         _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
@@ -254,9 +217,43 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
         quarantine=quarantine,
         log=log.sort_values(["file", "row"], kind="stable").reset_index(drop=True),
         rows_in=n,
+        warnings=_ages_in_years(raw, np.asarray(out["age_months"], float), ~quarantined),
     )
     result.check_balance()
     return result
+
+
+def _mark_headers(ids: pd.Series, reasons) -> None:
+    """A row repeating the column names (pasted from another file) is not a review.
+    `ids`: the review ids as compared (stripped, upper case)."""
+    for i in np.flatnonzero((ids == "REVIEW_ID").to_numpy(dtype=bool, na_value=False)):
+        reasons[i] = (
+            "column 'review_id': value 'review_id': the column names repeated (a header row "
+            "inside the data); expected a review's values"
+        )
+
+
+YEARS_LIKE = 18  # ages in months that would all be this or less, typed as bare numbers
+
+
+def _ages_in_years(raw: pd.DataFrame, months: np.ndarray, clean: np.ndarray) -> list[str]:
+    """A warning (not a refusal) when the ages look like years: at least three typed as
+    bare numbers, making up most of the ages recorded, all of them YEARS_LIKE or less."""
+    codes, typed = _distinct(raw["age_months"])
+    plain = np.array([re.fullmatch(r"\s*\d+\s*", str(t)) is not None for t in typed], bool)
+    recorded = clean & ~np.isnan(months)
+    bare = recorded & plain[codes] if len(typed) else recorded & False
+    ages = months[bare]
+    if len(ages) < 3 or 2 * len(ages) < recorded.sum() or ages.max() > YEARS_LIKE:
+        return []
+    files = ", ".join(sorted(set(raw[SOURCE_FILE].to_numpy(dtype=object)[bare].astype(str))))
+    shown = [int(a) for a in sorted(set(ages))[:8]]
+    return [
+        f"{files}: column 'age_months': all {len(ages)} ages typed as plain numbers are "
+        f"{YEARS_LIKE} or less (values {shown}): they look like ages in years, but the "
+        "column is in months; read as months. If they are years, type them as '4 yrs' or "
+        "in months (48)"
+    ]
 
 
 def _converter(codebook: Codebook, name: str, start: date, end: date):
@@ -311,11 +308,7 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
 
     Codes come back as a categorical (compact, fast to compare), numbers as floats.
     """
-    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
-        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
-    else:
-        codes, typed = pd.factorize(text, sort=False)
-    typed = np.asarray(typed, dtype=object)
+    codes, typed = _distinct(text)
     results = [convert(u) for u in typed]
     ok = np.array([k for _, k in results], dtype=bool)
     clean = [v for v, _ in results]
@@ -332,6 +325,15 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
         old=lambda idx: typed[codes[idx]],
         new=lambda idx: shown[codes[idx]],
     )
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code into the distinct values typed, and those values."""
+    if isinstance(text.dtype, pd.CategoricalDtype):  # already encoded when read
+        codes, typed = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, typed = pd.factorize(text, sort=False)
+    return codes, np.asarray(typed, dtype=object)
 
 
 def _check_text(text: pd.Series, field: dict) -> Cleaned:
@@ -365,15 +367,25 @@ def _age_months(typed: str):
     return (months, True) if 0 <= months <= AGE_BANDS["16_plus"][1] else (None, False)
 
 
+# Excel stores a date as days since 1899-12-30; a cell formatted 'General' shows that
+# number. Five digits cover 1927 to 2173; the analysis period then decides.
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
+
+
 def _date(typed: str, formats: list[str], start: date, end: date):
-    """A typed date as ISO text, if it parses and lies in the analysis period."""
+    """A typed date (or an Excel date number) as ISO text, if it parses and lies in the
+    analysis period."""
+    text = typed.strip()
+    days = [EXCEL_DAY_ZERO + timedelta(days=int(float(text)))] if _SERIAL.fullmatch(text) else []
     for fmt in formats:
         try:
-            day = datetime.strptime(typed.strip(), fmt).date()
+            days.append(datetime.strptime(text, fmt).date())
         except ValueError:
             continue
-        return (day.isoformat(), True) if start <= day <= end else (None, False)
-    return None, False
+    if not days:
+        return None, False
+    return (days[0].isoformat(), True) if start <= days[0] <= end else (None, False)
 
 
 def _expected(codebook: Codebook, name: str) -> str:
@@ -381,7 +393,10 @@ def _expected(codebook: Codebook, name: str) -> str:
     if name == "age_months":
         return "an age such as '3 months', '18m' or '2 yrs' (0 to 215 months), or empty"
     if name == "notification_date":
-        return "a date (dd/mm/yyyy or yyyy-mm-dd) within the analysis period"
+        return (
+            "a date (a date cell, dd/mm/yyyy, yyyy-mm-dd or an Excel date number) within "
+            "the analysis period"
+        )
     if name == "coding_round":
         return "1 (primary coding) or 2 (second coding)"
     if "synonyms" in field:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,16 +14,27 @@ from triennial.pipeline.step import log, write_csv
 
 
 def clean_extract(
-    files: list[str], codebook: str, start: str, end: str, out, demonstration: bool = False
+    files: list[str],
+    codebook: str,
+    start: str,
+    end: str,
+    out,
+    demonstration: bool = False,
+    sheet: str | None = None,
 ) -> None:
-    """Write the clean rows, the analysis records, the quarantine, the log and a summary."""
+    """Write the clean rows, the analysis records, the quarantine, the log and a summary;
+    print and log the warnings (data read, but worth a look)."""
     result = clean_extracts(
         [Path(f) for f in files],
         load_codebook(Path(codebook)),
         date.fromisoformat(start),
         date.fromisoformat(end),
         demonstration,
+        sheet,
     )
+    for warning in result.warnings:
+        log.warning("%s", warning)
+        print(f"WARNING: {warning}", file=sys.stderr)
     reviews = result.reviews()
     if reviews.empty:
         raise DataError(no_reviews(files, result, start, end))
