@@ -8,6 +8,9 @@ and unit, so the workbook stands on its own.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from triennial.data.codebook import Codebook
 
 ROWS = 500  # rows that carry the drop-down lists
 FIXED_TIME = datetime(2019, 9, 1)  # the workbook's own timestamps: same codebook, same bytes
+ZIP_TIME = FIXED_TIME.timetuple()[:6]
 
 
 def coding_template(codebook: Codebook) -> Workbook:
@@ -82,8 +86,28 @@ def _definitions(sheet, fields: list[dict]) -> None:
         sheet.column_dimensions[letter].width = width
 
 
+def workbook_bytes(book: Workbook, edit=None) -> bytes:
+    """The workbook's bytes, the same for the same content: openpyxl stamps the time of
+    saving into docProps/core.xml and the zip's entries, so both are set to FIXED_TIME.
+    `edit` may change the XML text of each sheet: (name, text) -> text."""
+    book.properties.created = FIXED_TIME
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            if edit is not None and info.filename.startswith("xl/worksheets/"):
+                data = edit(info.filename, data.decode("utf-8")).encode("utf-8")
+            dst.writestr(zipfile.ZipInfo(info.filename, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_template(codebook: Codebook, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    coding_template(codebook).save(path)
+    path.write_bytes(workbook_bytes(coding_template(codebook)))
     return path
