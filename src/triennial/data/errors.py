@@ -25,6 +25,11 @@ class Problem:
     value: str | None
     expected: str
 
+    @classmethod
+    def of_file(cls, file: str, expected: str) -> Problem:
+        """A problem with the whole file (no row, column or value to name)."""
+        return cls(file, None, None, None, expected)
+
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:

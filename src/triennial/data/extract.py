@@ -85,7 +85,7 @@ def read_extract(
         raise
     except Exception as err:  # the readers' own errors: ragged rows, not a table
         raise DataError(
-            Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
+            Problem.of_file(str(path), f"not a readable CSV/XLSX table ({err})")
         ) from err
 
 
@@ -108,7 +108,7 @@ def check_columns(frame: pd.DataFrame, codebook: Codebook) -> None:
         for c in sorted({c for c in present if present.count(c) > 1})
     ]
     if len(frame) == 0:
-        problems.append(Problem(path, None, None, None, "no data rows"))
+        problems.append(Problem.of_file(path, "no data rows"))
     if problems:
         raise DataError(problems)
 

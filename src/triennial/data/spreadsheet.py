@@ -55,7 +55,7 @@ def read_spreadsheet(
     identify a header row; `sheet`: the only XLSX sheet to read (None: all review sheets)."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(Problem(str(path), None, None, None, "file not found"))
+        raise DataError(Problem.of_file(str(path), "file not found"))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, columns, sheet)
     return _read_csv(path, columns)
@@ -98,7 +98,7 @@ def _as_frame(frame: pd.DataFrame, sources: list[str], rows: list[np.ndarray]) -
 def _read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
     data = path.read_bytes()
     if not data.replace(BOM, b"").strip():
-        raise DataError(Problem(str(path), None, None, None, "file is empty"))
+        raise DataError(Problem.of_file(str(path), "file is empty"))
     body = pa.py_buffer(data)[len(BOM) :] if data.startswith(BOM) else pa.py_buffer(data)
     head = data[:HEAD_BYTES]
     delimiter, header_line = _sniff(head.decode("utf-8", "replace"), columns)
@@ -212,11 +212,8 @@ def _not_utf8(path: Path, data: bytes) -> str:
         bad = err
     line = data.count(b"\n", 0, bad.start) + 1
     raise DataError(
-        Problem(
+        Problem.of_file(
             str(path),
-            None,
-            None,
-            None,
             f"not valid UTF-8 (line {line}, byte {data[bad.start]:#x}), nor wholly "
             f"Windows-1252: save it {SAVE_AS_UTF8}",
         )
@@ -230,9 +227,7 @@ def _row_lines(path: Path, data: bytes, n: int, delimiter: str, encoding: str) -
         return np.arange(2, n + 2)
     starts = [line for line, _ in _records(data.decode(encoding), delimiter)]
     if len(starts) != n + 1:
-        raise DataError(
-            Problem(str(path), None, None, None, "malformed CSV: a quote is not closed")
-        )
+        raise DataError(Problem.of_file(str(path), "malformed CSV: a quote is not closed"))
     return np.array(starts[1:])
 
 
@@ -276,7 +271,7 @@ def _sheets(path: Path, data_only: bool) -> tuple[dict[str, list[tuple]], bool]:
         book = load_workbook(path, read_only=True, data_only=data_only)
     except Exception as err:  # not a workbook, or a damaged one
         raise DataError(
-            Problem(str(path), None, None, None, f"not a readable CSV/XLSX table ({err})")
+            Problem.of_file(str(path), f"not a readable CSV/XLSX table ({err})")
         ) from err
     try:
         sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
@@ -302,11 +297,8 @@ def _review_sheets(path: Path, sheets: dict, columns: list[str], named: bool) ->
             found[name] = frozenset(_header(rows))
     if not found:
         raise DataError(
-            Problem(
+            Problem.of_file(
                 str(path),
-                None,
-                None,
-                None,
                 "no sheet holds reviews: expected a sheet "
                 f"whose row 1 holds the codebook's column names ({ID_COLUMN}, ...); the "
                 f"sheets are {list(sheets)}",

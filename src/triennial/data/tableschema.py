@@ -52,7 +52,7 @@ def load_package(descriptor: Path) -> dict[str, Resource]:
     try:
         package = json.loads(descriptor.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DataError(Problem(str(descriptor), None, None, None, f"unreadable: {err}")) from err
+        raise DataError(Problem.of_file(str(descriptor), f"unreadable: {err}")) from err
     base = descriptor.parent
     resources = {}
     for res in package["resources"]:
@@ -109,7 +109,7 @@ def _read_csv_text(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError as err:
-        raise DataError(Problem(str(path), None, None, None, "file not found")) from err
+        raise DataError(Problem.of_file(str(path), "file not found")) from err
     except UnicodeDecodeError as err:
         raise DataError(
             Problem(
@@ -121,7 +121,7 @@ def _read_csv_text(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             )
         ) from err
     if not text.strip():
-        raise DataError(Problem(str(path), None, None, None, "file is empty; expected a header"))
+        raise DataError(Problem.of_file(str(path), "file is empty; expected a header"))
     # Lines end only at \n, \r or \r\n, as the csv module expects (newline=""):
     # str.splitlines also split at U+2028, form feeds etc. and dropped the line
     # breaks inside quoted cells.

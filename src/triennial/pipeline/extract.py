@@ -60,7 +60,7 @@ def no_reviews(files: list[str], result, start: str, end: str) -> list[Problem]:
     """Why no review is left to analyse: every row quarantined (the first reasons), or none read."""
     where = ", ".join(files)
     if not result.rows_in:
-        return [Problem(where, None, None, None, "no data rows: there is no review to analyse")]
+        return [Problem.of_file(where, "no data rows: there is no review to analyse")]
     rows = result.quarantine
     dates = rows["reason"].str.contains("notification_date", regex=False).sum()
     summary = (
@@ -77,4 +77,4 @@ def no_reviews(files: list[str], result, start: str, end: str) -> list[Problem]:
         Problem(str(r[SOURCE_FILE]), int(r[SOURCE_ROW]), None, None, str(r["reason"]))
         for _, r in rows.head(3).iterrows()
     ]
-    return [Problem(where, None, None, None, summary), *first]
+    return [Problem.of_file(where, summary), *first]
