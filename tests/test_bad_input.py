@@ -56,7 +56,7 @@ CODEBOOK = load_codebook(ROOT / "data/raw/extracts/codebook.schema.json")
 START, END = date(2014, 4, 1), date(2017, 3, 31)
 EXTRACT_ROWS = 30  # the first 30 reviews keep each example fast
 
-EXAMPLES = {"table1": 230, "studies": 140, "series": 140, "extract": 80}  # generated
+EXAMPLES = {"table1": 130, "studies": 140, "series": 140, "extract": 80}  # generated
 MIN_CASES = 500
 KIND_DRAWS = 400  # draws per target (no reading) that find every kind of corruption
 SETTINGS = {

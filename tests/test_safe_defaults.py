@@ -1,7 +1,9 @@
 """A partnership's extract is suppressed unless switched off explicitly (issue 11).
 
-Dry runs: they stop at the config check (or only plan the jobs) and write nothing but,
-on a refused config, the set-aside report of the analysis's folder.
+The config checks run in-process (`triennial.pipeline.config.problems`, what the
+Snakefile calls on every start); dry runs check what Snakemake makes of them: they stop
+at the config check (or only plan the jobs) and write nothing but, on a refused config,
+the set-aside report of the analysis's folder.
 """
 
 import shutil
@@ -10,6 +12,27 @@ import pytest
 import yaml
 from conftest import LOCAL_CONFIG, ROOT, copy_repo, snakemake
 from folders import LOCAL, NATIONAL
+
+from triennial.pipeline.config import analysis_folder, problems, with_defaults
+
+SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+
+
+def local_config(**changes) -> dict:
+    """The worked local example's config with some sections changed, defaults filled in
+    as the Snakefile fills them (config/config.yaml first, then the local one on top)."""
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    for section, values in yaml.safe_load((ROOT / LOCAL_CONFIG).read_text()).items():
+        config[section] = config.get(section, {}) | values
+    for section, values in changes.items():
+        config[section] = config.get(section, {}) | values
+    return with_defaults(config, SCHEMA)
+
+
+@pytest.fixture
+def at_root(monkeypatch):
+    """Extract paths in the config are relative to the repository."""
+    monkeypatch.chdir(ROOT)
 
 
 def dry_run(tmp_path, *args, repo=None, **changes):
@@ -29,27 +52,52 @@ def dry_run(tmp_path, *args, repo=None, **changes):
     return run.returncode, run.stdout + run.stderr
 
 
-def test_a_threshold_below_three_is_refused(tmp_path):
-    code, output = dry_run(tmp_path, suppression={"threshold": 1})
+def test_the_worked_example_passes_the_checks(at_root):
+    assert problems(local_config(), SCHEMA) == []
+
+
+def test_a_threshold_below_three_is_refused(at_root):
+    [message] = problems(local_config(suppression={"threshold": 1}), SCHEMA)
+    assert "config key 'suppression.threshold': 1 is below 3" in message
+    assert "suppression.enabled: false" in message
+    off = local_config(suppression={"threshold": 1, "enabled": False})
+    assert problems(off, SCHEMA) == []
+
+
+def test_config_dates_are_real_dates_in_order(at_root):
+    [message] = problems(local_config(analysis={"period_start": "2017-02-30"}), SCHEMA)
+    assert "config key 'analysis.period_start': '2017-02-30' is not a real date" in message
+    [message] = problems(local_config(analysis={"period_start": "2017-04-01"}), SCHEMA)
+    assert "'analysis.period_end': 2017-03-31 is before analysis.period_start" in message
+
+
+def test_a_partnership_never_names_the_national_folder(at_root):
+    """analysis.results names the folder; 'national' is refused for a partnership's
+    extract."""
+    [message] = problems(local_config(analysis={"results": "national"}), SCHEMA)
+    assert "config key 'analysis.results': 'national' is the folder of the national" in message
+    assert analysis_folder(local_config(analysis={"results": "local-north"})) == "local-north"
+
+
+def test_a_refused_folder_leaves_the_national_report_and_unsuppressed_says_so(tmp_path):
+    """What Snakemake does with these checks: a local config naming the national folder
+    stops without setting the national report aside; an unsuppressed local report says
+    so in its file name, in the folder analysis.results names."""
+    repo = copy_repo(tmp_path / "repo")
+    national = repo / NATIONAL / "report" / "triennial-report.html"
+    national.parent.mkdir(parents=True)
+    national.write_text("the national run's report")
+    code, output = dry_run(tmp_path, repo=repo, analysis={"results": "national"})
     assert code != 0
-    assert "config key 'suppression.threshold': 1 is below 3" in output
-    assert "suppression.enabled: false" in output
-
-
-def test_suppression_switched_off_names_the_report_unsuppressed(tmp_path):
+    assert "config key 'analysis.results': 'national' is the folder of the national" in output
+    assert national.read_text() == "the national run's report"
     off = {"threshold": 1, "enabled": False}
-    code, output = dry_run(tmp_path, "-F", "--quiet", "host", suppression=off)
+    code, output = dry_run(
+        tmp_path, "-F", "--quiet", "host", repo=repo, suppression=off,
+        analysis={"results": "local-north"},
+    )  # fmt: skip
     assert code == 0, output
-    assert "local-report-UNSUPPRESSED.html" in output
-
-
-def test_config_dates_are_real_dates_in_order(tmp_path):
-    code, output = dry_run(tmp_path, analysis={"period_start": "2017-02-30"})
-    assert code != 0
-    assert "config key 'analysis.period_start': '2017-02-30' is not a real date" in output
-    code, output = dry_run(tmp_path, analysis={"period_start": "2017-04-01"})
-    assert code != 0
-    assert "'analysis.period_end': 2017-03-31 is before analysis.period_start" in output
+    assert "results/local-north/report/local-report-UNSUPPRESSED.html" in output
 
 
 @pytest.mark.pipeline
@@ -77,19 +125,3 @@ def test_a_mistyped_extract_path_after_a_good_run_stops_and_sets_its_report_asid
     assert "not the latest" in (stale / "README.md").read_text()
     assert "partnership_extrct.xlsx' does not exist" in (stale / "README.md").read_text()
     assert {p: p.read_bytes() for p in (repo / NATIONAL).rglob("*") if p.is_file()} == national
-
-
-def test_a_partnership_run_never_writes_into_the_national_folder(tmp_path):
-    """analysis.results names the folder; 'national' is refused for a partnership's
-    extract, and the national report is not set aside for it."""
-    repo = copy_repo(tmp_path / "repo")
-    national = repo / NATIONAL / "report" / "triennial-report.html"
-    national.parent.mkdir(parents=True)
-    national.write_text("the national run's report")
-    code, output = dry_run(tmp_path, repo=repo, analysis={"results": "national"})
-    assert code != 0
-    assert "config key 'analysis.results': 'national' is the folder of the national" in output
-    assert national.read_text() == "the national run's report"
-    code, output = dry_run(tmp_path, "-F", "--quiet", "host", analysis={"results": "local-north"})
-    assert code == 0, output
-    assert "results/local-north/report/local-report.html" in output

@@ -35,8 +35,10 @@ def leaf_keys(schema: dict, prefix: str = "") -> list[str]:
 
 
 def passed_to_rules() -> set[str]:
-    """Every `config[...][...]` path the rules (and their input functions) read."""
-    text = "\n".join(p.read_text() for p in (ROOT / "workflow/rules").glob("*.smk"))
+    """Every `config[...][...]` path the rules (and their input functions) read, with the
+    config checks and the choice of the analysis's folder (pipeline/config.py)."""
+    sources = [*(ROOT / "workflow/rules").glob("*.smk"), ROOT / "src/triennial/pipeline/config.py"]
+    text = "\n".join(p.read_text() for p in sources)
     paths = re.findall(r"config((?:\[\"[a-z_0-9]+\"\])+)", text)
     return {".".join(re.findall(r"\"([a-z_0-9]+)\"", p)) for p in paths}
 
@@ -56,7 +58,11 @@ def outputs(tmp_path, name: str, **files) -> SimpleNamespace:
 
 @pytest.fixture(scope="module")
 def pooling():
-    return CONFIG["bruising"]["pooling"]
+    """The config's pooling with only what these tests read: the main pool, its logit
+    scale and one inverse-variance method beside the GLMM (the full set takes longer)."""
+    return CONFIG["bruising"]["pooling"] | {
+        "sensitivity": {}, "scales": ["logit"], "tau2_methods": ["DL"]
+    }  # fmt: skip
 
 
 def test_interval_method_changes_the_bruising_per_study_intervals(tmp_path, pooling):

@@ -80,7 +80,7 @@ def test_trend_prediction_intervals_cover_in_a_long_backtest():
     often as a calibrated interval would in 999 of 1000 backtests (binomial floor)."""
     mu = 300 * np.exp(0.01 * np.arange(40))
     df = as_rows(annual(counts_from(mu, 12, nb_alpha=0.005), first=1980, reform=2100))
-    detail = ta.backtest_forecasts({"notifications_total": df}, FAST)
+    detail = ta.backtest_forecasts({"notifications_total": df}, FAST, ["trend_step", "naive"])
     trend = detail[detail["model"] == "trend_step"]
     n = len(trend)
     assert n == 35

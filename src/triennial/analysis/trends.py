@@ -18,6 +18,7 @@ mean absolute scaled error (MASE; Hyndman & Koehler 2006, Int J Forecasting
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,12 +173,15 @@ def _intervals(draws: np.ndarray) -> dict:
     return out
 
 
-def backtest_forecasts(series: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
+def backtest_forecasts(
+    series: dict[str, pd.DataFrame], settings: Settings, models: Iterable[str] = CANDIDATES
+) -> pd.DataFrame:
     """Rolling-origin one-step forecasts: every year with backtest_min_years earlier years.
 
-    One row per series, target year and candidate: the forecast, its 80% and 95%
-    prediction intervals, whether they covered the count, and the scaled error
-    |actual - forecast| / (mean absolute one-year change in the training years).
+    One row per series, target year and candidate (`models`, every candidate unless
+    named): the forecast, its 80% and 95% prediction intervals, whether they covered
+    the count, and the scaled error |actual - forecast| / (mean absolute one-year change
+    in the training years).
     """
     rows = []
     for name, df in series.items():
@@ -186,7 +190,7 @@ def backtest_forecasts(series: dict[str, pd.DataFrame], settings: Settings) -> p
             train, target = df.iloc[:i], df.iloc[[i]]
             actual = float(target["count"].iloc[0])
             scale = float(np.mean(np.abs(np.diff(train["count"].to_numpy(float)))))
-            for model in CANDIDATES:
+            for model in models:
                 rng = np.random.default_rng([settings.seed, i])
                 result = candidate_draws(model, train, target, settings, rng)
                 row = {"series": name, "target": target["period_label"].iloc[0], "model": model}

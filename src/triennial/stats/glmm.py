@@ -33,6 +33,8 @@ against chi-square(1) without halving (as its `anova` does); that p is given as
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import optimize, special, stats
 
@@ -82,17 +84,33 @@ def log_likelihood(mu: float, tau: float, count, nobs, n_nodes: int = N_NODES) -
     For tau = 0 it is the fixed-effect binomial log-likelihood exactly.
     """
     x, n = _check(count, nobs)
+    return _log_likelihood(mu, tau, x, n, n_nodes)
+
+
+def _log_likelihood(mu, tau, x, n, n_nodes):
+    """log_likelihood on checked arrays (the optimiser calls it thousands of times)."""
     if tau == 0:
         return float(np.sum(_log_binomial(x, n, np.full_like(x, mu))))
-    nodes, weights = special.roots_hermitenorm(n_nodes)  # for the N(0, 1) density
-    weights = weights / np.sqrt(2 * np.pi)
+    nodes, log_weights = _quadrature_rule(n_nodes)
     mode, curv = _modes(x, n, mu, tau)
     scale = 1 / np.sqrt(curv)
     u = mode[:, None] + scale[:, None] * nodes[None, :]
     # integrand / N(0,1) density of the adaptive node, times the node's weight
     log_f = _log_binomial(x[:, None], n[:, None], mu + tau * u) - u**2 / 2
-    log_terms = log_f + nodes[None, :] ** 2 / 2 + np.log(weights)[None, :]
-    return float(np.sum(np.log(scale) + special.logsumexp(log_terms, axis=1)))
+    log_terms = log_f + log_weights[None, :]
+    # log-sum-exp over the nodes (scipy's logsumexp does the same with more checks: this
+    # function is called thousands of times by the optimiser)
+    top = log_terms.max(axis=1)
+    log_sum = top + np.log(np.exp(log_terms - top[:, None]).sum(axis=1))
+    return float(np.sum(np.log(scale) + log_sum))
+
+
+@functools.cache
+def _quadrature_rule(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Hermite nodes for the N(0, 1) density, and log weights with the density's
+    exp(-u^2/2) taken out (the adaptive rule evaluates the integrand itself)."""
+    nodes, weights = special.roots_hermitenorm(n_nodes)
+    return nodes, np.log(weights / np.sqrt(2 * np.pi)) + nodes**2 / 2
 
 
 def _fixed_effect(x, n):
@@ -109,7 +127,7 @@ def _fixed_effect(x, n):
 def _profile(tau, x, n, n_nodes, start):
     """max over mu of the log-likelihood at this tau: (mu, log-likelihood)."""
     fit = optimize.minimize_scalar(
-        lambda m: -log_likelihood(m, tau, x, n, n_nodes),
+        lambda m: -_log_likelihood(m, tau, x, n, n_nodes),
         bracket=(start - 1, start + 1),
         tol=1e-12,
     )
@@ -164,7 +182,7 @@ def glmm_proportions(count, nobs, alpha: float = 0.05, n_nodes: int = N_NODES) -
         notes.append("tau2 estimated at 0: the fixed-effect binomial model")
     else:
         mu, ll = _profile(tau, x, n, n_nodes, mu_fe)
-        info = -_hessian(lambda t: log_likelihood(t[0], t[1], x, n, n_nodes), [mu, tau])
+        info = -_hessian(lambda t: _log_likelihood(t[0], t[1], x, n, n_nodes), [mu, tau])
         se = float(np.sqrt(np.linalg.inv(info)[0, 0]))
     if tau >= upper * 0.999:
         notes.append("tau at the search bound: check the data")

@@ -278,8 +278,7 @@ def joinpoint(
     _, _, grid_best = best_joins(data, centre, k0, step, off, y, min_segment, grid_step)
     joins = refine(data, centre, tuple(grid_best[0]), step, off, min_segment, grid_step)
     fit = quasi_poisson_fit(data, centre, joins, step, population, alpha)
-    estimates = _estimates(fit, fit.params[None], np.array(joins)[None])[0]
-    table = _delta_table(fit, estimates)
+    table = delta_intervals(fit)
     if n_boot:
         draws = _bootstrap(fit, min_segment, grid_step, n_boot, rng)
         table = _with_bootstrap(table, draws, alpha, n_boot, seed)
@@ -287,6 +286,13 @@ def joinpoint(
     aapc_row = table[table["quantity"] == "aapc"].reset_index(drop=True)
     extra = table[~table["quantity"].isin(["apc", "aapc"])].reset_index(drop=True)
     return JoinpointFit(fit, joins, segments, aapc_row, extra, selection)
+
+
+def delta_intervals(fit: TrendFit) -> pd.DataFrame:
+    """Every quantity of a fitted joinpoint model with its delta-method interval, the
+    joins taken as fixed (what `joinpoint` reports with n_boot = 0)."""
+    estimates = _estimates(fit, fit.params[None], np.array(fit.joins)[None])[0]
+    return _delta_table(fit, estimates)
 
 
 def _estimates(fit: TrendFit, betas: np.ndarray, joins: np.ndarray) -> np.ndarray:
