@@ -91,26 +91,34 @@ def _log_likelihood(mu, tau, x, n, n_nodes):
     """log_likelihood on checked arrays (the optimiser calls it thousands of times)."""
     if tau == 0:
         return float(np.sum(_log_binomial(x, n, np.full_like(x, mu))))
-    nodes, log_weights = _quadrature_rule(n_nodes)
+    nodes, half_square, log_weights = _quadrature_rule(n_nodes)
     mode, curv = _modes(x, n, mu, tau)
     scale = 1 / np.sqrt(curv)
     u = mode[:, None] + scale[:, None] * nodes[None, :]
     # integrand / N(0,1) density of the adaptive node, times the node's weight
     log_f = _log_binomial(x[:, None], n[:, None], mu + tau * u) - u**2 / 2
-    log_terms = log_f + log_weights[None, :]
-    # log-sum-exp over the nodes (scipy's logsumexp does the same with more checks: this
-    # function is called thousands of times by the optimiser)
-    top = log_terms.max(axis=1)
-    log_sum = top + np.log(np.exp(log_terms - top[:, None]).sum(axis=1))
-    return float(np.sum(np.log(scale) + log_sum))
+    log_terms = log_f + half_square[None, :] + log_weights[None, :]
+    return float(np.sum(np.log(scale) + _logsumexp_rows(log_terms)))
+
+
+def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
+    """scipy.special.logsumexp(a, axis=1), the same operations in the same order (the
+    largest terms kept out of the sum, log1p of the rest), without its input handling,
+    which costs more than the sum here: the optimiser calls this thousands of times."""
+    top = a.max(axis=1, keepdims=True)
+    at_top = a == top
+    ties = at_top.sum(axis=1, keepdims=True).astype(float)
+    rest = np.where(at_top, 0.0, np.exp(a - top)).sum(axis=1, keepdims=True)
+    return (np.log1p(rest / ties) + np.log(ties) + top)[:, 0]
 
 
 @functools.cache
-def _quadrature_rule(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Hermite nodes for the N(0, 1) density, and log weights with the density's
-    exp(-u^2/2) taken out (the adaptive rule evaluates the integrand itself)."""
+def _quadrature_rule(n_nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss-Hermite nodes for the N(0, 1) density, u^2/2 at each (the density's
+    exponent, taken out: the adaptive rule evaluates the integrand itself), and the
+    log weights."""
     nodes, weights = special.roots_hermitenorm(n_nodes)
-    return nodes, np.log(weights / np.sqrt(2 * np.pi)) + nodes**2 / 2
+    return nodes, nodes**2 / 2, np.log(weights / np.sqrt(2 * np.pi))
 
 
 def _fixed_effect(x, n):
