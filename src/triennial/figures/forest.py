@@ -169,13 +169,13 @@ def forest_plot(
         for x, align, text in columns:
             tab.text(x, header, text, ha=align, va="center", fontweight="bold")
         for y, (i, row) in zip(y_study, studies.iterrows(), strict=True):
-            if {"events", "n"} <= set(studies.columns):
-                tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
+            if {"count", "nobs"} <= set(studies.columns):
+                tab.text(0.0, y, f"{row['count']:,}/{row['nobs']:,}", va="center")
             tab.text(0.3, y, _interval_text(row), va="center")
             tab.text(1.0, y, f"{100 * weight[i] / weight.sum():.1f}%", ha="right", va="center")
         for y, (_, row) in zip(y_pooled, pooled.iterrows(), strict=True):
-            if {"events", "n"} <= set(pooled.columns):
-                tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
+            if {"count", "nobs"} <= set(pooled.columns):
+                tab.text(0.0, y, f"{row['count']:,}/{row['nobs']:,}", va="center")
             tab.text(0.3, y, _interval_text(row), va="center", fontweight="bold")
             if pd.notna(row.get("pi_low")):
                 pi = f"PI {_percent(row['pi_low'])}, {_percent(row['pi_upp'])}"

@@ -74,7 +74,7 @@ TRENDS = {  # the first matching prefix wins
     "harm_share_or": ("trend_harm_share.csv", "the only row"),
     "forecast_": ("trend_forecasts.csv", "notifications_total"),
 }
-RAW_FIELDS = {"n", "N", "printed", "n_range", "group"}
+RAW_FIELDS = {"count", "nobs", "printed", "count_range", "group"}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!$@|~^\"'])")
 
 
@@ -161,7 +161,7 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
                 row = row.copy()  # the printed value is printed, whatever else is derived
                 row["status"] = "printed"
             tip = raw_tip(row)
-            if name == "n_range":
+            if name == "count_range":
                 tip = "Derived from the printed percentage. " + tip
         elif "." in key:
             tip = from_table("prevalence.csv", f"row {group}")

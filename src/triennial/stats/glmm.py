@@ -173,8 +173,8 @@ def glmm_proportions(count, nobs, alpha: float = 0.05, n_nodes: int = N_NODES) -
     p_chi2 = float(stats.chi2.sf(lrt, 1))
     return {
         "k": k,
-        "events": int(x.sum()),
-        "n": int(n.sum()),
+        "count": int(x.sum()),
+        "nobs": int(n.sum()),
         "estimate": float(special.expit(mu)),
         "ci_low": float(special.expit(mu - z * se)),
         "ci_upp": float(special.expit(mu + z * se)),
