@@ -77,13 +77,13 @@ def test_label_and_boolean_changes_are_reported(tmp_path):
 
 
 def test_integer_column_is_compared_as_text(tmp_path):
-    # No cell of `n` looks like a float, so "0170" and "170" are different text.
+    # No cell of `count` looks like a float, so "0170" and "170" are different text.
     diff = compare_table(*pair(tmp_path, TABLE, TABLE.replace("girls,170", "girls,0170")))
     assert records(diff) == [("t.csv", 2, "count", "170", "0170")]
 
 
 def test_one_float_looking_cell_in_either_file_makes_a_float_column(tmp_path):
-    # The rule looks at both files: "368.0" makes `n` a float column, so 368 == 368.0.
+    # The rule looks at both files: "368.0" makes `count` a float column, so 368 == 368.0.
     assert compare_table(*pair(tmp_path, TABLE, TABLE.replace("all,368,", "all,368.0,"))).empty
 
 

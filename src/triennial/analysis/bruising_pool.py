@@ -88,7 +88,7 @@ def selection(studies: pd.DataFrame, pooling: dict) -> pd.DataFrame:
 
 
 def pool_input(studies: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
-    """study, events, n (and design columns) for the named rows, in the order named.
+    """study, count, nobs (and design columns) for the named rows, in the order named.
 
     A count derived from a printed percentage is its range's lower end (for the
     rows here the range is a single count). Unknown row ids raise ValueError.

@@ -2,7 +2,7 @@
 
 One row per proportion, in the tidy form `measure, group, n, N, estimate, ci_low,
 ci_upp, method`, followed by what a reader needs to weigh it: the row's table and
-id, whether the count is derived from a printed percentage (then `n` is empty,
+id, whether the count is derived from a printed percentage (then `count` is empty,
 `count_min`/`count_max` bound it, and the interval runs from the lower limit at `count_min` to
 the upper limit at `count_max`), whether the source calls the rate a minimum, and
 whether a finite population correction was applied.

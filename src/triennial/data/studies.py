@@ -2,7 +2,7 @@
 
 The tables live in data/raw/published/bruising/ (a Frictionless data package). Each is
 read against its Table Schema (file, row, column and value named on any problem), then
-checked for consistency: events no more than n, printed percentages that agree with
+checked for consistency: count no more than nobs, printed percentages that agree with
 their counts (unless `known_discrepancy` explains why not), derived count ranges that
 are exactly what the printed percentage allows.
 """

@@ -84,7 +84,7 @@ def forest_plot(
     """Draw studies and pooled result(s) on a per-cent axis; write an SVG to `path`.
 
     studies: `study, estimate, ci_low, ci_upp` (proportions), optional `weight`
-    (relative; equal squares when absent) and `events, n` (shown as x/n).
+    (relative; equal squares when absent) and `count, nobs` (shown as count/nobs).
     pooled: a dict from `meta.meta_proportions` or rows of `meta.by_subgroup` /
     `meta.leave_one_out`; optional `pi_low, pi_upp` (drawn when finite) and `label`.
     alpha only labels the intervals; by default it is read from `pooled` (else 0.05).

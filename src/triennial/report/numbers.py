@@ -34,7 +34,7 @@ BRUISING = {  # variable name prefix: (results table, row)
     "pool_": ("bruising_pooled.csv", "the main pool"),
     "sugar_pct": ("bruising_base_rates.csv", "sugar_under_6m"),
     "sugar_ci": ("bruising_base_rates.csv", "sugar_under_6m"),
-    "sugar_exact": ("bruising_base_rates.csv", "sugar_under_6m (events over n)"),
+    "sugar_exact": ("bruising_base_rates.csv", "sugar_under_6m (count over nobs)"),
     "pierce_": ("bruising_base_rates.csv", "pierce_5m_or_less"),
     "kemp_obs_": ("bruising_base_rates.csv", "kemp_premobile_obs"),
     "audit_": ("bruising_audit.csv", "the talk_ and paper_ rows"),
@@ -179,7 +179,7 @@ def bruising_tip(name: str, bruising: dict | None, from_table) -> str | None:
         source = spec["source"] if isinstance(spec, dict) else ""
         where = f"`bruising.{section}.{item}` in `config/config.yaml`"
         return f"An input of the analysis, {where}: {escape(source)}."
-    if name in ("sugar_printed", "sugar_events", "sugar_n"):
+    if name in ("sugar_printed", "sugar_count", "sugar_nobs"):
         studies = bruising["studies"].astype({"verified": str}).set_index("row_id")
         row = studies.loc["sugar_under_6m"].copy()
         row["verified"] = row["verified"].lower()

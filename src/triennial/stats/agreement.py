@@ -143,7 +143,7 @@ def agreement_table(
 
     Rows of `first` and `second` are paired by position (the caller aligns them by
     review id). Pairs in which either coder left a variable missing are left out of
-    that variable's kappa; `n` counts the pairs used and `note` says how many were
+    that variable's kappa; `nobs` counts the pairs used and `note` says how many were
     left out.
     """
     if len(first) != len(second):

@@ -133,7 +133,7 @@ def _hessian(f, theta, h=HESSIAN_STEP):
 def glmm_proportions(count, nobs, alpha: float = 0.05, n_nodes: int = N_NODES) -> dict:
     """Fit the binomial-normal model by ML; everything on the logit scale plus proportions.
 
-    Returns: k, events, n; estimate, ci_low, ci_upp (proportions, expit of the logit
+    Returns: k, count, nobs (totals); estimate, ci_low, ci_upp (proportions, expit of the logit
     values); y_estimate, y_se, y_ci_low, y_ci_upp (logit scale, Wald z interval);
     tau2, and i2 = tau2 / (tau2 + s2) with s2 the typical within-study variance of the
     logit-transformed proportions (as metafor reports for this model; NaN for one

@@ -1,7 +1,7 @@
 """Random-effects meta-analysis of single proportions.
 
 Pools a base rate (for example of accidental bruising in pre-mobile infants) from a
-handful of studies, each given as `events` out of `n`. Steps:
+handful of studies, each given as `count` events out of `nobs`. Steps:
 
 1. `transform` puts each study on a scale where a normal approximation is reasonable,
    giving an estimate `yi` and its sampling variance `vi`:
@@ -24,7 +24,7 @@ handful of studies, each given as `events` out of `n`. Steps:
    is approximate and can mislead when study sizes differ a lot (Schwarzer et al.
    2019, Research Synthesis Methods 10:476-483); the logit scale has no such issue.
 
-`meta_proportions` runs all three on a table with columns `study, events, n`;
+`meta_proportions` runs all three on a table with columns `study, count, nobs`;
 `leave_one_out`, `by_subgroup` and `study_table` build on it. Names follow the rest
 of the package and statsmodels: limits are `ci_low, ci_upp`.
 """
