@@ -67,15 +67,18 @@ def meanings(codebook: Codebook) -> dict[str, tuple]:
     return out
 
 
+COLUMNS = {"count": "n", "nobs": "N"}  # the tables' count columns: quantity names' suffixes
+
+
 def published_counts(prevalence: pd.DataFrame, subgroups: pd.DataFrame) -> dict[str, float]:
     """Every published count by quantity name ('<row>:n', '<row>:N'); NaN where hidden."""
     out = {}
     for _, r in prevalence.iterrows():
-        for c in ("count", "nobs"):
-            out[f"prevalence:{r['row_id']}:{c}"] = r[c]
+        for column, short in COLUMNS.items():
+            out[f"prevalence:{r['row_id']}:{short}"] = r[column]
     for _, r in subgroups.iterrows():
-        for c in ("count", "nobs"):
-            out[f"subgroup:{r['measure']}:{r['by']}:{r['group']}:{c}"] = r[c]
+        for column, short in COLUMNS.items():
+            out[f"subgroup:{r['measure']}:{r['by']}:{r['group']}:{short}"] = r[column]
     return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
 
 

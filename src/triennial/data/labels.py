@@ -87,6 +87,7 @@ GROUPS = {
 COUNT = "n"
 NOBS = "N"
 COUNT_OF_NOBS = f"{COUNT}/{NOBS}"
+EVENTS_OF_NOBS = f"Events/{NOBS}"  # the meta-analysis: bruised infants of those seen
 
 AGE_BANDS = ["under_1", "1_to_5", "6_to_10", "11_to_15", "16_plus"]
 

@@ -162,7 +162,7 @@ def forest_plot(
         tab.set_xlim(0, 1)
         header = k + m + 0.9
         columns = [
-            (0.0, "left", "Events/N"),
+            (0.0, "left", labels.EVENTS_OF_NOBS),
             (0.3, "left", f"% ({level}% CI)"),
             (1.0, "right", "Weight"),
         ]
