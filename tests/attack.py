@@ -67,15 +67,18 @@ def meanings(codebook: Codebook) -> dict[str, tuple]:
     return out
 
 
+COLUMNS = {"count": "n", "nobs": "N"}  # the tables' count columns: quantity names' suffixes
+
+
 def published_counts(prevalence: pd.DataFrame, subgroups: pd.DataFrame) -> dict[str, float]:
     """Every published count by quantity name ('<row>:n', '<row>:N'); NaN where hidden."""
     out = {}
     for _, r in prevalence.iterrows():
-        for c in ("n", "N"):
-            out[f"prevalence:{r['row_id']}:{c}"] = r[c]
+        for column, short in COLUMNS.items():
+            out[f"prevalence:{r['row_id']}:{short}"] = r[column]
     for _, r in subgroups.iterrows():
-        for c in ("n", "N"):
-            out[f"subgroup:{r['measure']}:{r['by']}:{r['group']}:{c}"] = r[c]
+        for column, short in COLUMNS.items():
+            out[f"subgroup:{r['measure']}:{r['by']}:{r['group']}:{short}"] = r[column]
     return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
 
 
@@ -108,14 +111,14 @@ def theme_counts(themes: pd.DataFrame, pairs: pd.DataFrame, years: pd.DataFrame)
     N (reviews noting its first theme) is that theme's n."""
     out = {}
     for _, r in themes.iterrows():
-        out |= {f"theme:{r['theme']}:n": r["n"], f"theme:{r['theme']}:N": r["N"]}
-    noting = dict(zip(themes["theme"], themes["n"], strict=True))
+        out |= {f"theme:{r['theme']}:n": r["count"], f"theme:{r['theme']}:N": r["nobs"]}
+    noting = dict(zip(themes["theme"], themes["count"], strict=True))
     for _, r in pairs.iterrows():
         key = f"pair:{r['theme_a']}:{r['theme_b']}"
-        out |= {f"{key}:n": r["n"], f"{key}:N": noting[r["theme_a"]]}
+        out |= {f"{key}:n": r["count"], f"{key}:N": noting[r["theme_a"]]}
     for _, r in years.iterrows():
         key = f"year:{r['theme']}:{r['year']}"
-        out |= {f"{key}:n": r["n"], f"{key}:N": r["N"]}
+        out |= {f"{key}:n": r["count"], f"{key}:N": r["nobs"]}
     return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
 
 

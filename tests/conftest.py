@@ -161,7 +161,7 @@ def run_on_a_corrupted_table(repo: Path, start) -> CorruptedRun:
     """Copy the folder of the good runs (outputs, .snakemake and times kept), corrupt
     Table 1, run again."""
     shutil.copytree(start("local_run").result(), repo, symlinks=True)
-    edit_cell(repo / "data/raw/published/table1_parental.csv", "t1_drug_misuse", "numerator", "9x")
+    edit_cell(repo / "data/raw/published/table1_parental.csv", "t1_drug_misuse", "count", "9x")
     before = hashes(repo)
     run = snakemake(repo, background=True)
     return CorruptedRun(repo, before, run, hashes(repo))

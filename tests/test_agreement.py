@@ -51,7 +51,7 @@ def test_two_by_two_by_hand():
     observed = (8 + 7) / 20  # 0.75
     expected = (10 / 20) * (11 / 20) + (10 / 20) * (9 / 20)  # 0.275 + 0.225 = 0.5
     kappa = (observed - expected) / (1 - expected)  # 0.5
-    assert result["n"] == 20
+    assert result["nobs"] == 20
     assert result["agreement"] == pytest.approx(0.75, abs=1e-12)
     assert result["expected"] == pytest.approx(0.5, abs=1e-12)
     assert result["kappa"] == pytest.approx(kappa, abs=1e-12)
@@ -191,7 +191,7 @@ def test_agreement_table_one_row_per_variable():
     assert table.loc[0, "note"] == ""
     # Rows 4 and 5 each lack one coder's code: kappa from the other four pairs.
     housing = cohens_kappa(["poor", "ok", "ok", "ok"], ["poor", "ok", "poor", "ok"])
-    assert table.loc[1, "n"] == 4
+    assert table.loc[1, "nobs"] == 4
     assert table.loc[1, "kappa"] == pytest.approx(housing["kappa"])
     assert "2 pair(s)" in table.loc[1, "note"]
     assert math.isnan(table.loc[2, "kappa"])

@@ -641,14 +641,14 @@ def studies_range_inverted() -> SearchStrategy[Case]:
 
 def unchecked(t: Target) -> list[str]:
     """Free-text columns: no type, constraint or cross-row rule looks at them."""
-    refs = {"part_of", "subset_of", "denominator_row_id", "known_discrepancy", "period_label"}
+    refs = {"part_of", "subset_of", "nobs_row_id", "known_discrepancy", "period_label"}
     return [n for n, s in t.fields.items() if not_of_type(s) is None and n not in refs]
 
 
 TABLE1_CASES = table_cases(
     TABLE1,
     [
-        numerator_above(TABLE1, "numerator", "denominator"),
+        numerator_above(TABLE1, "count", "nobs"),
         percent_over_100(TABLE1),
     ],
     unchecked(TABLE1),
@@ -656,7 +656,7 @@ TABLE1_CASES = table_cases(
 STUDIES_CASES = table_cases(
     STUDIES,
     [
-        numerator_above(STUDIES, "events", "n"),
+        numerator_above(STUDIES, "count", "nobs"),
         percent_over_100(STUDIES),
         studies_range_inverted(),
     ],
@@ -917,7 +917,7 @@ def describe_table1_alone(folder: Path) -> None:
     assert "table1_parental" not in set(corrections["table"])
     rows = range(len(TABLE1.rows))
     ids = {TABLE1.cell(i, "row_id") for i in rows}
-    for column in ("part_of", "subset_of", "denominator_row_id"):
+    for column in ("part_of", "subset_of", "nobs_row_id"):
         assert {TABLE1.cell(i, column) for i in rows} <= ids | {""}
     corrections.head(0).to_csv(folder / "no_corrections.csv", index=False)
     resources["corrections"] = resources["corrections"] | {"path": "no_corrections.csv"}
@@ -1034,7 +1034,7 @@ def test_percent_over_100_in_studies_is_refused(package):
 
 def test_non_ascii_digits_are_not_integers(package):
     path = package / "table1_parental.csv"
-    path.write_bytes(edited(TABLE1, [(0, "numerator", "\u0669\u0669")]))  # Arabic-Indic 99
+    path.write_bytes(edited(TABLE1, [(0, "count", "\u0669\u0669")]))  # Arabic-Indic 99
     with pytest.raises(DataError, match="whole number"):
         published.validate(package / "datapackage.json")
 

@@ -37,7 +37,7 @@ def test_main_pool_is_chosen_by_flags():
     allowed = STUDIES["row_id"][
         (STUDIES["unit"] == "child") & (STUDIES["design"] == "single_observation")
         & (STUDIES["mobility"] == "pre_mobile") & (STUDIES["age_range"] == "0-5 months")
-        & STUDIES["verified"].astype(str).str.lower().eq("true") & STUDIES["n"].notna()
+        & STUDIES["verified"].astype(str).str.lower().eq("true") & STUDIES["nobs"].notna()
     ]  # fmt: skip
     assert set(main) == set(allowed)
 

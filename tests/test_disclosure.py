@@ -162,7 +162,7 @@ def check_published(out: SimpleNamespace) -> None:
     """No count from 1 to 4 anywhere; no statistic from a table with a hidden count."""
     for path in (out.prevalence, out.subgroups, out.agreement):
         table = pd.read_csv(path)
-        for column in [c for c in ("n", "N") if c in table.columns]:
+        for column in [c for c in ("count", "nobs") if c in table.columns]:
             values = pd.to_numeric(table[column], errors="coerce")
             assert not values.between(1, THRESHOLD - 1).any(), (path, column)
         notes = " ".join(table.get("note", pd.Series(dtype=str)).dropna().astype(str))
@@ -170,11 +170,11 @@ def check_published(out: SimpleNamespace) -> None:
     subgroups, tests = pd.read_csv(out.subgroups), pd.read_csv(out.tests)
     for _, t in tests.iterrows():
         rows = subgroups[(subgroups["measure"] == t["measure"]) & (subgroups["by"] == t["by"])]
-        if rows[["n", "N"]].isna().any().any():
+        if rows[["count", "nobs"]].isna().any().any():
             assert pd.isna(t["statistic"]) and pd.isna(t["p_value"]), (t["measure"], t["by"])
     agreement = pd.read_csv(out.agreement)
     estimate = agreement["kappa"].notna() | agreement["agreement"].notna()
-    assert not (estimate & agreement["n"].isna()).any()
+    assert not (estimate & agreement["nobs"].isna()).any()
 
 
 SLOW = pytest.mark.pipeline  # the attacks take minutes

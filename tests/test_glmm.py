@@ -27,7 +27,7 @@ def counts(dataset: str):
         return np.array(PRITZ["xi"]), np.array(PRITZ["ni"])
     rows = R.loc[R["dataset"] == dataset, "rows"].iloc[0].split()
     table = STUDIES.set_index("row_id").loc[rows]
-    return table["events"].fillna(table["events_min"]).to_numpy(), table["n"].to_numpy()
+    return table["count"].fillna(table["count_min"]).to_numpy(), table["nobs"].to_numpy()
 
 
 GLMM_ROWS = R[R["model"] == "GLMM"]

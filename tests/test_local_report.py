@@ -20,7 +20,7 @@ from triennial.data.codebook import load_codebook
 
 pytestmark = pytest.mark.pipeline
 THRESHOLD = 5
-COUNT_COLUMNS = ["n", "N", "n_min", "n_max", "numerator", "denominator", "extract_n", "extract_N"]
+COUNT_COLUMNS = ["count", "nobs", "count_min", "count_max", "extract_count", "extract_nobs"]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_no_test_statistic_from_a_table_with_a_suppressed_count(local_run):
     withheld = 0
     for _, t in tests.iterrows():
         rows = groups[(groups["measure"] == t["measure"]) & (groups["by"] == t["by"])]
-        if rows[["n", "N"]].isna().any().any():
+        if rows[["count", "nobs"]].isna().any().any():
             assert pd.isna(t["statistic"]) and pd.isna(t["p_value"]) and pd.isna(t["p_holm"])
             withheld += 1
     assert withheld > 0

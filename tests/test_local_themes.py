@@ -60,18 +60,18 @@ def test_the_yardstick_stands_beside_each_theme_the_panel_reports(local_run):
         if shown["suppressed"]:
             assert rows[title][5] == "withheld" and pd.isna(shown["p_max"])
         else:  # the partnership's own count, its rate and the conservative p-value
-            assert rows[title][1] == f"{int(shown['n'])}/{int(shown['N'])}"
+            assert rows[title][1] == f"{int(shown['count'])}/{int(shown['nobs'])}"
             assert 0 <= shown["p_min"] <= shown["p_max"] <= 1
             assert rows[title][5] == f"{shown['p_max']:.3f}"
 
 
 def test_no_theme_count_below_the_threshold(local_run):
     for name, table in tables(local_run).items():
-        for column in [c for c in ("n", "N") if c in table.columns]:
+        for column in [c for c in ("count", "nobs") if c in table.columns]:
             values = pd.to_numeric(table[column], errors="coerce")
             assert values[(values >= 1) & (values < THRESHOLD)].empty, (name, column)
     derived = tables(local_run)["years"]
-    assert derived.loc[derived["n"].isna(), "estimate"].isna().all()
+    assert derived.loc[derived["count"].isna(), "estimate"].isna().all()
 
 
 def test_the_attack_recovers_no_suppressed_theme_count(local_run):

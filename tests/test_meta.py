@@ -18,8 +18,8 @@ from triennial.stats import meta
 BRUISING = pd.DataFrame(
     {
         "study": ["Sugar 1999", "Pierce 2016", "Kemp 2015", "Carpenter 1999"],
-        "events": [2, 18, 68, 4],
-        "n": [366, 1395, 1010, 101],
+        "count": [2, 18, 68, 4],
+        "nobs": [366, 1395, 1010, 101],
         "design": ["cross-sectional", "cross-sectional", "longitudinal", "cross-sectional"],
     }
 )
@@ -28,7 +28,7 @@ EDGES = pd.concat(
     [
         BRUISING,
         pd.DataFrame(
-            {"study": ["None 2020", "All 2021"], "events": [0, 12], "n": [50, 12], "design": "x"}
+            {"study": ["None 2020", "All 2021"], "count": [0, 12], "nobs": [50, 12], "design": "x"}
         ),
     ],
     ignore_index=True,
@@ -36,7 +36,7 @@ EDGES = pd.concat(
 
 
 def inputs(table=BRUISING, scale="logit"):
-    return meta.transform(table["events"], table["n"], scale)
+    return meta.transform(table["count"], table["nobs"], scale)
 
 
 # --- transforms ----------------------------------------------------------------------
@@ -281,10 +281,10 @@ def test_back_transformed_result_on_the_proportion_scale():
     assert res["estimate"] == pytest.approx(special.expit(res["y_estimate"]), abs=1e-15)
     assert res["ci_upp"] == pytest.approx(special.expit(res["y_ci_upp"]), abs=1e-15)
     ft = meta.meta_proportions(BRUISING, "freeman_tukey", "DL")
-    n_h = 4 / sum(1 / BRUISING["n"])
-    assert ft["n_harmonic"] == pytest.approx(n_h)
+    n_h = 4 / sum(1 / BRUISING["nobs"])
+    assert ft["nobs_harmonic"] == pytest.approx(n_h)
     assert ft["estimate"] == meta.back_transform(ft["y_estimate"], "freeman_tukey", n_h)
-    assert (res["k"], res["events"], res["n"]) == (4, 92, 2872)
+    assert (res["k"], res["count"], res["nobs"]) == (4, 92, 2872)
     assert 0.005 < res["estimate"] < 0.07  # between the smallest and largest study
 
 

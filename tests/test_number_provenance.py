@@ -64,7 +64,7 @@ def test_pdf_numbers_stay_plain_text(rendered):
 
 def project_with(tmp_path: Path, body: str, tips: dict) -> Path:
     (tmp_path / "_variables.yml").write_text(
-        yaml.safe_dump({"x": {"n": "42"}, PROVENANCE: tips}), encoding="utf-8"
+        yaml.safe_dump({"x": {"count": "42"}, PROVENANCE: tips}), encoding="utf-8"
     )
     (tmp_path / "doc.qmd").write_text(body, encoding="utf-8")
     return tmp_path
@@ -72,12 +72,12 @@ def project_with(tmp_path: Path, body: str, tips: dict) -> Path:
 
 def test_numbers_in_front_matter_and_attributes_stay_plain(tmp_path):
     body = (
-        '---\ntitle: "n = {{< var x.n >}}"\n---\n\n'
-        "In prose {{< var x.n >}}.\n\n"
-        '![A caption.](f.svg){#fig-a fig-alt="alt {{< var x.n >}} text"}\n\n'
-        '::: {.callout-note title="Of {{< var x.n >}}"}\nBody.\n:::\n'
+        '---\ntitle: "n = {{< var x.count >}}"\n---\n\n'
+        "In prose {{< var x.count >}}.\n\n"
+        '![A caption.](f.svg){#fig-a fig-alt="alt {{< var x.count >}} text"}\n\n'
+        '::: {.callout-note title="Of {{< var x.count >}}"}\nBody.\n:::\n'
     )
-    project = project_with(tmp_path, body, {"x.n": "Computed: `t.csv`, row r."})
+    project = project_with(tmp_path, body, {"x.count": "Computed: `t.csv`, row r."})
     variables = yaml.safe_load((project / "_variables.yml").read_text())
     out = expand(project / "doc.qmd", project, variables)
     assert out.count('{.prov tabindex="0"') == 1
@@ -86,7 +86,7 @@ def test_numbers_in_front_matter_and_attributes_stay_plain(tmp_path):
 
 
 def test_a_number_without_provenance_is_left_alone(tmp_path):
-    project = project_with(tmp_path, "Just {{< var x.n >}}.\n", {})
+    project = project_with(tmp_path, "Just {{< var x.count >}}.\n", {})
     variables = yaml.safe_load((project / "_variables.yml").read_text())
     assert expand(project / "doc.qmd", project, variables) == "Just 42.\n"
 
@@ -115,8 +115,8 @@ def test_raw_and_computed_tips():
     )
     raw = pd.DataFrame([{**row.to_dict(), "row_id": "t1_alcohol"}]).set_index("row_id")
     meta = {"x": "1", **folders}
-    tips = provenance({"t1_alcohol": {"n": "99", "pct": "35.6"}, "meta": meta}, raw, None)
-    assert tips["t1_alcohol.n"] == tip
+    tips = provenance({"t1_alcohol": {"count": "99", "pct": "35.6"}, "meta": meta}, raw, None)
+    assert tips["t1_alcohol.count"] == tip
     assert "results/national/tables/prevalence.csv" in tips["t1_alcohol.pct"]
     assert "configuration" in tips["meta.x"]
 

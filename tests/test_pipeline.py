@@ -35,7 +35,7 @@ def test_corrupt_table_leaves_every_result_byte_identical(corrupted_run):
     validation: every file under results/ (both analyses) has the bytes it had before."""
     failed = corrupted_run.run  # Table 1, line 3: numerator '9x'
     assert failed.returncode != 0
-    assert "table1_parental.csv, row 3, column 'numerator': value '9x'" in failed.stderr
+    assert "table1_parental.csv, row 3, column 'count': value '9x'" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert f"{NATIONAL}/report/triennial-report.pdf" in corrupted_run.before
     assert f"{LOCAL}/report/local-report.pdf" in corrupted_run.before

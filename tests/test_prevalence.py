@@ -22,7 +22,16 @@ def row(table: pd.DataFrame, row_id: str) -> pd.Series:
 def test_tidy_columns_come_first(clean):
     prev = prevalence_table(clean)
     assert list(prev.columns) == COLUMNS
-    assert COLUMNS[:8] == ["measure", "group", "n", "N", "estimate", "ci_low", "ci_upp", "method"]
+    assert COLUMNS[:8] == [
+        "measure",
+        "group",
+        "count",
+        "nobs",
+        "estimate",
+        "ci_low",
+        "ci_upp",
+        "method",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -31,7 +40,7 @@ def test_tidy_columns_come_first(clean):
 def test_printed_counts_get_the_interval_of_their_count(clean, method, sm_method):
     prev = prevalence_table(clean, method=method, alpha=0.05)
     neglect = row(prev, "neg_feature")
-    assert (neglect["n"], neglect["N"]) == (208, 278)
+    assert (neglect["count"], neglect["nobs"]) == (208, 278)
     assert neglect["estimate"] == pytest.approx(208 / 278)
     expected = sm_confint(208, 278, 0.05, sm_method)
     assert (neglect["ci_low"], neglect["ci_upp"]) == pytest.approx(expected, abs=1e-10)
@@ -40,7 +49,7 @@ def test_printed_counts_get_the_interval_of_their_count(clean, method, sm_method
 def test_derived_counts_span_every_count_the_rounding_allows(clean):
     prev = prevalence_table(clean)
     boys = row(prev, "key_boys")  # 54% of 368: counts 197 to 200
-    assert pd.isna(boys["n"]) and (boys["n_min"], boys["n_max"]) == (197, 200)
+    assert pd.isna(boys["count"]) and (boys["count_min"], boys["count_max"]) == (197, 200)
     assert boys["estimate"] == pytest.approx(0.54)
     assert boys["ci_low"] == pytest.approx(sm_confint(197, 368, 0.05, "wilson")[0], abs=1e-12)
     assert boys["ci_upp"] == pytest.approx(sm_confint(200, 368, 0.05, "wilson")[1], abs=1e-12)
@@ -57,7 +66,7 @@ def test_minimum_rates_say_so(clean):
 def test_finite_population_correction_only_where_the_reports_stand_for_reviews(clean):
     plain = prevalence_table(clean)
     fpc = prevalence_table(clean, fpc=FinitePopulation(368, 278))
-    assert list(fpc.loc[fpc["fpc_applied"], "N"].unique()) == [278]
+    assert list(fpc.loc[fpc["fpc_applied"], "nobs"].unique()) == [278]
     assert not row(fpc, "flow_qualitative_sample")["fpc_applied"]
     assert not row(fpc, "t3_behaviour_total")["fpc_applied"]  # N = 165, population unknown
     narrow = row(fpc, "t1_mental_health")

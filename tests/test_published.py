@@ -27,7 +27,7 @@ def test_committed_tables_validate():
 
 def test_corrections_fix_the_garbled_age_bands():
     clean, log = published.clean(DESCRIPTOR)
-    n = clean.set_index("row_id")["numerator"]
+    n = clean.set_index("row_id")["count"]
     assert [n[f"t3_n_{b}"] for b in ("under_1", "1_to_5", "6_to_10", "11_to_15", "16_plus")] == [
         113,
         58,
@@ -40,7 +40,7 @@ def test_corrections_fix_the_garbled_age_bands():
     assert n["t3_n_6_to_10"] + n["t3_n_11_to_15"] + n["t3_n_16_plus"] == 107
     corrections = log[~log["rule"].str.startswith(published.DENOMINATOR_FILL)]
     assert list(corrections["old_value"]) == ["1138", "158", "117"]
-    assert clean.set_index("row_id").loc["t3_disability_under_1", "denominator"] == 113
+    assert clean.set_index("row_id").loc["t3_disability_under_1", "nobs"] == 113
 
 
 def test_without_corrections_the_garbled_values_are_caught(package):
@@ -48,11 +48,11 @@ def test_without_corrections_the_garbled_values_are_caught(package):
         (package.parent / "corrections.csv").read_text().splitlines()[0] + "\n"
     )
     problems = "\n".join(problems_of(package))
-    assert "table3_child.csv, row 2, column 'numerator': value '1138'" in problems
+    assert "table3_child.csv, row 2, column 'count': value '1138'" in problems
 
 
 def test_stale_correction_is_refused(package):
-    edit_cell(package.parent / "table3_child.csv", "t3_n_under_1", "numerator", "1139")
+    edit_cell(package.parent / "table3_child.csv", "t3_n_under_1", "count", "1139")
     problems = "\n".join(problems_of(package))
     assert "corrections.csv, row 2, column 'original_value': value '1138'" in problems
 
@@ -62,17 +62,17 @@ T5, KEY = "table5_review_methods.csv", "key_data.csv"
 # (file, row_id, column, new value), then what the message must name: (row, column, value),
 # and a phrase of what was expected.
 CORRUPTIONS = [
-    ((T1, "t1_drug_misuse", "numerator", "ninety"), (3, "numerator", "ninety"), "whole number"),
-    ((T1, "t1_drug_misuse", "numerator", "300"), (3, "numerator", "300"), "at most the denom"),
-    ((T1, "t1_drug_misuse", "numerator", "-1"), (3, "numerator", "-1"), "at least 0"),
+    ((T1, "t1_drug_misuse", "count", "ninety"), (3, "count", "ninety"), "whole number"),
+    ((T1, "t1_drug_misuse", "count", "300"), (3, "count", "300"), "at most the denom"),
+    ((T1, "t1_drug_misuse", "count", "-1"), (3, "count", "-1"), "at least 0"),
     # counts and printed percentage disagree: the percentage is named, with the counts
-    ((T1, "t1_drug_misuse", "numerator", "120"), (3, "percent_printed", "36"), "120/278"),
+    ((T1, "t1_drug_misuse", "count", "120"), (3, "percent_printed", "36"), "120/278"),
     ((T1, "t1_drug_misuse", "percent_printed", "40"), (3, "percent_printed", "40"), "99/278"),
     ((T2, "t2_poverty", "kind", "share"), (8, "kind", "share"), "one of"),
     # parts that no longer sum: the total's row is named, with the parts' sum
-    ((T5, "t5_other", "numerator", "20"), (9, "numerator", "278"), "279"),
-    ((T4, "t4_poverty", "numerator_max", "83"), (5, "numerator_max", "83"), "82, from 39%"),
-    ((KEY, "key_deaths_direct", "numerator", "207"), (5, "numerator", "207"), "at most"),
+    ((T5, "t5_other", "count", "20"), (9, "count", "278"), "279"),
+    ((T4, "t4_poverty", "count_max", "83"), (5, "count_max", "83"), "82, from 39%"),
+    ((KEY, "key_deaths_direct", "count", "207"), (5, "count", "207"), "at most"),
 ]
 
 
@@ -87,10 +87,10 @@ def test_a_corrupted_cell_is_named(package, edit, named, expected):
 
 def test_missing_column_is_named(package):
     path = package.parent / "table2_family.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="denominator")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="nobs")
     frame.to_csv(path, index=False)
     assert any(
-        "table2_family.csv, row 1, column 'denominator'" in p and "missing" in p
+        "table2_family.csv, row 1, column 'nobs'" in p and "missing" in p
         for p in problems_of(package)
     )
 

@@ -94,8 +94,8 @@ def test_check_reports_a_listed_conflict(figures, extract, monkeypatch):
 
 def test_targets_are_read_from_the_figures(figures):
     edited = figures.copy()
-    edited.loc[edited["row_id"] == "t2_poverty", "numerator"] = 96
-    edited.loc[edited["row_id"] == "flow_qualitative_sample", "numerator"] = 60
+    edited.loc[edited["row_id"] == "t2_poverty", "count"] = 96
+    edited.loc[edited["row_id"] == "flow_qualitative_sample", "count"] = 60
     extract = reconstruct(edited)
     assert (reports(extract)["poverty"] == "noted").sum() == 96
     assert (extract["qualitative_sample"] == "yes").sum() == 60
@@ -137,7 +137,7 @@ def test_table_3_cell_by_cell(figures, extract):
             if fig.at[row_id, "count_status"] == "not_applicable":
                 assert (cell == "not_applicable").all(), row_id
             else:
-                assert (cell == "noted").sum() == fig.at[row_id, "numerator"], row_id
+                assert (cell == "noted").sum() == fig.at[row_id, "count"], row_id
                 assert cell.isin(["noted", "not_noted"]).all(), row_id
 
 

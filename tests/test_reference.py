@@ -20,7 +20,7 @@ from triennial.checks.reference import (
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "expected"
 
-TABLE = """label,n,estimate,significant
+TABLE = """label,count,estimate,significant
 all,368,0.7554347826086957,True
 girls,170,0.25,False
 boys,198,,False
@@ -52,7 +52,7 @@ def test_identical_tables_have_no_differences(tmp_path):
 
 def test_count_changed_by_one_is_reported_exactly(tmp_path):
     diff = compare_table(*pair(tmp_path, TABLE, TABLE.replace("girls,170", "girls,171")))
-    assert records(diff) == [("t.csv", 2, "n", "170", "171")]
+    assert records(diff) == [("t.csv", 2, "count", "170", "171")]
 
 
 def test_float_changed_by_a_millionth_is_reported(tmp_path):
@@ -77,13 +77,13 @@ def test_label_and_boolean_changes_are_reported(tmp_path):
 
 
 def test_integer_column_is_compared_as_text(tmp_path):
-    # No cell of `n` looks like a float, so "0170" and "170" are different text.
+    # No cell of `count` looks like a float, so "0170" and "170" are different text.
     diff = compare_table(*pair(tmp_path, TABLE, TABLE.replace("girls,170", "girls,0170")))
-    assert records(diff) == [("t.csv", 2, "n", "170", "0170")]
+    assert records(diff) == [("t.csv", 2, "count", "170", "0170")]
 
 
 def test_one_float_looking_cell_in_either_file_makes_a_float_column(tmp_path):
-    # The rule looks at both files: "368.0" makes `n` a float column, so 368 == 368.0.
+    # The rule looks at both files: "368.0" makes `count` a float column, so 368 == 368.0.
     assert compare_table(*pair(tmp_path, TABLE, TABLE.replace("all,368,", "all,368.0,"))).empty
 
 
@@ -148,7 +148,7 @@ def test_format_differences_shows_each_field_and_the_rest(tmp_path):
     text = format_differences(diff)
     header, first, second = text.splitlines()
     assert header.split() == ["file", "row", "column", "old", "new"]
-    assert first.split() == ["prevalence.csv", "2", "n", "170", "171"]
+    assert first.split() == ["prevalence.csv", "2", "count", "170", "171"]
     assert second.split() == ["prevalence.csv", "3", "label", "boys", "lads"]
     assert format_differences(diff, limit=1).endswith("... and 1 more")
     assert format_differences(diff.iloc[:0]) == "no differences"

@@ -53,7 +53,7 @@ def test_derived_counts_keep_the_printed_percentage():
         .loc["kemp_premobile_obs"]
     )
     assert kemp["estimate"] == pytest.approx(0.067)
-    assert (kemp["n_min"], kemp["n_max"]) == (68, 68)
+    assert (kemp["count_min"], kemp["count_max"]) == (68, 68)
 
 
 def test_audit_keeps_both_sources_and_shows_where_they_differ():
@@ -68,8 +68,8 @@ def test_audit_keeps_both_sources_and_shows_where_they_differ():
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [
-        ("events", "500", "at most n (366)"),
-        ("events", "-2", "at least 0"),
+        ("count", "500", "at most nobs (366)"),
+        ("count", "-2", "at least 0"),
         ("unit", "infant-week", "one of ['child', 'observation']"),
         ("percent_printed", "9.9", "2/366"),
     ],

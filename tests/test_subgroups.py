@@ -25,7 +25,7 @@ from triennial.stats.association import (
 
 def counts(n, big_n, groups=None):
     groups = groups or [f"g{i}" for i in range(len(n))]
-    return pd.DataFrame({"group": groups, "n": n, "N": big_n})
+    return pd.DataFrame({"group": groups, "count": n, "nobs": big_n})
 
 
 # Agresti, Categorical Data Analysis, 3rd ed., section 5.3.5: infant malformation
@@ -205,11 +205,11 @@ def test_cochran_armitage_agresti_alcohol_example():
 def test_cochran_armitage_relates_to_statsmodels_linear_by_linear_test():
     # Mantel's M^2 = (N - 1) r^2 differs from the Cochran-Armitage z^2 only by the
     # variance divisor (N rather than N - 1): z^2 = M^2 * N / (N - 1).
-    table = Table(np.column_stack([ALCOHOL["n"], ALCOHOL["N"] - ALCOHOL["n"]]))
+    table = Table(np.column_stack([ALCOHOL["count"], ALCOHOL["nobs"] - ALCOHOL["count"]]))
     ref = table.test_ordinal_association(
         row_scores=np.array(ALCOHOL_SCORES), col_scores=np.array([1.0, 0.0])
     )
-    total = ALCOHOL["N"].sum()
+    total = ALCOHOL["nobs"].sum()
     z = cochran_armitage(ALCOHOL, ALCOHOL_SCORES)["statistic"]
     assert z**2 == pytest.approx(ref.zscore**2 * total / (total - 1), rel=1e-9)
     assert np.sign(z) == np.sign(ref.zscore)

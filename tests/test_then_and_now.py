@@ -160,7 +160,7 @@ def test_every_listed_figure_is_transcribed_second_hand_with_its_primary(panel):
     assert sorted(shown) == sorted(EARLY_HELP)
     assert set(early["primary_source"]) == {"brandon2012"}
     efh = figures.set_index("row_id").loc["efh_reviews"]
-    assert (efh["count"], panel.bases[efh["base"]]) == (78, 330)
+    assert (efh["count"], panel.bases[efh["nobs_row_id"]]) == (78, 330)
     poll = panel.not_used[panel.not_used["source"] == "communitycare2024poll"]
     assert sorted(poll["percent_printed"]) == sorted(NOT_USED)
 
@@ -185,11 +185,17 @@ def panel_copy(tmp_path):
 @pytest.mark.parametrize(
     "row_id, column, value, named, expected",
     [
-        ("ar_neglect", "base", "no_such_row", None, "the row id of a count"),
+        ("ar_neglect", "nobs_row_id", "no_such_row", None, "the row id of a count"),
         ("ar_neglect", "percent_printed", "149", None, "at most 100"),
-        ("ar_neglect", "base_is_minimum", "false", None, None),  # valid: 49% of 485 is whole
+        ("ar_neglect", "nobs_is_minimum", "false", None, None),  # valid: 49% of 485 is whole
         # 57% is no whole share of 78: only a minimum base can hold it
-        ("efh_missing", "base_is_minimum", "", ("base", "efh_reviews"), "57% is a whole count"),
+        (
+            "efh_missing",
+            "nobs_is_minimum",
+            "",
+            ("nobs_row_id", "efh_reviews"),
+            "57% is a whole count",
+        ),
         ("efh_reviews", "count", "331", None, "at most its base"),
     ],
 )

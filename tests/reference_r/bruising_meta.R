@@ -7,9 +7,9 @@
 suppressPackageStartupMessages({library(metafor); library(jsonlite)})
 
 studies <- read.csv("data/raw/published/bruising/studies.csv", stringsAsFactors = FALSE)
-count <- ifelse(is.na(studies$events), studies$events_min, studies$events)
+count <- ifelse(is.na(studies$count), studies$count_min, studies$count)
 names(count) <- studies$row_id
-n <- studies$n; names(n) <- studies$row_id
+n <- studies$nobs; names(n) <- studies$row_id
 
 # The pools as the project's criteria should choose them (tests check the pipeline agrees).
 pools <- list(

@@ -338,7 +338,7 @@ def one_way(func: Callable[..., float], inputs: Mapping[str, tuple]) -> pd.DataF
 
     `inputs` maps argument name -> (low, base, high); `func` takes them as keyword
     arguments and returns a number (fix other arguments with functools.partial).
-    Returns one row per input: input, low, base, high, output_low, output_base,
+    Returns one row per input: input, low, base_case, high, output_low, output_base,
     output_high, swing = |output_high - output_low|, largest swing first (the
     order of a tornado plot). The base output is also in `.attrs["base_output"]`.
     """
@@ -352,7 +352,7 @@ def one_way(func: Callable[..., float], inputs: Mapping[str, tuple]) -> pd.DataF
             {
                 "input": name,
                 "low": low,
-                "base": mid,
+                "base_case": mid,
                 "high": high,
                 "output_low": out_low,
                 "output_base": base_output,
@@ -456,7 +456,7 @@ def monte_carlo(
     or one draw at a time as floats (vectorized=False).
 
     Returns (draws, summary): draws has a column per input and `output`; summary
-    has n, seed, mean, median, q025, q975 of the output, each with its Monte Carlo
+    has draws (n), seed, mean, median, q025, q975 of the output, each with its Monte Carlo
     standard error (`mean_mcse`, ...; see `mcse_quantile`) and, if `condition` (a
     function of the output array returning booleans, e.g. lambda r: r >= 1900) is
     given, `share`, the proportion of draws where it holds, with `share_mcse`.
@@ -472,7 +472,7 @@ def monte_carlo(
     else:
         values = np.array([func(**row) for row in draws.to_dict("records")], dtype=float)
     draws[output] = values
-    summary = {"n": n, "seed": seed, "mean": float(np.mean(values))}
+    summary = {"draws": n, "seed": seed, "mean": float(np.mean(values))}
     summary["mean_mcse"] = float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
     for name, q in (("median", 0.5), ("q025", 0.025), ("q975", 0.975)):
         summary[name] = float(np.quantile(values, q))

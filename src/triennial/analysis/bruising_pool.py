@@ -41,7 +41,7 @@ def _meets(studies: pd.DataFrame, criteria: dict) -> pd.DataFrame:
 
 def _has_count(studies: pd.DataFrame) -> pd.Series:
     low, _ = count_bounds(studies)
-    return low.notna() & studies["n"].notna()
+    return low.notna() & studies["nobs"].notna()
 
 
 def choose(studies: pd.DataFrame, criteria: dict, relax=()) -> list[str]:
@@ -88,7 +88,7 @@ def selection(studies: pd.DataFrame, pooling: dict) -> pd.DataFrame:
 
 
 def pool_input(studies: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
-    """study, events, n (and design columns) for the named rows, in the order named.
+    """study, count, nobs (and design columns) for the named rows, in the order named.
 
     A count derived from a printed percentage is its range's lower end (for the
     rows here the range is a single count). Unknown row ids raise ValueError.
@@ -106,8 +106,8 @@ def pool_input(studies: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
                 f"{s}, {g}" for s, g in zip(picked["study"], picked["subgroup"], strict=True)
             ],
             "row_id": rows,
-            "events": events.loc[rows].astype(int).to_numpy(),
-            "n": picked["n"].astype(int).to_numpy(),
+            "count": events.loc[rows].astype(int).to_numpy(),
+            "nobs": picked["nobs"].astype(int).to_numpy(),
             "unit": picked["unit"].to_numpy(),
             "setting": picked["setting"].to_numpy(),
             "verified": picked["verified"].to_numpy(),
@@ -117,7 +117,7 @@ def pool_input(studies: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
 
 def glmm_row(table: pd.DataFrame, alpha: float) -> dict:
     """The GLMM fit of one pool as a row of the pooled-results table."""
-    fit = glmm_proportions(table["events"], table["n"], alpha=alpha)
+    fit = glmm_proportions(table["count"], table["nobs"], alpha=alpha)
     return {"scale": "logit", "method": GLMM, "hksj": False, "alpha": alpha} | fit
 
 

@@ -15,10 +15,10 @@ RATE_COLUMNS = [  # the columns of base_rates, in order
     "unit",
     "setting",
     "mobility",
-    "n",
-    "N",
-    "n_min",
-    "n_max",
+    "count",
+    "nobs",
+    "count_min",
+    "count_max",
     "estimate",
     "ci_low",
     "ci_upp",
@@ -40,15 +40,15 @@ def base_rates(studies: pd.DataFrame, method: str = "wilson", alpha: float = 0.0
     upper limit at the largest.
     """
     low, high = count_bounds(studies)
-    has = low.notna() & studies["n"].notna()
+    has = low.notna() & studies["nobs"].notna()
     rows = studies[has]
-    lo, hi, n = low[has].astype(float), high[has].astype(float), rows["n"].astype(float)
+    lo, hi, n = low[has].astype(float), high[has].astype(float), rows["nobs"].astype(float)
     printed = pd.to_numeric(rows["percent_printed"]).astype(float) / 100
-    kept = ["row_id", "study", "subgroup", "unit", "setting", "mobility", "events", "n"]
+    kept = ["row_id", "study", "subgroup", "unit", "setting", "mobility", "count", "nobs"]
     kept += ["count_status", "verified"]
-    base = pd.DataFrame({{"events": "n", "n": "N"}.get(c, c): rows[c].to_numpy() for c in kept})
-    base["n_min"], base["n_max"] = lo.to_numpy(), hi.to_numpy()
-    base["estimate"] = (lo / n).where(rows["events"].notna(), printed).to_numpy()
+    base = pd.DataFrame({c: rows[c].to_numpy() for c in kept})
+    base["count_min"], base["count_max"] = lo.to_numpy(), hi.to_numpy()
+    base["estimate"] = (lo / n).where(rows["count"].notna(), printed).to_numpy()
     out = []
     for shown in dict.fromkeys((method, EXACT)):
         ci_low, ci_upp = count_range_confint(
@@ -61,9 +61,9 @@ def base_rates(studies: pd.DataFrame, method: str = "wilson", alpha: float = 0.0
 
 def audit_rates(audit: pd.DataFrame, method: str = "wilson", alpha: float = 0.05):
     """The share of procedures saying each thing, with its interval, both sources kept."""
-    rows = audit[audit["numerator"].notna()]
+    rows = audit[audit["count"].notna()]
     ci_low, ci_upp = proportion_confint(
-        rows["numerator"].astype(float).to_numpy(), rows["denominator"].astype(float).to_numpy(),
+        rows["count"].astype(float).to_numpy(), rows["nobs"].astype(float).to_numpy(),
         alpha, method,
     )  # fmt: skip
     return pd.DataFrame(
@@ -71,9 +71,9 @@ def audit_rates(audit: pd.DataFrame, method: str = "wilson", alpha: float = 0.05
             "row_id": rows["row_id"].to_numpy(),
             "source": rows["source"].to_numpy(),
             "measure": rows["measure"].to_numpy(),
-            "n": rows["numerator"].to_numpy(),
-            "N": rows["denominator"].to_numpy(),
-            "estimate": (rows["numerator"] / rows["denominator"]).astype(float).to_numpy(),
+            "count": rows["count"].to_numpy(),
+            "nobs": rows["nobs"].to_numpy(),
+            "estimate": (rows["count"] / rows["nobs"]).astype(float).to_numpy(),
             "ci_low": ci_low,
             "ci_upp": ci_upp,
             "method": method,
@@ -83,9 +83,7 @@ def audit_rates(audit: pd.DataFrame, method: str = "wilson", alpha: float = 0.05
 
 def audit_disagreements(audit: pd.DataFrame) -> pd.DataFrame:
     """Measures both sources report, side by side, with the difference in counts."""
-    both = audit[audit["numerator"].notna()]
+    both = audit[audit["count"].notna()]
     shared = both.groupby("measure").filter(lambda g: g["source"].nunique() > 1)
-    wide = shared.pivot_table(
-        index="measure", columns="source", values="numerator", aggfunc="first"
-    )
+    wide = shared.pivot_table(index="measure", columns="source", values="count", aggfunc="first")
     return wide.reset_index()

@@ -13,10 +13,10 @@ COLUMNS = [
     "group",
     "printed",
     "unit",
-    "n",
-    "N",
-    "n_min",
-    "n_max",
+    "count",
+    "nobs",
+    "count_min",
+    "count_max",
     "reproduced",
     "reproduced_rounded",
     "difference",
@@ -44,26 +44,26 @@ def published_vs_reproduced(clean: pd.DataFrame) -> pd.DataFrame:
 
 def _base(r: pd.Series) -> dict:
     return {c: r[c] for c in ("table", "row_id", "measure", "group")} | {
-        "n": r["numerator"],
-        "N": r["denominator"],
-        "n_min": r["numerator_min"],
-        "n_max": r["numerator_max"],
+        "count": r["count"],
+        "nobs": r["nobs"],
+        "count_min": r["count_min"],
+        "count_max": r["count_max"],
     }
 
 
 def _percent_row(r: pd.Series) -> dict:
-    printed, den = r["percent_printed"], r["denominator"]
+    printed, den = r["percent_printed"], r["nobs"]
     out = _base(r) | {"printed": printed, "unit": "percent", "tolerance": half_unit(printed)}
-    if pd.notna(r["numerator"]):
-        exact = 100 * r["numerator"] / den
+    if pd.notna(r["count"]):
+        exact = 100 * r["count"] / den
         return out | {
             "reproduced": exact,
             "reproduced_rounded": f"{exact:.{decimals(printed)}f}",
             "difference": exact - float(printed),
-            "match": percent_matches(r["numerator"], den, printed),
+            "match": percent_matches(r["count"], den, printed),
             "explanation": "",
         }
-    low, high = r["numerator_min"], r["numerator_max"]
+    low, high = r["count_min"], r["count_max"]
     return out | {
         "reproduced": float("nan"),
         "reproduced_rounded": "",
@@ -80,16 +80,16 @@ def _range_row(r: pd.Series) -> dict:
     printed = f"{low:g}" if low == high else f"{low:g}-{high:g}"
     unit = "per year" if r["kind"] == "rate_per_year" else "percent"
     out = _base(r) | {"printed": printed, "unit": unit, "tolerance": 0.5}
-    if r["kind"] == "rate_per_year" and pd.notna(r["numerator"]):
-        rate = r["numerator"] / r["exposure_years"]
+    if r["kind"] == "rate_per_year" and pd.notna(r["count"]):
+        rate = r["count"] / r["exposure_years"]
         nearest = min(max(rate, low), high)  # distance to the printed range
         return out | {
-            "N": float("nan"),
+            "nobs": float("nan"),
             "reproduced": rate,
             "reproduced_rounded": f"{rate:.0f}",
             "difference": rate - nearest,
             "match": abs(rate - nearest) <= 0.5,
-            "explanation": f"{r['numerator']} over {r['exposure_years']:g} years",
+            "explanation": f"{r['count']} over {r['exposure_years']:g} years",
         }
     why = "no count is printed for this period" if unit == "per year" else "no count is printed"
     return out | {
@@ -104,12 +104,12 @@ def _range_row(r: pd.Series) -> dict:
 def read_comparison(path) -> pd.DataFrame:
     """Read a comparison table written by the pipeline, counts as whole numbers."""
     frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    counts = {c: "Int64" for c in ("n", "N", "n_min", "n_max")}
+    counts = {c: "Int64" for c in ("count", "nobs", "count_min", "count_max")}
     return frame.astype(counts | {"match": "boolean", "explanation": "string"})
 
 
-PATH_COLUMNS = ["table", "row_id", "measure", "group", "published_n", "published_N"]
-PATH_COLUMNS += ["extract_n", "extract_N", "agree", "note"]
+PATH_COLUMNS = ["table", "row_id", "measure", "group", "published_count", "published_nobs"]
+PATH_COLUMNS += ["extract_count", "extract_nobs", "agree", "note"]
 
 
 def compare_paths(published: pd.DataFrame, extract: pd.DataFrame) -> pd.DataFrame:
@@ -122,22 +122,20 @@ def compare_paths(published: pd.DataFrame, extract: pd.DataFrame) -> pd.DataFram
     rows = []
     for _, e in extract.iterrows():
         p = pub.loc[e["row_id"]]
-        exact = pd.notna(p["numerator"])
-        low, high = (
-            (p["numerator"], p["numerator"]) if exact else (p["numerator_min"], p["numerator_max"])
-        )
-        same_base = e["denominator"] == p["denominator"]
-        inside = low <= e["numerator"] <= high
+        exact = pd.notna(p["count"])
+        low, high = (p["count"], p["count"]) if exact else (p["count_min"], p["count_max"])
+        same_base = e["nobs"] == p["nobs"]
+        inside = low <= e["count"] <= high
         rows.append(
             {
                 "table": e["table"],
                 "row_id": e["row_id"],
                 "measure": e["measure"],
                 "group": e["group"],
-                "published_n": str(p["numerator"]) if exact else f"{low}-{high}",
-                "published_N": p["denominator"],
-                "extract_n": e["numerator"],
-                "extract_N": e["denominator"],
+                "published_count": str(p["count"]) if exact else f"{low}-{high}",
+                "published_nobs": p["nobs"],
+                "extract_count": e["count"],
+                "extract_nobs": e["nobs"],
                 "agree": bool(same_base and inside),
                 "note": "" if exact else "only a percentage is printed: the count lies in a range",
             }

@@ -285,7 +285,7 @@ class Row:
 
 
 def row(population, numerator, codes: dict[str, tuple[str, ...]]) -> Row:
-    """The cells of the row counting `numerator` among `population` (one-column numerator)."""
+    """The cells of the row counting `count` among `population` (one-column numerator)."""
     ((column, chosen),) = numerator.conditions
     within = dict(population.conditions).get(column, frozenset(codes[column]))
     rest = Where(((column, within - chosen),))
@@ -373,7 +373,7 @@ def read_plan(table: pd.DataFrame, threshold: int) -> Plan:
     return Plan(threshold, values, hidden, printed)
 
 
-COUNTS = ("n", "N")
+COUNTS = ("count", "nobs")
 DERIVED = ("estimate", "ci_low", "ci_upp")
 
 
@@ -386,7 +386,7 @@ def protect_rows(table: pd.DataFrame, plan: Plan, cells: list[Row]) -> pd.DataFr
     hide_n = pd.Series([not plan.shows(c.n) for c in cells], index=out.index)
     hide_big_n = pd.Series([not plan.shows(c.N) for c in cells], index=out.index)
     either = hide_n | hide_big_n
-    for column, hide in (("n", hide_n), ("N", hide_big_n), *((d, either) for d in DERIVED)):
+    for column, hide in (("count", hide_n), ("nobs", hide_big_n), *((d, either) for d in DERIVED)):
         if column in out.columns:
             out[column] = out[column].astype(object).where(~hide, None)
     out["suppressed"] = either
@@ -421,12 +421,12 @@ def protect_agreement(table: pd.DataFrame, crosstabs: list, threshold: int) -> p
     if threshold == 0:
         return table
     out = table.copy()
-    small_n = out["n"].map(lambda n: is_small(n, threshold))
+    small_n = out["nobs"].map(lambda n: is_small(n, threshold))
     small_cell = pd.Series(
         [any(is_small(c, threshold) for c in np.ravel(t)) for t in crosstabs], index=out.index
     )
     hide = small_n | small_cell
-    out["n"] = out["n"].astype(object).where(~small_n, None)
+    out["nobs"] = out["nobs"].astype(object).where(~small_n, None)
     for column in ("agreement", "kappa", "se", "ci_low", "ci_upp", "expected"):
         if column in out.columns:
             out[column] = out[column].astype(object).where(~hide, None)

@@ -232,21 +232,21 @@ def compute(reviews: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                 "measure": d.measure,
                 "group": d.group,
                 "kind": "proportion",
-                "numerator": int(numerator.sum()),
-                "denominator": int(population.sum()),
+                "count": int(numerator.sum()),
+                "nobs": int(population.sum()),
                 "count_status": "computed_from_extract",
                 "minimum_rate": d.minimum_rate,
             }
         )
     out = pd.DataFrame(rows)
     # The columns of the clean published table that an extract cannot have.
-    out = out.assign(percent_printed=pd.NA, numerator_min=pd.NA, numerator_max=pd.NA)
+    out = out.assign(percent_printed=pd.NA, count_min=pd.NA, count_max=pd.NA)
     return out.astype(
         {
-            "numerator": "Int64",
-            "denominator": "Int64",
-            "numerator_min": "Int64",
-            "numerator_max": "Int64",
+            "count": "Int64",
+            "nobs": "Int64",
+            "count_min": "Int64",
+            "count_max": "Int64",
             "percent_printed": "string",
             "minimum_rate": "boolean",
         }

@@ -2,9 +2,9 @@
 
 One row per proportion, in the tidy form `measure, group, n, N, estimate, ci_low,
 ci_upp, method`, followed by what a reader needs to weigh it: the row's table and
-id, whether the count is derived from a printed percentage (then `n` is empty,
-`n_min`/`n_max` bound it, and the interval runs from the lower limit at `n_min` to
-the upper limit at `n_max`), whether the source calls the rate a minimum, and
+id, whether the count is derived from a printed percentage (then `count` is empty,
+`count_min`/`count_max` bound it, and the interval runs from the lower limit at `count_min` to
+the upper limit at `count_max`), whether the source calls the rate a minimum, and
 whether a finite population correction was applied.
 """
 
@@ -20,8 +20,8 @@ from triennial.stats.intervals import count_range_confint, effective_sample_size
 COLUMNS = [
     "measure",
     "group",
-    "n",
-    "N",
+    "count",
+    "nobs",
     "estimate",
     "ci_low",
     "ci_upp",
@@ -30,16 +30,15 @@ COLUMNS = [
     "table",
     "row_id",
     "count_status",
-    "n_min",
-    "n_max",
+    "count_min",
+    "count_max",
     "minimum_rate",
     "fpc_applied",
     "caveat",
 ]
 # Columns of the published rows kept in the output, and the counts' names here.
-FROM_ROWS = ["measure", "group", "numerator", "denominator", "table", "row_id"]
-FROM_ROWS += ["count_status", "numerator_min", "numerator_max", "minimum_rate"]
-RENAMED = {"numerator": "n", "denominator": "N", "numerator_min": "n_min", "numerator_max": "n_max"}
+FROM_ROWS = ["measure", "group", "count", "nobs", "table", "row_id"]
+FROM_ROWS += ["count_status", "count_min", "count_max", "minimum_rate"]
 MINIMUM = "minimum: a factor not noted in a report may still have been present"
 DERIVED = "count not printed: the interval covers every count consistent with the printed rounding"
 
@@ -73,7 +72,7 @@ def proportions(clean: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     is_prop = clean["kind"] == "proportion"
     not_app = clean["count_status"] == "not_applicable"
-    empty = clean["denominator"].fillna(0) == 0  # e.g. no reviews in an age band locally
+    empty = clean["nobs"].fillna(0) == 0  # e.g. no reviews in an age band locally
     keep = is_prop & ~not_app & ~empty
     reasons = np.select(
         [~is_prop, not_app, empty],
@@ -98,12 +97,12 @@ def prevalence_table(
 ) -> pd.DataFrame:
     """Estimate and interval for every proportion; see the module docstring."""
     rows, _ = proportions(clean)
-    exact = rows["numerator"].notna()
-    n_min = rows["numerator"].where(exact, rows["numerator_min"]).astype(float).to_numpy()
-    n_max = rows["numerator"].where(exact, rows["numerator_max"]).astype(float).to_numpy()
-    big_n = rows["denominator"].astype(float).to_numpy()
+    exact = rows["count"].notna()
+    count_min = rows["count"].where(exact, rows["count_min"]).astype(float).to_numpy()
+    count_max = rows["count"].where(exact, rows["count_max"]).astype(float).to_numpy()
+    big_n = rows["nobs"].astype(float).to_numpy()
     printed = pd.to_numeric(rows["percent_printed"]).astype(float).to_numpy() / 100
-    estimate = np.where(exact, n_min / big_n, printed)
+    estimate = np.where(exact, count_min / big_n, printed)
 
     fpc_applied = np.zeros(len(rows), dtype=bool)
     nobs = big_n.copy()
@@ -113,14 +112,14 @@ def prevalence_table(
         nobs = np.where(fpc_applied, effective_sample_size(big_n, fpc.population), big_n)
     # Scale counts to the effective sample size so each end keeps its own proportion.
     ci_low, ci_upp = count_range_confint(
-        n_min / big_n * nobs, n_max / big_n * nobs, nobs, alpha, method
+        count_min / big_n * nobs, count_max / big_n * nobs, nobs, alpha, method
     )
 
     caveats = [
         "; ".join(c for c in (DERIVED if not e else "", MINIMUM if m else "") if c)
         for e, m in zip(exact, rows["minimum_rate"], strict=True)
     ]
-    copied = {RENAMED.get(c, c): rows[c].to_numpy() for c in FROM_ROWS}
+    copied = {c: rows[c].to_numpy() for c in FROM_ROWS}
     out = pd.DataFrame(copied).assign(
         estimate=estimate,
         ci_low=ci_low,
@@ -136,5 +135,5 @@ def prevalence_table(
 def read_prevalence(path) -> pd.DataFrame:
     """Read a prevalence table written by the pipeline, counts as whole numbers."""
     frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    counts = {c: "Int64" for c in ("n", "N", "n_min", "n_max")}
+    counts = {c: "Int64" for c in ("count", "nobs", "count_min", "count_max")}
     return frame.astype(counts | {"caveat": "string"})

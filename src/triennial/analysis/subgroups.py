@@ -17,7 +17,17 @@ from triennial.stats.association import adjust_pvalues, cochran_armitage, compar
 from triennial.stats.intervals import proportion_confint
 
 OUTCOMES = ["death", "serious_harm"]
-PREVALENCE_COLUMNS = ["measure", "by", "group", "n", "N", "estimate", "ci_low", "ci_upp", "method"]
+PREVALENCE_COLUMNS = [
+    "measure",
+    "by",
+    "group",
+    "count",
+    "nobs",
+    "estimate",
+    "ci_low",
+    "ci_upp",
+    "method",
+]
 
 
 def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: list[str]):
@@ -26,7 +36,11 @@ def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: li
     for g in groups:
         in_group = reviews[reviews[by] == g]
         rows.append(
-            {"group": g, "n": int((in_group[characteristic] == NOTED).sum()), "N": len(in_group)}
+            {
+                "group": g,
+                "count": int((in_group[characteristic] == NOTED).sum()),
+                "nobs": len(in_group),
+            }
         )
     return pd.DataFrame(rows)
 
@@ -56,11 +70,12 @@ def subgroup_analysis(
     for name in codebook.characteristics():
         for by, groups, trend in groupings(codebook, name):
             counts = group_counts(reports, name, by, groups)
-            for _, c in counts[counts["N"] > 0].iterrows():
-                low, upp = proportion_confint(c["n"], c["N"], alpha, method)
+            for _, c in counts[counts["nobs"] > 0].iterrows():
+                low, upp = proportion_confint(c["count"], c["nobs"], alpha, method)
                 prevalence.append(
-                    {"measure": name, "by": by, "group": c["group"], "n": c["n"], "N": c["N"],
-                     "estimate": c["n"] / c["N"], "ci_low": low, "ci_upp": upp, "method": method}
+                    {"measure": name, "by": by, "group": c["group"], "count": c["count"],
+                     "nobs": c["nobs"], "estimate": c["count"] / c["nobs"], "ci_low": low,
+                     "ci_upp": upp, "method": method}
                 )  # fmt: skip
             tests += _tests(name, by, counts, trend)
     prevalence = pd.DataFrame(prevalence, columns=PREVALENCE_COLUMNS)
@@ -76,7 +91,7 @@ def adjusted(tests: pd.DataFrame) -> pd.DataFrame:
 
 def _tests(name: str, by: str, counts: pd.DataFrame, trend: bool) -> list[dict]:
     """The equality test, and the trend test for ordered groups; NaN when not testable."""
-    usable = counts[counts["N"] > 0]
+    usable = counts[counts["nobs"] > 0]
     out = []
     try:
         equal = compare_groups(usable)

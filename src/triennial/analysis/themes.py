@@ -94,7 +94,7 @@ def _rate_rows(reviews, named: dict, method: str, alpha: float) -> list[dict]:
         n, big_n = int((inside & numerator(reviews)).sum()), int(inside.sum())
         low, upp = proportion_confint(n, big_n, alpha, method) if big_n else (None, None)
         estimate = n / big_n if big_n else None
-        out.append({"n": n, "N": big_n, "estimate": estimate, "ci_low": low, "ci_upp": upp})
+        out.append({"count": n, "nobs": big_n, "estimate": estimate, "ci_low": low, "ci_upp": upp})
     return out
 
 
@@ -120,7 +120,7 @@ def theme_tables(
             columns=columns,
         )
         rates = pd.DataFrame(_rate_rows(reviews, named, method, alpha), index=table.index)
-        table = pd.concat([table, rates.reindex(columns=["n", "N", *DERIVED])], axis=1)
+        table = pd.concat([table, rates.reindex(columns=["count", "nobs", *DERIVED])], axis=1)
         table.insert(1, "title", table["theme"].map(titles))
         table = table.assign(method=method, alpha=alpha)
         out[kind] = protect_rows(table, plan, [cells[k] for k in named])
@@ -135,10 +135,10 @@ def theme_tables(
             "theme_b": [b for _, _, b in pairs],
             "title_a": [titles[a] for _, a, _ in pairs],
             "title_b": [titles[b] for _, _, b in pairs],
-            "n": [n if s else None for n, s in zip(both, shown, strict=True)],
+            "count": [n if s else None for n, s in zip(both, shown, strict=True)],
             "suppressed": [not s for s in shown],
         },
-        columns=["theme_a", "theme_b", "title_a", "title_b", "n", "suppressed"],
+        columns=["theme_a", "theme_b", "title_a", "title_b", "count", "suppressed"],
     )
     return {"themes": out["theme"], "pairs": out["theme_pair"], "years": out["theme_year"]}
 
@@ -170,16 +170,16 @@ def yardstick(
         figure = by_id.loc[national]
         reads = readings(figure, bases)
         low, upp = readings_confint(reads, alpha, method)
-        shown = pd.notna(r["n"]) and pd.notna(r["N"])
+        shown = pd.notna(r["count"]) and pd.notna(r["nobs"])
         p_min, p_max = (None, None)
         if shown:
-            p_min, p_max = fisher_range_pvalues(int(r["n"]), int(r["N"]), reads)
+            p_min, p_max = fisher_range_pvalues(int(r["count"]), int(r["nobs"]), reads)
         out.append(
             {
                 "theme": r["theme"],
                 "title": r["title"],
-                "n": r["n"],
-                "N": r["N"],
+                "count": r["count"],
+                "nobs": r["nobs"],
                 "estimate": r["estimate"],
                 "ci_low": r["ci_low"],
                 "ci_upp": r["ci_upp"],
@@ -194,6 +194,6 @@ def yardstick(
                 "suppressed": not shown,
             }
         )
-    columns = ["theme", "title", "n", "N", *DERIVED, "national_figure", "national_percent"]
+    columns = ["theme", "title", "count", "nobs", *DERIVED, "national_figure", "national_percent"]
     columns += ["national_of", "national_bases", "national_ci_low", "national_ci_upp"]
     return pd.DataFrame(out, columns=[*columns, "p_min", "p_max", "suppressed"])

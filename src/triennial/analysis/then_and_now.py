@@ -27,7 +27,7 @@ def figure_intervals(panel: Panel, method: str, alpha: float) -> pd.DataFrame:
     for _, f in panel.figures.iterrows():
         keep = f[["row_id", "period_label", "analysis", "measure", "group", "of", "kind"]].to_dict()
         if f["kind"] == "count":
-            nobs = int(panel.bases[f["base"]])
+            nobs = int(panel.bases[f["nobs_row_id"]])
             keep["estimate"] = f["count"] / nobs
             found = [(int(f["count"]), int(f["count"]), nobs)]
         else:
@@ -37,8 +37,8 @@ def figure_intervals(panel: Panel, method: str, alpha: float) -> pd.DataFrame:
             rows.append(keep | {"reading": "no base printed"})
         for (low, high, nobs), reading in zip(found, ("main", "alternative"), strict=False):
             ci_low, ci_upp = covering([(low, high, nobs)], method, alpha)
-            rows.append(keep | {"reading": reading, "n_min": low, "n_max": high, "N": nobs,
-                                "ci_low": ci_low, "ci_upp": ci_upp})  # fmt: skip
+            rows.append(keep | {"reading": reading, "count_min": low, "count_max": high,
+                                "nobs": nobs, "ci_low": ci_low, "ci_upp": ci_upp})  # fmt: skip
     out = pd.DataFrame(rows)
     out["method"], out["alpha"] = method, alpha
     return out
@@ -48,14 +48,14 @@ def _side(row_id: str, published: pd.DataFrame, panel: Panel) -> dict:
     """Period, estimate and readings of one figure, from either source."""
     if row_id in set(published["row_id"]):
         r = published.set_index("row_id").loc[row_id]
-        if pd.notna(r["numerator"]):
-            low = high = int(r["numerator"])
-            estimate = r["numerator"] / r["denominator"]
+        if pd.notna(r["count"]):
+            low = high = int(r["count"])
+            estimate = r["count"] / r["nobs"]
         else:
-            low, high = int(r["numerator_min"]), int(r["numerator_max"])
+            low, high = int(r["count_min"]), int(r["count_max"])
             estimate = float(r["percent_printed"]) / 100
         return {"period": PUBLISHED_PERIOD, "estimate": estimate,
-                "readings": [(low, high, int(r["denominator"]))]}  # fmt: skip
+                "readings": [(low, high, int(r["nobs"]))]}  # fmt: skip
     f = panel.figures.set_index("row_id").loc[row_id]
     return {"period": f["period_label"], "estimate": float(f["percent_printed"]) / 100,
             "readings": readings(f.rename(row_id), panel.bases)}  # fmt: skip

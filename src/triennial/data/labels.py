@@ -82,6 +82,13 @@ GROUPS = {
     "comparison_sample": "Comparison sample of other cases",
 }
 
+# Counts: every table names them `count` (with the characteristic) and `nobs` (of how many,
+# statsmodels' names); readers see the customary n and N, from here only.
+COUNT = "n"
+NOBS = "N"
+COUNT_OF_NOBS = f"{COUNT}/{NOBS}"
+EVENTS_OF_NOBS = f"Events/{NOBS}"  # the meta-analysis: bruised infants of those seen
+
 AGE_BANDS = ["under_1", "1_to_5", "6_to_10", "11_to_15", "16_plus"]
 
 

@@ -4,8 +4,8 @@ then-and-now pairs: read and check.
 The tables live in data/raw/published/panel/ (a Frictionless data package). Each is
 read against its Table Schema (file, row, column and value named on any problem), then
 checked for what a schema cannot say: a percent row has a percentage of at most 100, a
-count row a count; every base names a count (a count row here, or a row of the trends
-series); a count is no larger than its base.
+count row a count; every base (`nobs_row_id`, `alternative_nobs_row_id`) names a count
+(a count row here, or a row of the trends series); a count is no larger than its base.
 """
 
 from __future__ import annotations
@@ -65,29 +65,29 @@ def check_figures(figures: pd.DataFrame, bases: dict, path: str) -> list[Problem
             bad("percent_printed", "a percentage, at most 100")
         if r["kind"] == "count" and pd.isna(r["count"]):
             bad("count", "a count, since kind is count")
-        for column in ("base", "alternative_base"):
+        for column in ("nobs_row_id", "alternative_nobs_row_id"):
             key = r[column]
             if pd.notna(key) and (key not in bases or pd.isna(bases[key])):
                 bad(column, "the row id of a count in panel/figures.csv or trends/series.csv")
         if r["kind"] == "percent" and not is_minimum(r) and not problems_with_bases(r, bases):
-            for column in ("base", "alternative_base"):
+            for column in ("nobs_row_id", "alternative_nobs_row_id"):
                 key = r[column]
                 if pd.notna(key) and numerator_range(r["percent_printed"], int(bases[key])) is None:
                     bad(column, f"a base of which {r['percent_printed']}% is a whole count")
-        if r["kind"] == "count" and pd.notna(r["count"]) and r["base"] in bases:
-            if r["count"] > bases[r["base"]]:
-                bad("count", f"at most its base, {r['base']} ({bases[r['base']]})")
+        if r["kind"] == "count" and pd.notna(r["count"]) and r["nobs_row_id"] in bases:
+            if r["count"] > bases[r["nobs_row_id"]]:
+                bad("count", f"at most its base, {r['nobs_row_id']} ({bases[r['nobs_row_id']]})")
     return out
 
 
 def is_minimum(r: pd.Series) -> bool:
-    """Is the row's base only a lower bound (`base_is_minimum`, empty meaning no)?"""
-    return bool(pd.notna(r["base_is_minimum"]) and r["base_is_minimum"])
+    """Is the row's base only a lower bound (`nobs_is_minimum`, empty meaning no)?"""
+    return bool(pd.notna(r["nobs_is_minimum"]) and r["nobs_is_minimum"])
 
 
 def problems_with_bases(r: pd.Series, bases: dict) -> bool:
     """Does a base of this row name no count?"""
-    keys = [r[c] for c in ("base", "alternative_base") if pd.notna(r[c])]
+    keys = [r[c] for c in ("nobs_row_id", "alternative_nobs_row_id") if pd.notna(r[c])]
     return any(k not in bases or pd.isna(bases[k]) for k in keys) or pd.isna(r["percent_printed"])
 
 
@@ -95,12 +95,12 @@ def readings(figure: pd.Series, bases: dict[str, int]) -> list[tuple]:
     """(count_min, count_max, nobs) for each base a percent figure may be a share of:
     the whole counts its printed percentage allows. Empty where no base is printed.
 
-    Where the base is only a lower bound (`base_is_minimum`), the counts are the real
+    Where the base is only a lower bound (`nobs_is_minimum`), the counts are the real
     numbers the rounding allows of that smallest base: an interval from them is at least
     as wide as one from the true, larger base.
     """
     out = []
-    for column in ("base", "alternative_base"):
+    for column in ("nobs_row_id", "alternative_nobs_row_id"):
         key = figure[column]
         if pd.isna(key):
             continue

@@ -4,7 +4,7 @@ Order of work (each step only sees what the previous one accepted):
 
 1. every table is read against its Table Schema (`tableschema.read_table`);
 2. corrections are checked (each must match the value as transcribed) and applied;
-3. denominators named by `denominator_row_id` are filled in;
+3. denominators named by `nobs_row_id` are filled in;
 4. the consistency rules in `check_consistency` run over all tables together.
 
 `validate` runs 1-4 and reports; `clean` runs 1-4 and returns the tidy table with
@@ -107,32 +107,30 @@ def apply_corrections(
 
 
 def resolve_denominators(tables: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fill empty denominators from the numerator of `denominator_row_id`.
+    """Fill empty denominators from the numerator of `nobs_row_id`.
 
     A denominator that is present must equal the referenced numerator.
     """
     tables = tables.copy()
-    numerators = dict(zip(tables["row_id"], tables["numerator"], strict=True))
+    numerators = dict(zip(tables["row_id"], tables["count"], strict=True))
     problems, log = [], []
-    for i, r in tables[tables["denominator_row_id"].notna()].iterrows():
-        ref = r["denominator_row_id"]
+    for i, r in tables[tables["nobs_row_id"].notna()].iterrows():
+        ref = r["nobs_row_id"]
         if ref not in numerators:
-            problems.append(
-                Problem(r[FILE], r[LINE], "denominator_row_id", ref, "an existing row_id")
-            )
+            problems.append(Problem(r[FILE], r[LINE], "nobs_row_id", ref, "an existing row_id"))
             continue
         value = numerators[ref]
-        if pd.isna(r["denominator"]):
-            tables.at[i, "denominator"] = value
+        if pd.isna(r["nobs"]):
+            tables.at[i, "nobs"] = value
             rule = f"{DENOMINATOR_FILL} {ref}"
-            log.append([r[FILE], int(r[LINE]), "denominator", "", str(value), rule])
-        elif r["denominator"] != value:
+            log.append([r[FILE], int(r[LINE]), "nobs", "", str(value), rule])
+        elif r["nobs"] != value:
             problems.append(
                 Problem(
                     r[FILE],
                     r[LINE],
-                    "denominator",
-                    str(r["denominator"]),
+                    "nobs",
+                    str(r["nobs"]),
                     f"the numerator of {ref} ({value})",
                 )
             )
@@ -156,17 +154,17 @@ def _check_row(r: pd.Series) -> list[Problem]:
         value = r[column] if column in r.index else None
         return Problem(r[FILE], r[LINE], column, None if pd.isna(value) else str(value), expected)
 
-    num, den, pct = r["numerator"], r["denominator"], r["percent_printed"]
+    num, den, pct = r["count"], r["nobs"], r["percent_printed"]
     status, kind = r["count_status"], r["kind"]
     out = []
     if kind == "proportion":
         if pd.isna(den):
-            out.append(bad("denominator", "a denominator (or denominator_row_id) for a proportion"))
+            out.append(bad("nobs", "a denominator (or nobs_row_id) for a proportion"))
         if status in _EXACT and pd.isna(num):
-            out.append(bad("numerator", f"a numerator, since count_status is {status}"))
+            out.append(bad("count", f"a numerator, since count_status is {status}"))
     elif kind == "count":
         if pd.isna(num):
-            out.append(bad("numerator", "the count, for kind 'count'"))
+            out.append(bad("count", "the count, for kind 'count'"))
         if pd.notna(pct):
             out.append(bad("percent_printed", "empty for kind 'count'"))
     else:  # rate_per_year, percent_range
@@ -181,12 +179,12 @@ def _check_row(r: pd.Series) -> list[Problem]:
     if status == "derived_from_percent":
         out += _check_derived(r, bad)
     elif status == "not_applicable" and (pd.notna(num) or pd.notna(pct)):
-        out.append(bad("numerator", "empty for a not_applicable cell"))
-    elif pd.notna(r["numerator_min"]) or pd.notna(r["numerator_max"]):
-        out.append(bad("numerator_min", "empty unless count_status is derived_from_percent"))
+        out.append(bad("count", "empty for a not_applicable cell"))
+    elif pd.notna(r["count_min"]) or pd.notna(r["count_max"]):
+        out.append(bad("count_min", "empty unless count_status is derived_from_percent"))
     if kind == "proportion" and pd.notna(num) and pd.notna(den):
         if num > den:
-            out.append(bad("numerator", f"at most the denominator ({den})"))
+            out.append(bad("count", f"at most the denominator ({den})"))
         elif pd.notna(pct) and not percent_matches(num, den, pct):
             exact = 100 * num / den
             out.append(
@@ -203,25 +201,23 @@ def _check_row(r: pd.Series) -> list[Problem]:
 
 def _check_derived(r: pd.Series, bad) -> list[Problem]:
     out = []
-    if pd.notna(r["numerator"]):
-        out.append(bad("numerator", "empty: derived_from_percent rows carry numerator_min/max"))
-    if pd.isna(r["percent_printed"]) or pd.isna(r["denominator"]):
+    if pd.notna(r["count"]):
+        out.append(bad("count", "empty: derived_from_percent rows carry count_min/max"))
+    if pd.isna(r["percent_printed"]) or pd.isna(r["nobs"]):
         return out + [bad("percent_printed", "a printed percentage and a denominator")]
-    expected = numerator_range(r["percent_printed"], int(r["denominator"]))
+    expected = numerator_range(r["percent_printed"], int(r["nobs"]))
     if expected is None:
-        return out + [
-            bad("percent_printed", f"a percentage some count of {r['denominator']} gives")
-        ]
-    for col, value in zip(("numerator_min", "numerator_max"), expected, strict=True):
+        return out + [bad("percent_printed", f"a percentage some count of {r['nobs']} gives")]
+    for col, value in zip(("count_min", "count_max"), expected, strict=True):
         if pd.isna(r[col]) or r[col] != value:
-            out.append(bad(col, f"{value}, from {r['percent_printed']}% of {r['denominator']}"))
+            out.append(bad(col, f"{value}, from {r['percent_printed']}% of {r['nobs']}"))
     return out
 
 
 def _check_references(tables: pd.DataFrame) -> list[Problem]:
     ids = set(tables["row_id"])
     out = []
-    for col in ("part_of", "subset_of", "denominator_row_id"):
+    for col in ("part_of", "subset_of", "nobs_row_id"):
         for _, r in tables[tables[col].notna() & ~tables[col].isin(ids)].iterrows():
             out.append(Problem(r[FILE], r[LINE], col, r[col], "the row_id of an existing row"))
     return out
@@ -229,10 +225,10 @@ def _check_references(tables: pd.DataFrame) -> list[Problem]:
 
 def _bounds(r: pd.Series) -> tuple[float, float]:
     """Smallest and largest numerator a row allows (a range for derived rows)."""
-    if pd.notna(r["numerator"]):
-        return r["numerator"], r["numerator"]
-    if pd.notna(r["numerator_min"]):
-        return r["numerator_min"], r["numerator_max"]
+    if pd.notna(r["count"]):
+        return r["count"], r["count"]
+    if pd.notna(r["count_min"]):
+        return r["count_min"], r["count_max"]
     return float("nan"), float("nan")
 
 
@@ -249,7 +245,7 @@ def _check_subsets(tables: pd.DataFrame) -> list[Problem]:
                 Problem(
                     r[FILE],
                     r[LINE],
-                    "numerator",
+                    "count",
                     str(low),
                     f"at most the numerator of {r['subset_of']} ({parent_high}), its parent",
                 )
@@ -268,29 +264,29 @@ def _check_parts(tables: pd.DataFrame) -> list[Problem]:
         bounds = [_bounds(r) for _, r in group.iterrows()]
         low, high = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
         members = ", ".join(group["row_id"])
-        if not low <= total["numerator"] <= high:
+        if not low <= total["count"] <= high:
             sums = f"{low:g}" if low == high else f"{low:g} to {high:g}"
             out.append(
                 Problem(
                     total[FILE],
                     total[LINE],
-                    "numerator",
-                    str(total["numerator"]),
+                    "count",
+                    str(total["count"]),
                     f"the sum of its {partition} parts ({members}): {sums}",
                 )
             )
         # Stratified totals (Table 3): parts take their base from other rows, so
         # those bases must add up to the total's base.
-        stratified = group["denominator_row_id"].ne(total_id).all()
-        if stratified and pd.notna(total["denominator"]):
-            base = group["denominator"].sum()
-            if base != total["denominator"]:
+        stratified = group["nobs_row_id"].ne(total_id).all()
+        if stratified and pd.notna(total["nobs"]):
+            base = group["nobs"].sum()
+            if base != total["nobs"]:
                 out.append(
                     Problem(
                         total[FILE],
                         total[LINE],
-                        "denominator",
-                        str(total["denominator"]),
+                        "nobs",
+                        str(total["nobs"]),
                         f"the sum of its {partition} parts' denominators ({members}): {base}",
                     )
                 )
@@ -331,10 +327,10 @@ def _corrected(descriptor: Path) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
 # Types of the clean table's columns, as in published_table.schema.json
 # (tests/test_published.py checks the two agree), plus the columns clean() adds.
 CLEAN_DTYPES = {
-    "numerator": "Int64",
-    "denominator": "Int64",
-    "numerator_min": "Int64",
-    "numerator_max": "Int64",
+    "count": "Int64",
+    "nobs": "Int64",
+    "count_min": "Int64",
+    "count_max": "Int64",
     "value_low": "Float64",
     "value_high": "Float64",
     "exposure_years": "Float64",

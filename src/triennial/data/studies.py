@@ -2,7 +2,7 @@
 
 The tables live in data/raw/published/bruising/ (a Frictionless data package). Each is
 read against its Table Schema (file, row, column and value named on any problem), then
-checked for consistency: events no more than n, printed percentages that agree with
+checked for consistency: count no more than nobs, printed percentages that agree with
 their counts (unless `known_discrepancy` explains why not), derived count ranges that
 are exactly what the printed percentage allows.
 """
@@ -50,23 +50,23 @@ def check_studies(studies: pd.DataFrame, path: str) -> list[Problem]:
             value = r[column]
             return Problem(path, r[LINE], column, None if pd.isna(value) else str(value), expected)
 
-        events, n, pct, status = r["events"], r["n"], r["percent_printed"], r["count_status"]
+        events, n, pct, status = r["count"], r["nobs"], r["percent_printed"], r["count_status"]
         if pd.notna(pct) and float(pct) > 100:
             out.append(bad("percent_printed", "a percentage, at most 100"))
         if status in WITH_COUNTS and (pd.isna(events) or pd.isna(n)):
-            out.append(bad("events", f"events and n, since count_status is {status}"))
+            out.append(bad("count", f"count and nobs, since count_status is {status}"))
         if pd.notna(events) and pd.notna(n):
             if events > n:
-                out.append(bad("events", f"at most n ({n})"))
+                out.append(bad("count", f"at most nobs ({n})"))
             elif pd.notna(pct) and not percent_matches(events, n, pct):
                 if pd.isna(r["known_discrepancy"]):
                     out.append(bad("percent_printed", f"{events}/{n} = {100 * events / n:.2f}%"))
         if status == "derived_from_percent":
             expected = numerator_range(pct, int(n)) if pd.notna(pct) and pd.notna(n) else None
-            # an empty events_min/max is <NA>, which `!=` cannot compare: treat it as None
-            got = tuple(None if pd.isna(v) else v for v in (r["events_min"], r["events_max"]))
+            # an empty count_min/max is <NA>, which `!=` cannot compare: treat it as None
+            got = tuple(None if pd.isna(v) else v for v in (r["count_min"], r["count_max"]))
             if expected is None or got != expected:
-                out.append(bad("events_min", f"{expected}, from {pct}% of {n}"))
+                out.append(bad("count_min", f"{expected}, from {pct}% of {n}"))
         low, high = r["range_low"], r["range_high"]
         if pd.isna(low) != pd.isna(high):  # half a range; comparing with <NA> crashed
             out.append(
@@ -79,15 +79,15 @@ def check_studies(studies: pd.DataFrame, path: str) -> list[Problem]:
 
 def check_audit(audit: pd.DataFrame, path: str) -> list[Problem]:
     """Numerators no larger than the procedures reviewed."""
-    over = audit[audit["numerator"].notna() & (audit["numerator"] > audit["denominator"])]
+    over = audit[audit["count"].notna() & (audit["count"] > audit["nobs"])]
     return [
-        Problem(path, r[LINE], "numerator", str(r["numerator"]), f"at most {r['denominator']}")
+        Problem(path, r[LINE], "count", str(r["count"]), f"at most {r['nobs']}")
         for _, r in over.iterrows()
     ]
 
 
 def count_bounds(studies: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Smallest and largest count each row allows (a range where derived from a percent)."""
-    low = studies["events"].fillna(studies["events_min"])
-    high = studies["events"].fillna(studies["events_max"])
+    low = studies["count"].fillna(studies["count_min"])
+    high = studies["count"].fillna(studies["count_max"])
     return low, high

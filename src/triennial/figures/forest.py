@@ -84,7 +84,7 @@ def forest_plot(
     """Draw studies and pooled result(s) on a per-cent axis; write an SVG to `path`.
 
     studies: `study, estimate, ci_low, ci_upp` (proportions), optional `weight`
-    (relative; equal squares when absent) and `events, n` (shown as x/n).
+    (relative; equal squares when absent) and `count, nobs` (shown as count/nobs).
     pooled: a dict from `meta.meta_proportions` or rows of `meta.by_subgroup` /
     `meta.leave_one_out`; optional `pi_low, pi_upp` (drawn when finite) and `label`.
     alpha only labels the intervals; by default it is read from `pooled` (else 0.05).
@@ -162,20 +162,20 @@ def forest_plot(
         tab.set_xlim(0, 1)
         header = k + m + 0.9
         columns = [
-            (0.0, "left", "Events/N"),
+            (0.0, "left", labels.EVENTS_OF_NOBS),
             (0.3, "left", f"% ({level}% CI)"),
             (1.0, "right", "Weight"),
         ]
         for x, align, text in columns:
             tab.text(x, header, text, ha=align, va="center", fontweight="bold")
         for y, (i, row) in zip(y_study, studies.iterrows(), strict=True):
-            if {"events", "n"} <= set(studies.columns):
-                tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
+            if {"count", "nobs"} <= set(studies.columns):
+                tab.text(0.0, y, f"{row['count']:,}/{row['nobs']:,}", va="center")
             tab.text(0.3, y, _interval_text(row), va="center")
             tab.text(1.0, y, f"{100 * weight[i] / weight.sum():.1f}%", ha="right", va="center")
         for y, (_, row) in zip(y_pooled, pooled.iterrows(), strict=True):
-            if {"events", "n"} <= set(pooled.columns):
-                tab.text(0.0, y, f"{row['events']:,}/{row['n']:,}", va="center")
+            if {"count", "nobs"} <= set(pooled.columns):
+                tab.text(0.0, y, f"{row['count']:,}/{row['nobs']:,}", va="center")
             tab.text(0.3, y, _interval_text(row), va="center", fontweight="bold")
             if pd.notna(row.get("pi_low")):
                 pi = f"PI {_percent(row['pi_low'])}, {_percent(row['pi_upp'])}"

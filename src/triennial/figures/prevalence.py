@@ -131,7 +131,7 @@ def interval_coverage(table: pd.DataFrame, ns: list[int], path: Path, alpha: flo
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(ns), figsize=(6.3, 2.6), sharey=True)
         for ax, n in zip(axes, ns, strict=True):
-            part = table[table["n"] == n]
+            part = table[table["nobs"] == n]
             for colour, (method, rows) in zip(
                 OKABE_ITO, part.groupby("method", sort=False), strict=False
             ):

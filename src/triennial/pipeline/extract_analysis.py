@@ -32,7 +32,7 @@ def with_every_row(table: pd.DataFrame, every: pd.DataFrame, key: list[str]) -> 
     every = every[key + [c for c in ("table", "measure", "group") if c in every and c not in key]]
     merged = every.merge(table, on=list(every.columns), how="left", indicator=True)
     empty = merged["_merge"] == "left_only"
-    merged.loc[empty, ["n", "N"]] = 0
+    merged.loc[empty, ["count", "nobs"]] = 0
     return merged.drop(columns="_merge")[table.columns]
 
 
@@ -106,7 +106,7 @@ def subgroups(
 
 def compare_paths(extract: str, clean: str, table: str) -> None:
     """One row per published figure the extract reproduces, with an agree flag."""
-    counts = read_prevalence(extract).rename(columns={"n": "numerator", "N": "denominator"})
+    counts = read_prevalence(extract)
     paths = compare_extract_with_published(published.read_clean(clean), counts)
     log.info("%d of %d figures agree between the two paths", paths["agree"].sum(), len(paths))
     write_csv(paths, table)

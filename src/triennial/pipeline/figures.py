@@ -18,11 +18,11 @@ def national_figures(prevalence: str, out) -> None:
     rows = prev.set_index("row_id")
     figures.review_flow(
         {
-            "notified": rows.loc["flow_reports_available", "N"],
-            "available": rows.loc["flow_reports_available", "n"],
-            "not_completed": rows.loc["flow_not_completed", "n"],
-            "not_published": rows.loc["flow_not_published", "n"],
-            "sample": rows.loc["flow_qualitative_sample", "n"],
+            "notified": rows.loc["flow_reports_available", "nobs"],
+            "available": rows.loc["flow_reports_available", "count"],
+            "not_completed": rows.loc["flow_not_completed", "count"],
+            "not_published": rows.loc["flow_not_published", "count"],
+            "sample": rows.loc["flow_qualitative_sample", "count"],
         },
         out.review_flow,
     )

@@ -59,8 +59,8 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "pool_scale": SCALES[scale],
         "pool_method": method,
         "pool_k": str(int(pool["k"])),
-        "pool_events": count(pool["events"]),
-        "pool_n": count(pool["n"]),
+        "pool_count": count(pool["count"]),
+        "pool_nobs": count(pool["nobs"]),
         "pool_pct": pct(pool["estimate"], 2),
         "pool_ci": ci(pool["ci_low"], pool["ci_upp"], 2),
         "pool_tau2": f"{pool['tau2']:.3f}",
@@ -91,7 +91,7 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "ppv_highest": pct(ppv["ppv"].min()),
         "prior": pct(implications["prior"]["value"], 2),
         "sensitivity": pct(implications["sensitivity"]["value"], 0),
-        "mc_draws": f"{int(mc.loc['ratio_episodes', 'n']):,}",
+        "mc_draws": f"{int(mc.loc['ratio_episodes', 'draws']):,}",
         "mc_median": f"{mc.loc['ratio_episodes', 'median']:,.0f}",
         "mc_median_mcse": f"{mc.loc['ratio_episodes', 'median_mcse']:,.0f}",
         "mc_interval": (
@@ -118,14 +118,14 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "kemp_obs_ci": ci(
             rates.loc["kemp_premobile_obs", "ci_low"], rates.loc["kemp_premobile_obs", "ci_upp"]
         ),
-        "audit_talk_n": str(audit.loc["talk_no_definition", "N"]),
-        "audit_paper_n": str(audit.loc["paper_section_47", "N"]),
-        "audit_no_definition": str(audit.loc["talk_no_definition", "n"]),
+        "audit_talk_nobs": str(audit.loc["talk_no_definition", "nobs"]),
+        "audit_paper_nobs": str(audit.loc["paper_section_47", "nobs"]),
+        "audit_no_definition": str(audit.loc["talk_no_definition", "count"]),
         "audit_no_definition_pct": pct(audit.loc["talk_no_definition", "estimate"]),
-        "audit_s47_talk": str(audit.loc["talk_immediate_s47", "n"]),
-        "audit_s47_paper": str(audit.loc["paper_section_47", "n"]),
-        "audit_strategy_talk": str(audit.loc["talk_strategy_meeting", "n"]),
-        "audit_strategy_paper": str(audit.loc["paper_strategy", "n"]),
+        "audit_s47_talk": str(audit.loc["talk_immediate_s47", "count"]),
+        "audit_s47_paper": str(audit.loc["paper_section_47", "count"]),
+        "audit_strategy_talk": str(audit.loc["talk_strategy_meeting", "count"]),
+        "audit_strategy_paper": str(audit.loc["paper_strategy", "count"]),
     }
     return {"bruising": out}
 
@@ -135,9 +135,9 @@ def printed_variables(studies: pd.DataFrame) -> dict:
     sugar = studies.set_index("row_id").loc["sugar_under_6m"]
     return {
         "sugar_printed": sugar["percent_printed"],
-        "sugar_events": count(sugar["events"]),
-        "sugar_n": count(sugar["n"]),
-        "sugar_exact": pct(sugar["events"] / sugar["n"], 2),
+        "sugar_count": count(sugar["count"]),
+        "sugar_nobs": count(sugar["nobs"]),
+        "sugar_exact": pct(sugar["count"] / sugar["nobs"], 2),
         # the Monte Carlo interval runs between the 2.5th and 97.5th percentiles
         "mc_central": pct(MC_QUANTILES[1] - MC_QUANTILES[0], 0),
     }
@@ -245,14 +245,14 @@ def study_table(rates: pd.DataFrame, studies: pd.DataFrame, method: str) -> pd.D
     for row_id in one.index:
         r, s = one.loc[row_id], info.loc[row_id]
         status = "second-hand, not verified" if not s["verified"] else s["count_status"]
-        n = count(r["n"]) if pd.notna(r["n"]) else f"{int(r['n_min'])} (derived)"
+        n = count(r["count"]) if pd.notna(r["count"]) else f"{int(r['count_min'])} (derived)"
         rows.append(
             {
                 "Study, subgroup": study_label(s),
                 "Unit": s["unit"],
                 "Setting": s["setting"],
                 "Count": status.replace("_", " "),
-                "n/N": f"{n}/{count(r['N'])}",
+                labels.COUNT_OF_NOBS: f"{n}/{count(r['nobs'])}",
                 f"% ({METHODS[method]})": (
                     f"{pct(r['estimate'])} ({ci(r['ci_low'], r['ci_upp'])})"
                 ),
@@ -411,7 +411,9 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
         {
             "What the procedure says": [m.replace("_", " ") for m in audit["measure"]],
             "Source": [f"[@{key}]" for key in audit["source"]],
-            "n/N": [f"{n}/{d}" for n, d in zip(audit["n"], audit["N"], strict=True)],
+            labels.COUNT_OF_NOBS: [
+                f"{n}/{d}" for n, d in zip(audit["count"], audit["nobs"], strict=True)
+            ],
             "% (95% CI)": [
                 f"{pct(e)} ({ci(lo, up)})"
                 for e, lo, up in zip(

@@ -34,7 +34,7 @@ BRUISING = {  # variable name prefix: (results table, row)
     "pool_": ("bruising_pooled.csv", "the main pool"),
     "sugar_pct": ("bruising_base_rates.csv", "sugar_under_6m"),
     "sugar_ci": ("bruising_base_rates.csv", "sugar_under_6m"),
-    "sugar_exact": ("bruising_base_rates.csv", "sugar_under_6m (events over n)"),
+    "sugar_exact": ("bruising_base_rates.csv", "sugar_under_6m (count over nobs)"),
     "pierce_": ("bruising_base_rates.csv", "pierce_5m_or_less"),
     "kemp_obs_": ("bruising_base_rates.csv", "kemp_premobile_obs"),
     "audit_": ("bruising_audit.csv", "the talk_ and paper_ rows"),
@@ -74,7 +74,7 @@ TRENDS = {  # the first matching prefix wins
     "harm_share_or": ("trend_harm_share.csv", "the only row"),
     "forecast_": ("trend_forecasts.csv", "notifications_total"),
 }
-RAW_FIELDS = {"n", "N", "printed", "n_range", "group"}
+RAW_FIELDS = {"count", "nobs", "printed", "count_range", "group"}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!$@|~^\"'])")
 
 
@@ -161,7 +161,7 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
                 row = row.copy()  # the printed value is printed, whatever else is derived
                 row["status"] = "printed"
             tip = raw_tip(row)
-            if name == "n_range":
+            if name == "count_range":
                 tip = "Derived from the printed percentage. " + tip
         elif "." in key:
             tip = from_table("prevalence.csv", f"row {group}")
@@ -179,7 +179,7 @@ def bruising_tip(name: str, bruising: dict | None, from_table) -> str | None:
         source = spec["source"] if isinstance(spec, dict) else ""
         where = f"`bruising.{section}.{item}` in `config/config.yaml`"
         return f"An input of the analysis, {where}: {escape(source)}."
-    if name in ("sugar_printed", "sugar_events", "sugar_n"):
+    if name in ("sugar_printed", "sugar_count", "sugar_nobs"):
         studies = bruising["studies"].astype({"verified": str}).set_index("row_id")
         row = studies.loc["sugar_under_6m"].copy()
         row["verified"] = row["verified"].lower()

@@ -49,8 +49,8 @@ def primary_unchecked(table: pd.DataFrame) -> pd.Series:
 def assumed(table: pd.DataFrame) -> pd.Series:
     """Rows whose figure, or whose denominator, is an assumption."""
     out = table["status"] == "assumed"
-    if "denominator_status" in table:
-        out |= table["denominator_status"] == "assumed"
+    if "nobs_status" in table:
+        out |= table["nobs_status"] == "assumed"
     return out
 
 
@@ -86,7 +86,7 @@ def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
                 if len(quote) > QUOTE_LENGTH:
                     quote = quote[: QUOTE_LENGTH - 1] + "…"
                 status = r["status"]
-                if r.get("denominator_status") == "assumed":
+                if r.get("nobs_status") == "assumed":
                     status += ", denominator assumed"
                 if r.get("primary_source"):
                     checked = (

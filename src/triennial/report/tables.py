@@ -43,8 +43,10 @@ def characteristics_table(prev: pd.DataFrame, printed: pd.Series | None, table: 
     level = labels.confidence(prev["alpha"].iloc[0])
     out = {
         "Characteristic": [labels.measure(m, table) for m in rows["measure"]],
-        "n": [ncell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)],
-        "N": [count(n) if pd.notna(n) else SUPPRESSED for n in rows["N"]],
+        labels.COUNT: [
+            ncell(*v) for v in zip(rows["count"], rows["count_min"], rows["count_max"], strict=True)
+        ],
+        labels.NOBS: [count(n) if pd.notna(n) else SUPPRESSED for n in rows["nobs"]],
     }
     if printed is not None:
         out["Printed %"] = [cell(printed[r]) for r in rows["row_id"]]
@@ -63,7 +65,7 @@ def age_band_table(prev: pd.DataFrame, table: str) -> pd.DataFrame:
             cell = rows[(rows["measure"] == name) & (rows["group"] == band)]
             line[labels.group(band)] = "–" if cell.empty else ratio(cell.iloc[0])
         total = rows[(rows["measure"] == name) & (rows["group"] == "all")].iloc[0]
-        line["Total n/N"] = ratio(total)
+        line[f"Total {labels.COUNT_OF_NOBS}"] = ratio(total)
         line[f"% ({level}% CI)"] = estimatecell(total)
         out.append(line)
     return pd.DataFrame(out)
@@ -71,9 +73,9 @@ def age_band_table(prev: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def ratio(p: pd.Series) -> str:
     """'26/107', or 'suppressed'."""
-    if pd.isna(p["n"]) and pd.isna(p["N"]):
+    if pd.isna(p["count"]) and pd.isna(p["nobs"]):
         return SUPPRESSED
-    return "/".join(SUPPRESSED if pd.isna(x) else count(x) for x in (p["n"], p["N"]))
+    return "/".join(SUPPRESSED if pd.isna(x) else count(x) for x in (p["count"], p["nobs"]))
 
 
 def counts_table(prev: pd.DataFrame, table: str, first: str) -> pd.DataFrame:
@@ -83,8 +85,8 @@ def counts_table(prev: pd.DataFrame, table: str, first: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             first: [labels.group(g) for g in rows["group"]],
-            "n": [count(n) for n in rows["n"]],
-            "N": [count(n) for n in rows["N"]],
+            labels.COUNT: [count(n) for n in rows["count"]],
+            labels.NOBS: [count(n) for n in rows["nobs"]],
             f"% ({level}% CI)": [estimatecell(p) for _, p in rows.iterrows()],
         }
     )
@@ -110,13 +112,16 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
                 f"{p}{unit[u]}"
                 for p, u in zip(comparison["printed"], comparison["unit"], strict=True)
             ],
-            "n": [
+            labels.COUNT: [
                 count(n) if pd.notna(n) else (f"{lo}–{hi}" if pd.notna(lo) else "")
                 for n, lo, hi in zip(
-                    comparison["n"], comparison["n_min"], comparison["n_max"], strict=True
+                    comparison["count"],
+                    comparison["count_min"],
+                    comparison["count_max"],
+                    strict=True,
                 )
             ],
-            "N": [count(n) for n in comparison["N"]],
+            labels.NOBS: [count(n) for n in comparison["nobs"]],
             "Recomputed": ["" if pd.isna(x) else f"{x:.2f}" for x in comparison["reproduced"]],
             "Match": [verdict(r) for _, r in comparison.iterrows()],
         }
@@ -133,8 +138,10 @@ def key_data_table(prev: pd.DataFrame, printed: pd.Series | None) -> pd.DataFram
     }
     if printed is not None:
         out["Printed %"] = [cell(printed[r]) for r in rows["row_id"]]
-    out["n"] = [ncell(*v) for v in zip(rows["n"], rows["n_min"], rows["n_max"], strict=True)]
-    out["N"] = [count(n) if pd.notna(n) else SUPPRESSED for n in rows["N"]]
+    out[labels.COUNT] = [
+        ncell(*v) for v in zip(rows["count"], rows["count_min"], rows["count_max"], strict=True)
+    ]
+    out[labels.NOBS] = [count(n) if pd.notna(n) else SUPPRESSED for n in rows["nobs"]]
     out[f"% ({level}% CI)"] = [estimatecell(p) for _, p in rows.iterrows()]
     return pd.DataFrame(out)
 
@@ -144,13 +151,13 @@ def agreement_table(agreement: pd.DataFrame) -> pd.DataFrame:
 
     def kappa(r) -> str:
         if pd.isna(r["kappa"]):
-            return SUPPRESSED if pd.isna(r["n"]) else "undefined"
+            return SUPPRESSED if pd.isna(r["nobs"]) else "undefined"
         return f"{r['kappa']:.2f} ({r['ci_low']:.2f} to {r['ci_upp']:.2f})"
 
     return pd.DataFrame(
         {
             "Variable": [labels.variable(v) for v in agreement["variable"]],
-            "Pairs": [count(n) if pd.notna(n) else SUPPRESSED for n in agreement["n"]],
+            "Pairs": [count(n) if pd.notna(n) else SUPPRESSED for n in agreement["nobs"]],
             "Agreement %": ["" if pd.isna(a) else pct(a) for a in agreement["agreement"]],
             "Kappa (CI)": [kappa(r) for _, r in agreement.iterrows()],
         }
@@ -232,8 +239,9 @@ def fragments(data: ReportData) -> dict[str, str]:
         ),
         "tbl_child.md": markdown_table(
             age_band_table(prev, "table3_child"),
-            f"Child characteristics by age band: n/N per band, where N is the band's number of "
-            f"reports ('–': band excluded), and the total with its {interval}.",
+            f"Child characteristics by age band: {labels.COUNT_OF_NOBS} per band, where "
+            f"{labels.NOBS} is the band's number of reports ('–': band excluded), and the "
+            f"total with its {interval}.",
             "child",
             widths=[4, 2, 2, 2, 2, 2, 2, 4],
         ),
@@ -241,8 +249,8 @@ def fragments(data: ReportData) -> dict[str, str]:
             characteristics_table(prev, printed, "table4_neglect_adversity"),
             f"Parental and family adversity where neglect was a feature, with {interval}s."
             + (
-                " Only percentages are printed: n is the range of counts consistent with them, "
-                "and the interval spans that range."
+                f" Only percentages are printed: {labels.COUNT} is the range of counts "
+                "consistent with them, and the interval spans that range."
                 if data.national
                 else ""
             )

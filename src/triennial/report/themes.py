@@ -23,7 +23,7 @@ def ratio(n, big_n) -> str:
 def year_cell(r: pd.Series) -> str:
     """'9/14 (64%)': n/N and the percentage where both are shown."""
     shown = "" if pd.isna(r["estimate"]) else f" ({pct(r['estimate'], 0)}%)"
-    return ratio(r["n"], r["N"]) + shown
+    return ratio(r["count"], r["nobs"]) + shown
 
 
 def p_value(p) -> str:
@@ -52,7 +52,9 @@ def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
             pd.DataFrame(
                 {
                     "Theme": themes["title"],
-                    "n/N": [ratio(n, m) for n, m in zip(themes["n"], themes["N"], strict=True)],
+                    labels.COUNT_OF_NOBS: [
+                        ratio(n, m) for n, m in zip(themes["count"], themes["nobs"], strict=True)
+                    ],
                     rate: [estimatecell(r) for _, r in themes.iterrows()],
                 }
             ),
@@ -71,7 +73,7 @@ def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
                     "Theme": pairs["title_a"],
                     "With theme": pairs["title_b"],
                     "Reviews noting both": [
-                        SUPPRESSED if pd.isna(n) else count(n) for n in pairs["n"]
+                        SUPPRESSED if pd.isna(n) else count(n) for n in pairs["count"]
                     ],
                 }
             ),
@@ -106,7 +108,9 @@ def yardstick_section(yard: pd.DataFrame, interval: str, rate: str) -> list[str]
     table = pd.DataFrame(
         {
             "Theme": yard["title"],
-            "Partnership n/N": [ratio(n, m) for n, m in zip(yard["n"], yard["N"], strict=True)],
+            f"Partnership {labels.COUNT_OF_NOBS}": [
+                ratio(n, m) for n, m in zip(yard["count"], yard["nobs"], strict=True)
+            ],
             f"Partnership {rate}": [estimatecell(r) for _, r in yard.iterrows()],
             "National (printed)": [
                 f"{p:g}% of {of}"

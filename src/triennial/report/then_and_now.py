@@ -41,13 +41,13 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
     for row_id, rows in figures.groupby("row_id", sort=False):
         first = rows.iloc[0]
         if first["kind"] == "count":  # printed: the count; pct: its share of the base
-            entry = {"printed": f"{first['n_min']:.0f}", "pct": pct(first["estimate"])}
+            entry = {"printed": f"{first['count_min']:.0f}", "pct": pct(first["estimate"])}
         else:
             entry = {"printed": f"{100 * first['estimate']:g}"}
         for reading, suffix in (("main", ""), ("alternative", "_alt")):
             found = rows[rows["reading"] == reading]
             if len(found):
-                entry["N" + suffix] = f"{found['N'].iloc[0]:.0f}"
+                entry["nobs" + suffix] = f"{found['nobs'].iloc[0]:.0f}"
         if rows["ci_low"].notna().any():
             entry["ci"] = ci(*covering(rows), digits=0)
         panel[row_id] = entry
@@ -73,7 +73,7 @@ def findings_table(figures: pd.DataFrame, analysis: str) -> pd.DataFrame:
     for _, f in shown.groupby("row_id", sort=False):
         first = f.iloc[0]
         readings = [
-            f"{_counts(r)} of {r['N']:.0f}" for _, r in f.iterrows() if pd.notna(r.get("N"))
+            f"{_counts(r)} of {r['nobs']:.0f}" for _, r in f.iterrows() if pd.notna(r.get("nobs"))
         ]
         low, upp = covering(f)
         rows.append(
@@ -91,7 +91,7 @@ def findings_table(figures: pd.DataFrame, analysis: str) -> pd.DataFrame:
 
 def _counts(r: pd.Series) -> str:
     """'161–163', '161', or '43.3–44.1' for a base that is only a lower bound."""
-    low, high = r["n_min"], r["n_max"]
+    low, high = r["count_min"], r["count_max"]
     if float(low).is_integer() and float(high).is_integer():
         return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
     return f"{low:.1f}–{high:.1f}"
@@ -123,7 +123,7 @@ def then_and_now_table(pairs: pd.DataFrame) -> pd.DataFrame:
 
 def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     figures, pairs, not_used = tables["figures"], tables["then_and_now"], tables["not_used"]
-    bases = figures[figures["analysis"] == "annual_report"].groupby("reading")["N"].first()
+    bases = figures[figures["analysis"] == "annual_report"].groupby("reading")["nobs"].first()
     base_note = (
         "Percentages are printed without counts: each is read as every whole count it allows "
         "of each base its wording allows (the rapid reviews or the children: "

@@ -24,17 +24,17 @@ def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str
     """One entry per published figure: n, N, group, printed and, for proportions, pct and ci."""
     out: dict[str, dict[str, str]] = {}
     for _, r in clean.iterrows():
-        entry = {"n": count(r["numerator"]), "N": count(r["denominator"]), "group": r["group"]}
+        entry = {"count": count(r["count"]), "nobs": count(r["nobs"]), "group": r["group"]}
         if pd.notna(r["percent_printed"]):
             entry["printed"] = r["percent_printed"]
         if pd.notna(r["value_low"]):
             low, high = r["value_low"], r["value_high"]
             entry["printed"] = f"{low:g}" if low == high else f"{low:g}–{high:g}"
-        if pd.notna(r["numerator_min"]):
-            entry["n_range"] = f"{r['numerator_min']}–{r['numerator_max']}"
+        if pd.notna(r["count_min"]):
+            entry["count_range"] = f"{r['count_min']}–{r['count_max']}"
         out[r["row_id"]] = entry
     for row_id, entry in prevalence_variables(prev).items():
-        out[row_id] |= {k: v for k, v in entry.items() if k not in ("n", "N")}
+        out[row_id] |= {k: v for k, v in entry.items() if k not in ("count", "nobs")}
     return out
 
 
@@ -89,17 +89,17 @@ def prevalence_variables(prev: pd.DataFrame) -> dict[str, dict[str, str]]:
     for _, p in prev.iterrows():
         if pd.isna(p["estimate"]):
             out[p["row_id"]] = dict.fromkeys(
-                ("n", "N", "pct", "ci", "ci_low", "ci_upp"), SUPPRESSED
+                ("count", "nobs", "pct", "ci", "ci_low", "ci_upp"), SUPPRESSED
             ) | {"summary": WITHHELD}
             continue
         out[p["row_id"]] = {
-            "n": count(p["n"]),
-            "N": count(p["N"]),
+            "count": count(p["count"]),
+            "nobs": count(p["nobs"]),
             "pct": pct(p["estimate"]),
             "ci": ci(p["ci_low"], p["ci_upp"]),
             "ci_low": pct(p["ci_low"]),
             "ci_upp": pct(p["ci_upp"]),
-            "summary": f"{count(p['n'])} of {count(p['N'])} "
+            "summary": f"{count(p['count'])} of {count(p['nobs'])} "
             f"({pct(p['estimate'])}%, {ci(p['ci_low'], p['ci_upp'])})",
         }
     return out
@@ -159,8 +159,8 @@ def variables(data: ReportData) -> dict:
     }
     if data.coverage is not None:
         out["coverage_grid"] = {
-            "n_min": str(min(GRID_SIZES)),
-            "n_max": str(max(GRID_SIZES)),
+            "nobs_min": str(min(GRID_SIZES)),
+            "nobs_max": str(max(GRID_SIZES)),
             "p_min": pct(min(GRID_PROPORTIONS), 0),
             "p_max": pct(max(GRID_PROPORTIONS), 0),
         }

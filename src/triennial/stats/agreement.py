@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 METHOD = "clopper_pearson_agreement"
-COLUMNS = ["variable", "n", "agreement", "kappa", "se", "ci_low", "ci_upp", "method", "note"]
+COLUMNS = ["variable", "nobs", "agreement", "kappa", "se", "ci_low", "ci_upp", "method", "note"]
 UNDEFINED = (
     "kappa undefined: both coders used the single category {category!r} for every review, "
     "so chance agreement is 1"
@@ -91,7 +91,7 @@ def kappa_from_table(table, alpha: float = 0.05) -> dict:
     rows, cols = p.sum(axis=1), p.sum(axis=0)
     observed = float(np.trace(p))
     expected = float(rows @ cols)
-    result = {"n": int(round(n)), "agreement": observed, "expected": expected}
+    result = {"nobs": int(round(n)), "agreement": observed, "expected": expected}
     # Chance agreement reaches 1 only when both coders put every item in the same one
     # category; kappa is then 0/0 and reporting any number would be made up.
     if math.isclose(expected, 1.0, rel_tol=0, abs_tol=1e-12):
@@ -143,7 +143,7 @@ def agreement_table(
 
     Rows of `first` and `second` are paired by position (the caller aligns them by
     review id). Pairs in which either coder left a variable missing are left out of
-    that variable's kappa; `n` counts the pairs used and `note` says how many were
+    that variable's kappa; `nobs` counts the pairs used and `note` says how many were
     left out.
     """
     if len(first) != len(second):

@@ -84,11 +84,11 @@ def compare_groups(counts: pd.DataFrame, seed: int = SEED, n_resamples: int = N_
 
 def _checked(counts: pd.DataFrame) -> pd.DataFrame:
     """`counts` as integers with 0 <= n <= N, or a ValueError saying what is wrong."""
-    missing = {"group", "n", "N"} - set(counts.columns)
+    missing = {"group", "count", "nobs"} - set(counts.columns)
     if missing:
         raise ValueError(f"counts lack columns {sorted(missing)}")
-    n = counts["n"].to_numpy(dtype=float)
-    big_n = counts["N"].to_numpy(dtype=float)
+    n = counts["count"].to_numpy(dtype=float)
+    big_n = counts["nobs"].to_numpy(dtype=float)
     if np.isnan(n).any() or np.isnan(big_n).any():
         raise ValueError("counts n and N must not be missing")
     if (n != np.round(n)).any() or (big_n != np.round(big_n)).any():
@@ -100,7 +100,7 @@ def _checked(counts: pd.DataFrame) -> pd.DataFrame:
 
 def _drop_empty_groups(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Groups with N > 0, and a note naming any dropped."""
-    empty = counts["N"] == 0
+    empty = counts["nobs"] == 0
     notes = []
     if empty.any():
         names = ", ".join(map(str, counts.loc[empty, "group"]))
@@ -110,8 +110,8 @@ def _drop_empty_groups(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _two_by_k(counts: pd.DataFrame) -> np.ndarray:
     """Rows: with and without the characteristic; one column per group."""
-    n = counts["n"].to_numpy()
-    return np.vstack([n, counts["N"].to_numpy() - n])
+    n = counts["count"].to_numpy()
+    return np.vstack([n, counts["nobs"].to_numpy() - n])
 
 
 def _fisher(table: np.ndarray) -> dict:
@@ -223,8 +223,8 @@ def cochran_armitage(counts: pd.DataFrame, scores=None) -> dict:
     p_value, scores, note`; z and p are NaN, with a note, when Var T is 0.
     """
     counts = _checked(counts)
-    n = counts["n"].to_numpy(dtype=float)
-    big_n = counts["N"].to_numpy(dtype=float)
+    n = counts["count"].to_numpy(dtype=float)
+    big_n = counts["nobs"].to_numpy(dtype=float)
     t = np.arange(len(counts), dtype=float) if scores is None else np.asarray(scores, float)
     if t.shape != n.shape:
         raise ValueError(f"need one score per group: {len(n)} groups, {t.size} scores")

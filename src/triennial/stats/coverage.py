@@ -32,7 +32,7 @@ def coverage_table(nobs, ps, alpha: float = 0.05, methods=METHODS) -> pd.DataFra
     """Coverage for every method, number of trials in `nobs` and p in `ps`: columns
     method, n, p, coverage."""
     rows = [
-        pd.DataFrame({"method": m, "n": n, "p": ps, "coverage": coverage(n, ps, m, alpha)})
+        pd.DataFrame({"method": m, "nobs": n, "p": ps, "coverage": coverage(n, ps, m, alpha)})
         for m in methods
         for n in nobs
     ]

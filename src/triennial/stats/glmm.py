@@ -159,7 +159,7 @@ def _hessian(f, theta, h=HESSIAN_STEP):
 def glmm_proportions(count, nobs, alpha: float = 0.05, n_nodes: int = N_NODES) -> dict:
     """Fit the binomial-normal model by ML; everything on the logit scale plus proportions.
 
-    Returns: k, events, n; estimate, ci_low, ci_upp (proportions, expit of the logit
+    Returns: k, count, nobs (totals); estimate, ci_low, ci_upp (proportions, expit of the logit
     values); y_estimate, y_se, y_ci_low, y_ci_upp (logit scale, Wald z interval);
     tau2, and i2 = tau2 / (tau2 + s2) with s2 the typical within-study variance of the
     logit-transformed proportions (as metafor reports for this model; NaN for one
@@ -199,8 +199,8 @@ def glmm_proportions(count, nobs, alpha: float = 0.05, n_nodes: int = N_NODES) -
     p_chi2 = float(stats.chi2.sf(lrt, 1))
     return {
         "k": k,
-        "events": int(x.sum()),
-        "n": int(n.sum()),
+        "count": int(x.sum()),
+        "nobs": int(n.sum()),
         "estimate": float(special.expit(mu)),
         "ci_low": float(special.expit(mu - z * se)),
         "ci_upp": float(special.expit(mu + z * se)),

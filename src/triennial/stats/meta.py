@@ -1,7 +1,7 @@
 """Random-effects meta-analysis of single proportions.
 
 Pools a base rate (for example of accidental bruising in pre-mobile infants) from a
-handful of studies, each given as `events` out of `n`. Steps:
+handful of studies, each given as `count` events out of `nobs`. Steps:
 
 1. `transform` puts each study on a scale where a normal approximation is reasonable,
    giving an estimate `yi` and its sampling variance `vi`:
@@ -24,7 +24,7 @@ handful of studies, each given as `events` out of `n`. Steps:
    is approximate and can mislead when study sizes differ a lot (Schwarzer et al.
    2019, Research Synthesis Methods 10:476-483); the logit scale has no such issue.
 
-`meta_proportions` runs all three on a table with columns `study, events, n`;
+`meta_proportions` runs all three on a table with columns `study, count, nobs`;
 `leave_one_out`, `by_subgroup` and `study_table` build on it. Names follow the rest
 of the package and statsmodels: limits are `ci_low, ci_upp`.
 """
@@ -336,12 +336,12 @@ _ON_Y_SCALE = ("estimate", "se", "ci_low", "ci_upp", "pi_low", "pi_upp")
 
 
 def _counts(table: pd.DataFrame):
-    missing = {"study", "events", "n"} - set(table.columns)
+    missing = {"study", "count", "nobs"} - set(table.columns)
     if missing:
         raise ValueError(f"table lacks column(s) {sorted(missing)}")
     if len(table) == 0:
         raise ValueError("table has no studies")
-    return table["events"].to_numpy(dtype=float), table["n"].to_numpy(dtype=float)
+    return table["count"].to_numpy(dtype=float), table["nobs"].to_numpy(dtype=float)
 
 
 def meta_proportions(
@@ -356,15 +356,15 @@ def meta_proportions(
     Returns a flat dict (one row of a results table): `estimate, ci_low, ci_upp,
     pi_low, pi_upp` as proportions; `y_estimate, y_se, y_ci_low, y_ci_upp, y_pi_low,
     y_pi_upp` on the transformed scale; every other key of `pool` except `weights`
-    (see `study_table` for those); and `scale`, `events`, `n` (totals) and
-    `n_harmonic` (used by the Freeman-Tukey back-transform; reported for both scales).
+    (see `study_table` for those); and `scale`, `count`, `nobs` (totals) and
+    `nobs_harmonic` (used by the Freeman-Tukey back-transform; reported for both scales).
     """
     x, n = _counts(table)
     yi, vi = transform(x, n, scale)
     res = pool(yi, vi, method=method, hksj=hksj, alpha=alpha)
     n_h = harmonic_mean(n)
     out = {"scale": scale, "method": res["method"], "hksj": res["hksj"], "alpha": alpha}
-    out |= {"k": res["k"], "events": int(x.sum()), "n": int(n.sum()), "n_harmonic": n_h}
+    out |= {"k": res["k"], "count": int(x.sum()), "nobs": int(n.sum()), "nobs_harmonic": n_h}
     for key in _ON_Y_SCALE:
         if key != "se":
             out[key] = back_transform(res[key], scale, n_h)
@@ -396,8 +396,8 @@ def study_table(
     return pd.DataFrame(
         {
             "study": table["study"].to_numpy(),
-            "events": x.astype(int),
-            "n": n.astype(int),
+            "count": x.astype(int),
+            "nobs": n.astype(int),
             "estimate": x / n,
             "ci_low": low,
             "ci_upp": upp,

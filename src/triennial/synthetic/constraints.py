@@ -211,7 +211,7 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
                 add(f"{field} {band}", rid, _counting(**rep, age_band=band, **{field: NOTED}))
         total = f"t3_{item}_total"
         add(f"{field} all ages", total, _counting(**rep, **{field: NOTED}))
-        denominator = int(fig.at[total, "denominator"])
+        denominator = int(fig.at[total, "nobs"])
         add(
             f"{field} denominator",
             total,
@@ -244,7 +244,7 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
         "neg_cp_plan_neglect",
         _counting(cp_plan=PLAN, cp_plan_category="neglect"),
     )
-    known = int(fig.at["neg_cp_plan_neglect", "denominator"])
+    known = int(fig.at["neg_cp_plan_neglect", "nobs"])
     add(
         "plans with a known category",
         "neg_cp_plan_neglect",
@@ -281,7 +281,7 @@ def published_constraints(figures: pd.DataFrame) -> list[Constraint]:
         "criminal exploitation cases who died",
         "adol_criminal_exploitation_stab",
         _counting(child_criminal_exploitation=NOTED, outcome=DEATH),
-        (stab, int(fig.at["adol_criminal_exploitation_stab", "denominator"])),
+        (stab, int(fig.at["adol_criminal_exploitation_stab", "nobs"])),
         note="no cause-of-death field: at least the stab deaths; the briefing says the "
         "fourth died by suicide",
     )

@@ -312,7 +312,7 @@ def cp_plan(r: pd.DataFrame, fig: pd.DataFrame) -> pd.Series:
     """Plans of reviews with a report are the plans whose category is known (the
     denominator of neg_cp_plan_neglect); current and past shared in proportion."""
     current, past = exact_count(fig, "key_cp_plan_current"), exact_count(fig, "key_cp_plan_past")
-    known = int(fig.at["neg_cp_plan_neglect", "denominator"])
+    known = int(fig.at["neg_cp_plan_neglect", "nobs"])
     current_known, past_known = apportion(known, [current, past])
     available = r["report_status"] == AVAILABLE
     with_report = {"current": current_known, "past": past_known}

@@ -1,8 +1,8 @@
 """Reading each target of the synthetic extract from the published figures, by row_id.
 
 `figures` is the clean published table indexed by row_id (`published.clean`). A
-figure is a printed count (`numerator`) or a range of counts (`numerator_min`,
-`numerator_max`: e.g. a percentage printed without its count). A choice within a
+figure is a printed count (`count`) or a range of counts (`count_min`,
+`count_max`: e.g. a percentage printed without its count). A choice within a
 range takes its midpoint, rounded down (`range_midpoint`): the one rule for it.
 """
 
@@ -17,7 +17,7 @@ from triennial.stats.rounding import numerator_range
 
 def exact_count(fig: pd.DataFrame, row_id: str) -> int:
     """The printed (or derived) count of a figure; an error if only a range exists."""
-    value = fig.at[row_id, "numerator"]
+    value = fig.at[row_id, "count"]
     if pd.isna(value):
         raise ValueError(f"{row_id}: no exact count is published")
     return int(value)
@@ -25,10 +25,10 @@ def exact_count(fig: pd.DataFrame, row_id: str) -> int:
 
 def count_bounds(fig: pd.DataFrame, row_id: str) -> tuple[int, int]:
     """Smallest and largest count a figure allows (equal when the count is printed)."""
-    value = fig.at[row_id, "numerator"]
+    value = fig.at[row_id, "count"]
     if pd.notna(value):
         return int(value), int(value)
-    return int(fig.at[row_id, "numerator_min"]), int(fig.at[row_id, "numerator_max"])
+    return int(fig.at[row_id, "count_min"]), int(fig.at[row_id, "count_max"])
 
 
 def range_midpoint(fig: pd.DataFrame, row_id: str) -> int:
