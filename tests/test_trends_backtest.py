@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from scipy import stats
 from test_trends import annual, counts_from
 
 from triennial.analysis import trends as ta
+from triennial.report import trends as report_trends
 from triennial.stats import count_models as cm
 
 FAST = ta.Settings(backtest_permutations=99, forecast_draws=4000)
@@ -63,15 +66,37 @@ def test_post_reform_model_needs_three_post_reform_years(small):
 
 
 def test_the_forecast_shown_is_the_best_in_the_backtest(small):
-    table = ta.backtest_table(small, FAST)
-    forecasts = ta.forecasts(small, table, FAST)
+    settings = replace(FAST, backtest_min_shared=1)  # the long series shares one year
+    table = ta.backtest_table(small, settings)
+    forecasts = ta.forecasts(small, table, settings)
     judged = table[(table["series"] == "notifications_total")].dropna(subset=["mase_common"])
     best = judged.loc[judged["mase_common"].idxmin(), "model"]
     chosen = forecasts[forecasts["chosen"]]
     assert list(chosen["series"]) == ["notifications_total"]  # the short series: none chosen
     assert chosen["model"].item() == best
+    assert set(chosen["choice"]) == {"lowest MASE over 1 shared backtest year"}
+    other = forecasts.loc[forecasts["series"] == "notifications_other", "choice"]
+    assert set(other) == {"none chosen: not backtested"}
     assert (forecasts["pi95_low"] <= forecasts["pi80_low"]).all()
     assert (forecasts["pi80_upp"] <= forecasts["pi95_upp"]).all()
+
+
+def test_no_forecast_is_chosen_on_too_few_shared_years(small):
+    """One shared backtest year (2019-20: the trend with the step cannot forecast 2018-19,
+    with no post-reform year), below the default three: one error cannot tell the models
+    apart, so none is chosen, and the forecasts table says why."""
+    table = ta.backtest_table(small, FAST)
+    forecasts = ta.forecasts(small, table, FAST)
+    assert FAST.backtest_min_shared == 3
+    assert not forecasts["chosen"].any()
+    total = forecasts[forecasts["series"] == "notifications_total"]
+    assert set(total["choice"]) == {"none chosen: 1 shared backtest year, fewer than 3"}
+    naive = total[total["model"] == "naive"].iloc[0]
+    assert report_trends._forecast_model(naive, forecasts).endswith(
+        "(none chosen: 1 shared backtest year, fewer than 3)"
+    )
+    trend = total[total["model"] == "trend_step"].iloc[0]
+    assert report_trends._forecast_model(trend, forecasts) == report_trends.CANDIDATES["trend_step"]
 
 
 def test_trend_prediction_intervals_cover_in_a_long_backtest():
