@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from folders import NATIONAL
 from scipy import stats
 from test_trends import annual, counts_from
 
@@ -97,6 +101,42 @@ def test_no_forecast_is_chosen_on_too_few_shared_years(small):
     )
     trend = total[total["model"] == "trend_step"].iloc[0]
     assert report_trends._forecast_model(trend, forecasts) == report_trends.CANDIDATES["trend_step"]
+
+
+def test_each_prediction_limit_carries_its_monte_carlo_error():
+    """On 10,000 evenly spread draws the error of the p-quantile is, to first order,
+    sqrt(p (1 - p) / B) / f(q) with density f = 1 / 10,000 (the asymptotic variance of a
+    sample quantile): 30 at p = 0.1 and about 15.6 at p = 0.025."""
+    draws = np.arange(10_000, dtype=float)[:, None]
+    out = ta._intervals(draws)
+    for level in ta.LEVELS:
+        for end, p in (("low", (1 - level) / 2), ("upp", (1 + level) / 2)):
+            expected = math.sqrt(p * (1 - p) / 10_000) * 10_000
+            assert out[f"pi{level * 100:.0f}_{end}_mcse"] == pytest.approx(expected, rel=0.05)
+
+
+def test_forecasts_carry_the_monte_carlo_error_of_each_limit(small):
+    table = ta.backtest_table(small, FAST)
+    forecasts = ta.forecasts(small, table, FAST)
+    for level in ("80", "95"):
+        for end in ("low", "upp"):
+            mcse = forecasts[f"pi{level}_{end}_mcse"]
+            assert mcse.notna().all() and (mcse >= 0).all()
+    # Seven years: the limits are stable. (The three-year series' quasi-Poisson dispersion
+    # has one degree of freedom, so its upper limits are heavy-tailed and their errors
+    # large: which is why they are reported.)
+    long = forecasts[forecasts["series"] == "notifications_total"]
+    width = long["pi95_upp"] - long["pi95_low"]
+    assert (long["pi95_upp_mcse"] < 0.1 * width).all()
+
+
+@pytest.mark.pipeline
+def test_every_forecast_limit_in_the_results_has_its_monte_carlo_error(pipeline_run):
+    forecasts = pd.read_csv(Path(pipeline_run) / NATIONAL / "tables" / "trend_forecasts.csv")
+    limits = [c for c in forecasts.columns if re.fullmatch(r"pi\d+_(low|upp)", c)]
+    assert len(limits) == 2 * len(ta.LEVELS)
+    for column in limits:
+        assert forecasts[f"{column}_mcse"].notna().all(), column
 
 
 def test_trend_prediction_intervals_cover_in_a_long_backtest():

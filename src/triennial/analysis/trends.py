@@ -168,10 +168,14 @@ def candidate_draws(name: str, train: pd.DataFrame, target: pd.DataFrame, settin
 
 
 def _intervals(draws: np.ndarray) -> dict:
+    """The prediction intervals at LEVELS from simulated counts, each limit with the Monte
+    Carlo standard error of its quantile (`pi80_low_mcse`, ...)."""
     out = {}
     for level in LEVELS:
-        low, upp = np.quantile(draws[:, 0], [(1 - level) / 2, (1 + level) / 2])
-        out |= {f"pi{level * 100:.0f}_low": float(low), f"pi{level * 100:.0f}_upp": float(upp)}
+        for end, q in (("low", (1 - level) / 2), ("upp", (1 + level) / 2)):
+            name = f"pi{level * 100:.0f}_{end}"
+            out[name] = float(np.quantile(draws[:, 0], q))
+            out[f"{name}_mcse"] = float(joinpoint.quantile_mc_se(draws[:, :1], q)[0])
     return out
 
 

@@ -326,7 +326,9 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             ),
             "Next year's count by each candidate model: extrapolations, not predictions of "
             "policy or practice. Prediction intervals (PI) simulate the model's parameters, "
-            "its dispersion and the count's own variation (fixed seed). The model chosen for "
+            "its dispersion and the count's own variation (fixed seed); the Monte Carlo "
+            "standard error of a limit is at most "
+            f"{forecasts.filter(like='_mcse').to_numpy().max():.1f}. The model chosen for "
             "each series has the lowest backtest MASE over the shared years "
             "(@tbl-trend-backtest), where they are enough to tell the models apart; where "
             "they are too few, or the series is too short to backtest, none is chosen and the "
