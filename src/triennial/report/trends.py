@@ -132,6 +132,11 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
         "harm_share_or": ratio_text(share),
         "forecast_label": shown["period_label"],
         "forecast_model": IN_PROSE[str(shown.name)],
+        "forecast_why": (
+            "The forecast shown is the one that did best"
+            if len(chosen)
+            else f"No model is chosen ({shown['choice']}), so the naive forecast is shown"
+        ),
         "forecast_total": f"{shown['estimate']:.0f}",
         "pi_inner": f"{100 * LEVELS[0]:g}",
         "pi_outer": f"{100 * LEVELS[1]:g}",
