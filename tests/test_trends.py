@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from conftest import ROOT
 from scipy import stats
 
 from triennial.data.series import decimal_year
@@ -251,6 +252,31 @@ def test_wald_close_to_exact_at_counts_150_to_300():
             assert exact["ci_low"] < wald["ci_low"] < wald["ci_upp"] < exact["ci_upp"]
     assert worst < 0.02
     assert 0.005 < worst < 0.008  # observed: 0.0068 at a = b = 150
+
+
+R_RATE_RATIO = pd.read_csv(ROOT / "tests/reference_r/rate_ratio.csv")
+
+
+@pytest.mark.parametrize("row", range(len(R_RATE_RATIO)))
+def test_exact_rate_ratio_matches_r_poisson_test(row):
+    """R's poisson.test (tests/reference_r/rate_ratio.R) on the chapter's contrasts and on
+    small counts, at two levels: the same interval to 1e-9 relative."""
+    ref = R_RATE_RATIO.iloc[row]
+    out = rate_ratio(ref["count_a"], ref["exposure_a"], ref["count_b"], ref["exposure_b"],
+                     alpha=ref["alpha"])  # fmt: skip
+    exact = out.set_index("method").loc["exact_conditional"]
+    for column in ("estimate", "ci_low", "ci_upp"):
+        assert exact[column] == pytest.approx(ref[column], rel=1e-9, abs=1e-12), column
+
+
+def test_r_rate_ratio_inputs_are_the_chapters_contrasts():
+    expected = pd.read_csv(ROOT / "tests/expected/trend_contrasts.csv")
+    columns = ["count_a", "exposure_a", "count_b", "exposure_b"]
+    chapter = expected[columns].drop_duplicates().reset_index(drop=True)
+    r = R_RATE_RATIO[
+        (R_RATE_RATIO["source"] == "trend_contrasts") & (R_RATE_RATIO["alpha"] == 0.05)
+    ]
+    pd.testing.assert_frame_equal(r[columns].reset_index(drop=True), chapter, check_dtype=False)
 
 
 def test_rate_ratio_range_takes_the_extreme_ends():

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from folders import NATIONAL
 from scipy import stats
 from test_trends import annual, counts_from
 
 from triennial.analysis import trends as ta
+from triennial.report import trends as report_trends
 from triennial.stats import count_models as cm
 
 FAST = ta.Settings(backtest_permutations=99, forecast_draws=4000)
@@ -63,15 +70,73 @@ def test_post_reform_model_needs_three_post_reform_years(small):
 
 
 def test_the_forecast_shown_is_the_best_in_the_backtest(small):
-    table = ta.backtest_table(small, FAST)
-    forecasts = ta.forecasts(small, table, FAST)
+    settings = replace(FAST, backtest_min_shared=1)  # the long series shares one year
+    table = ta.backtest_table(small, settings)
+    forecasts = ta.forecasts(small, table, settings)
     judged = table[(table["series"] == "notifications_total")].dropna(subset=["mase_common"])
     best = judged.loc[judged["mase_common"].idxmin(), "model"]
     chosen = forecasts[forecasts["chosen"]]
     assert list(chosen["series"]) == ["notifications_total"]  # the short series: none chosen
     assert chosen["model"].item() == best
+    assert set(chosen["choice"]) == {"lowest MASE over 1 shared backtest year"}
+    other = forecasts.loc[forecasts["series"] == "notifications_other", "choice"]
+    assert set(other) == {"none chosen: not backtested"}
     assert (forecasts["pi95_low"] <= forecasts["pi80_low"]).all()
     assert (forecasts["pi80_upp"] <= forecasts["pi95_upp"]).all()
+
+
+def test_no_forecast_is_chosen_on_too_few_shared_years(small):
+    """One shared backtest year (2019-20: the trend with the step cannot forecast 2018-19,
+    with no post-reform year), below the default three: one error cannot tell the models
+    apart, so none is chosen, and the forecasts table says why."""
+    table = ta.backtest_table(small, FAST)
+    forecasts = ta.forecasts(small, table, FAST)
+    assert FAST.backtest_min_shared == 3
+    assert not forecasts["chosen"].any()
+    total = forecasts[forecasts["series"] == "notifications_total"]
+    assert set(total["choice"]) == {"none chosen: 1 shared backtest year, fewer than 3"}
+    naive = total[total["model"] == "naive"].iloc[0]
+    assert report_trends._forecast_model(naive, forecasts).endswith(
+        "(none chosen: 1 shared backtest year, fewer than 3)"
+    )
+    trend = total[total["model"] == "trend_step"].iloc[0]
+    assert report_trends._forecast_model(trend, forecasts) == report_trends.CANDIDATES["trend_step"]
+
+
+def test_each_prediction_limit_carries_its_monte_carlo_error():
+    """On 10,000 evenly spread draws the error of the p-quantile is, to first order,
+    sqrt(p (1 - p) / B) / f(q) with density f = 1 / 10,000 (the asymptotic variance of a
+    sample quantile): 30 at p = 0.1 and about 15.6 at p = 0.025."""
+    draws = np.arange(10_000, dtype=float)[:, None]
+    out = ta._intervals(draws)
+    for level in ta.LEVELS:
+        for end, p in (("low", (1 - level) / 2), ("upp", (1 + level) / 2)):
+            expected = math.sqrt(p * (1 - p) / 10_000) * 10_000
+            assert out[f"pi{level * 100:.0f}_{end}_mcse"] == pytest.approx(expected, rel=0.05)
+
+
+def test_forecasts_carry_the_monte_carlo_error_of_each_limit(small):
+    table = ta.backtest_table(small, FAST)
+    forecasts = ta.forecasts(small, table, FAST)
+    for level in ("80", "95"):
+        for end in ("low", "upp"):
+            mcse = forecasts[f"pi{level}_{end}_mcse"]
+            assert mcse.notna().all() and (mcse >= 0).all()
+    # Seven years: the limits are stable. (The three-year series' quasi-Poisson dispersion
+    # has one degree of freedom, so its upper limits are heavy-tailed and their errors
+    # large: which is why they are reported.)
+    long = forecasts[forecasts["series"] == "notifications_total"]
+    width = long["pi95_upp"] - long["pi95_low"]
+    assert (long["pi95_upp_mcse"] < 0.1 * width).all()
+
+
+@pytest.mark.pipeline
+def test_every_forecast_limit_in_the_results_has_its_monte_carlo_error(pipeline_run):
+    forecasts = pd.read_csv(Path(pipeline_run) / NATIONAL / "tables" / "trend_forecasts.csv")
+    limits = [c for c in forecasts.columns if re.fullmatch(r"pi\d+_(low|upp)", c)]
+    assert len(limits) == 2 * len(ta.LEVELS)
+    for column in limits:
+        assert forecasts[f"{column}_mcse"].notna().all(), column
 
 
 def test_trend_prediction_intervals_cover_in_a_long_backtest():

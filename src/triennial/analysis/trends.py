@@ -12,7 +12,9 @@ for every annual series and every year with at least `backtest_min_years` earlie
 years, each candidate model is fitted to the years before it and forecasts it; the
 table gives each model's coverage of its 80% and 95% prediction intervals and its
 mean absolute scaled error (MASE; Hyndman & Koehler 2006, Int J Forecasting
-22:679-688). The forecast shown is the candidate with the lowest backtest MASE.
+22:679-688). The forecast shown is the candidate with the lowest backtest MASE over
+the years every candidate forecast, once there are at least `backtest_min_shared` of
+them; on fewer, a choice would rest on one or two errors, and none is made.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Settings:
     permutations: int = 4999
     bootstrap: int = 4000
     backtest_min_years: int = 5
+    backtest_min_shared: int = 3
     backtest_permutations: int = 999
     seed: int = 20190901
     forecast_draws: int = 10_000
@@ -166,10 +169,14 @@ def candidate_draws(name: str, train: pd.DataFrame, target: pd.DataFrame, settin
 
 
 def _intervals(draws: np.ndarray) -> dict:
+    """The prediction intervals at LEVELS from simulated counts, each limit with the Monte
+    Carlo standard error of its quantile (`pi80_low_mcse`, ...)."""
     out = {}
     for level in LEVELS:
-        low, upp = np.quantile(draws[:, 0], [(1 - level) / 2, (1 + level) / 2])
-        out |= {f"pi{level * 100:.0f}_low": float(low), f"pi{level * 100:.0f}_upp": float(upp)}
+        for end, q in (("low", (1 - level) / 2), ("upp", (1 + level) / 2)):
+            name = f"pi{level * 100:.0f}_{end}"
+            out[name] = float(np.quantile(draws[:, 0], q))
+            out[f"{name}_mcse"] = float(joinpoint.quantile_mc_se(draws[:, :1], q)[0])
     return out
 
 
@@ -268,8 +275,9 @@ def forecasts(
     """Next year of each modelled annual series by every candidate, the chosen one marked.
 
     The chosen forecast is the candidate with the lowest backtest MASE over the target
-    years every candidate forecast (first in CANDIDATES on a tie); where no such year
-    exists (too few years) none is chosen, and the naive forecast is the one to read.
+    years every candidate forecast (first in CANDIDATES on a tie), if there are at least
+    `backtest_min_shared` such years; otherwise none is chosen, `choice` says why, and the
+    naive forecast is the one to read.
     """
     rows = []
     for name, df in series.items():
@@ -278,7 +286,7 @@ def forecasts(
         target = _next_year(df)
         scores = backtests[(backtests["series"] == name) & (backtests["n_forecasts"] > 0)]
         judged = scores.dropna(subset=["mase_common"])
-        best = judged.loc[judged["mase_common"].idxmin(), "model"] if len(judged) else None
+        best, choice = _choice(judged, settings.backtest_min_shared)
         for model in CANDIDATES:
             rng = np.random.default_rng([settings.seed, len(df)])
             result = candidate_draws(model, df, target, settings, rng)
@@ -296,11 +304,24 @@ def forecasts(
                     "backtest_n": int(scores.set_index("model")["n_forecasts"].get(model, 0)),
                     "backtest_mase_common": score,
                     "chosen": model == best,
+                    "choice": choice,
                     "method": f"simulation ({settings.forecast_draws} draws, seed "
                     f"{settings.seed}); extrapolation",
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _choice(judged: pd.DataFrame, min_shared: int) -> tuple[str | None, str]:
+    """The candidate with the lowest MASE over the shared years, and why; None when
+    there are too few shared years for the errors to tell the models apart."""
+    shared = int(judged["common_targets"].str.split().str.len().max()) if len(judged) else 0
+    if not shared:
+        return None, "none chosen: not backtested"
+    years = f"{shared} shared backtest year{'s' if shared > 1 else ''}"
+    if shared < min_shared:
+        return None, f"none chosen: {years}, fewer than {min_shared}"
+    return judged.loc[judged["mase_common"].idxmin(), "model"], f"lowest MASE over {years}"
 
 
 def _next_year(df: pd.DataFrame) -> pd.DataFrame:

@@ -132,6 +132,11 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
         "harm_share_or": ratio_text(share),
         "forecast_label": shown["period_label"],
         "forecast_model": IN_PROSE[str(shown.name)],
+        "forecast_why": (
+            "The forecast shown is the one that did best"
+            if len(chosen)
+            else f"No model is chosen ({shown['choice']}), so the naive forecast is shown"
+        ),
         "forecast_total": f"{shown['estimate']:.0f}",
         "pi_inner": f"{100 * LEVELS[0]:g}",
         "pi_outer": f"{100 * LEVELS[1]:g}",
@@ -175,6 +180,18 @@ def _estimate_text(row: pd.Series) -> str:
     if row["quantity"] == "step_irr":
         return f"×{ratio_text(row)}"
     return _ci(row)
+
+
+def _forecast_model(row: pd.Series, forecasts: pd.DataFrame) -> str:
+    """The model's name, marked if chosen; the naive one of a series with no choice
+    says why none was chosen."""
+    name = CANDIDATES[row["model"]]
+    if row["chosen"]:
+        return f"{name} (chosen)"
+    series = forecasts[forecasts["series"] == row["series"]]
+    if row["model"] == "naive" and not series["chosen"].any():
+        return f"{name} ({row['choice']})"
+    return name
 
 
 def _percent(x: float) -> str:
@@ -300,10 +317,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                 {
                     "Series": [label(s) for s in forecasts["series"]],
                     "Year": forecasts["period_label"],
-                    "Model": [
-                        CANDIDATES[m] + (" (chosen)" if c else "")
-                        for m, c in zip(forecasts["model"], forecasts["chosen"], strict=True)
-                    ],
+                    "Model": [_forecast_model(r, forecasts) for _, r in forecasts.iterrows()],
                     "Forecast": [f"{e:.0f}" for e in forecasts["estimate"]],
                     "80% PI": [_interval(r, 80) for _, r in forecasts.iterrows()],
                     "95% PI": [_interval(r, 95) for _, r in forecasts.iterrows()],
@@ -317,9 +331,12 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             ),
             "Next year's count by each candidate model: extrapolations, not predictions of "
             "policy or practice. Prediction intervals (PI) simulate the model's parameters, "
-            "its dispersion and the count's own variation (fixed seed). The model chosen for "
+            "its dispersion and the count's own variation (fixed seed); the Monte Carlo "
+            "standard error of a limit is at most "
+            f"{forecasts.filter(like='_mcse').to_numpy().max():.1f}. The model chosen for "
             "each series has the lowest backtest MASE over the shared years "
-            "(@tbl-trend-backtest); series too short to backtest have none chosen, and their "
+            "(@tbl-trend-backtest), where they are enough to tell the models apart; where "
+            "they are too few, or the series is too short to backtest, none is chosen and the "
             "naive forecast is the one to read.",
             "trend-forecasts",
             "lllrrrr",

@@ -281,7 +281,9 @@ def pool(yi, vi, method: str = "DL", hksj: bool = False, alpha: float = 0.05) ->
         q_hk = float(np.sum(w * (yi - mu) ** 2) / df) if df > 0 else np.nan
         if df == 0:
             notes.append("k = 1: no HKSJ interval")
-        elif q_hk < 1:
+        # Paule-Mandel (and, with two studies, each estimator) makes the factor 1 up to
+        # rounding: only a factor below 1 beyond rounding is worth a note.
+        elif q_hk < 1 - 1e-9:
             notes.append(f"HKSJ variance factor {q_hk:.3g} < 1, not truncated at 1")
         se *= np.sqrt(q_hk)
         stat_df = float(df) if df > 0 else np.nan
