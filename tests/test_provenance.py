@@ -30,7 +30,7 @@ REGISTRY = ROOT / "report" / "references.bib"
 FINGERPRINTS = ROOT / "tests" / "source_fingerprints.txt"
 DEFAULT_CAPTURES = "/work/shared/seeds" + os.pathsep + "/work/shared/reference"
 MAX_QUOTE_WORDS = 40  # "at most about 30 words"
-STATUSES = {"printed", "derived", "assumed", "second-hand"}
+STATUSES = {"printed", "derived", "assumed", "second-hand", "unchecked"}
 
 
 def registry() -> dict[str, str]:

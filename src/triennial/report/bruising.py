@@ -15,6 +15,7 @@ from triennial.data import labels
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
+from triennial.report.numbers import input_source
 
 SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey (halved, metafor's PFT)"}
 UNIT_WORDS = {
@@ -70,7 +71,7 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "pool_dl": _pooled_text(tables["pooled"], "main", "DL"),
         "pool_unverified": _pooled_text(tables["pooled"], "unverified", pooling["main"]["method"]),
         "pool_all": _pooled_text(tables["pooled"], "all", pooling["main"]["method"]),
-        "threshold": f"{implications['threshold']:,.0f}",
+        "threshold": f"{implications['threshold']['value']:,.0f}",
         "infants": f"{implications['infants']['value']:,.0f}",
         "plans": f"{implications['plans_per_year']['value']:,.0f}",
         "rate_low": pct(implications["base_rate"]["low"]),
@@ -196,8 +197,9 @@ def fragments(
         "tbl_bruising_assumptions.md": markdown_table(
             assumptions_table(inputs),
             "Inputs of the implication analysis, with the ends used in the sensitivity "
-            "analyses and their sources (config/config.yaml). The base rate row is the "
-            "claim's published range; the analyses use the pooled estimate instead.",
+            "analyses: a published figure is cited with its locator and status (the raw "
+            "data hold its quote); an assumption says who makes it and why. The base rate row "
+            "is the claim's published range; the analyses use the pooled estimate instead.",
             "bruising-assumptions",
             "lrrrl",
             [3, 1, 1, 1, 6],
@@ -214,7 +216,7 @@ def fragments(
             [3, 2, 2, 1, 2, 1, 2, 2],
         ),
         "tbl_bruising_monte_carlo.md": markdown_table(
-            monte_carlo_table(tables["monte_carlo"], inputs["implications"]["threshold"]),
+            monte_carlo_table(tables["monte_carlo"], inputs["implications"]["threshold"]["value"]),
             "Monte Carlo analysis of accidental bruising per plan in each counting unit: the "
             "base rate drawn from the pooled estimate's sampling distribution, the other "
             "inputs uniform between their ends; each figure ± its Monte Carlo standard error.",
@@ -367,6 +369,8 @@ def study_label(s: pd.Series) -> str:
 
 
 def assumptions_table(inputs: dict) -> pd.DataFrame:
+    """Every input of the implication analysis: its value and ends, and where each comes
+    from (a cited raw row, or who assumes it and why)."""
     rows = []
     for section in ("implications", "period"):
         for name, spec in inputs[section].items():
@@ -377,7 +381,7 @@ def assumptions_table(inputs: dict) -> pd.DataFrame:
                         "Value": f"{spec['value']:g}",
                         "Low": "" if "low" not in spec else f"{spec['low']:g}",
                         "High": "" if "high" not in spec else f"{spec['high']:g}",
-                        "Source": spec["source"],
+                        "Source": input_source(spec),
                     }
                 )
     return pd.DataFrame(rows)
@@ -397,7 +401,7 @@ def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
                 for d, u in zip(scenarios["visible_days"], scenarios["unit"], strict=True)
             ],
             "Per plan": [f"{r:,.0f}" for r in scenarios["ratio"]],
-            f"≥ {inputs['implications']['threshold']:,.0f}?": [
+            f"≥ {inputs['implications']['threshold']['value']:,.0f}?": [
                 "yes" if h else "no" for h in scenarios["holds"]
             ],
             "Break-even rate %": [rate(r) for r in scenarios["min_base_rate"]],
