@@ -71,7 +71,10 @@ def resolve_input(key: str, spec: dict, rows: pd.DataFrame) -> dict:
         if spec["row"] not in rows.index:
             raise DataError(
                 Problem(
-                    CONFIG, None, f"{key}.row", spec["row"],
+                    CONFIG,
+                    None,
+                    f"{key}.row",
+                    spec["row"],
                     "a row_id of implication_figures.csv or studies.csv",
                 )  # fmt: skip
             )

@@ -126,7 +126,8 @@ def input_source(spec: dict) -> str:
     else:
         text = f"{cited(prov['source'], prov['locator'])}, {status_text(prov)}"
     if "ends" in spec and prov["status"] != "assumed":
-        text += f"; ends assumed by {escape(spec['ends']['assumed_by'])}: {escape(spec['ends']['why'])}"
+        ends = spec["ends"]
+        text += f"; ends assumed by {escape(ends['assumed_by'])}: {escape(ends['why'])}"
     return text
 
 
