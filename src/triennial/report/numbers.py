@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from triennial.analysis.bruising import MC_QUANTILES
 from triennial.report.render.shortcodes import PROVENANCE
 
 __all__ = ["PROVENANCE", "provenance"]
@@ -212,6 +213,7 @@ def bruising_tip(name: str, bruising: dict | None, from_table) -> str | None:
         row["verified"] = row["verified"].lower()
         return raw_tip(row.fillna(""))
     if name == "mc_central":
-        return "The Monte Carlo interval runs from the 2.5th to the 97.5th percentile."
+        low, high = (f"{100 * q:g}th" for q in MC_QUANTILES)
+        return f"The Monte Carlo interval runs from the {low} to the {high} percentile."
     spec = by_prefix(BRUISING, name)
     return from_table(*spec) if spec else None

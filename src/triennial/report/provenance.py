@@ -138,8 +138,8 @@ def fragments(packages: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
         "tbl_not_printed.md": markdown_table(
             not_printed(packages),
             "Every figure not printed as such by its source, with its citation, locator and "
-            "the quote it rests on (quotes over 160 characters are cut; the full quote is in "
-            "the raw table).",
+            f"the quote it rests on (quotes over {QUOTE_LENGTH} characters are cut; the full "
+            "quote is in the raw table).",
             "not-printed",
             "llll",
             [3, 3, 3, 5],
