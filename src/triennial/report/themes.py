@@ -32,10 +32,11 @@ def p_value(p) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
+def chapter(tables: dict[str, pd.DataFrame], name: str, citations=()) -> str:
     """The chapter's body: how often each theme appears, which occur together, by year,
     and the national yardstick; one sentence when no theme is coded. `name`: whose
-    reviews (the configured analysis name, which says when the data are synthetic)."""
+    reviews (the configured analysis name, which says when the data are synthetic);
+    `citations`: registry keys of the publications that name the coded themes."""
     themes = tables["themes"]
     if themes.empty:
         return NONE_CODED + "\n"
@@ -46,7 +47,14 @@ def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
         f"Each review of {name} was read for the learning themes of the codebook; a theme is "
         "*noted* when "
         "the review identifies it as learning. Rates are of the reviews coded for the theme. "
-        "Themes overlap: one review often notes several (@tbl-theme-pairs).",
+        "Themes overlap: one review often notes several (@tbl-theme-pairs)."
+        + (
+            " The themes are those that reviews keep finding, locally and nationally "
+            f"[{'; '.join(f'@{key}' for key in citations)}]; the codebook names the place in "
+            "each publication."
+            if citations
+            else ""
+        ),
         "",
         markdown_table(
             pd.DataFrame(
