@@ -130,7 +130,7 @@ TABLES = {
     "series": "Annual series of notifications and reviews",
     "denominators": "Population denominators",
     "implication_figures": "Figures behind the bruising implications",
-    "figures": "National panel and early help figures",
+    "figures": "Panel figures",
     "not_used": "Figures considered and not used",
 }
 
