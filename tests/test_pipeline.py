@@ -55,11 +55,11 @@ def test_wrong_config_value_names_the_key():
 
 
 def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
-    """Config inputs are params of the rules that use them: a new value reruns them."""
+    """Config inputs are params of the rules that use them: new assumed ends rerun them."""
     change = tmp_path / "change.yaml"
     change.write_text(
         "bruising:\n  implications:\n    plans_per_year:\n"
-        "      {value: 400, low: 350, high: 470, source: test}\n"
+        "      {low: 300, high: 500, assumed_by: a test, why: a wider range}\n"
     )
     dry = snakemake(pipeline_run, "-n", "--quiet", "host", "--configfile", str(change))
     assert dry.returncode == 0, dry.stderr[-2000:]

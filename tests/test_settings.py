@@ -98,15 +98,11 @@ def test_main_pooled_result_reaches_the_implications(tmp_path, pooling):
         out = outputs(tmp_path, f"implications_{method}", scenarios="s.csv", ppv="p.csv",
                       one_way="o.csv", monte_carlo="m.csv", tornado="t.svg",
                       monte_carlo_figure="mc.svg")  # fmt: skip
-        bruising_implications(
-            pooled.pooled,
-            rates_out.base_rates,
-            out,
-            CONFIG["bruising"]["implications"],
-            CONFIG["bruising"]["period"],
-            {"draws": 200, "seed": 1},
-            {"scale": "logit", "method": method},
-        )
+        config = CONFIG["bruising"] | {
+            "monte_carlo": {"draws": 200, "seed": 1},
+            "pooling": pooling | {"main": {"scale": "logit", "method": method}},
+        }
+        bruising_implications(pooled.pooled, rates_out.base_rates, STUDIES, out, config)
         scenarios = pd.read_csv(out.scenarios)
         rates[method] = scenarios.query("scenario == 'pooled estimate'")["base_rate"].iloc[0]
     table = pd.read_csv(pooled.pooled).query("pool == 'main' and scale == 'logit'")

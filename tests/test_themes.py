@@ -3,6 +3,7 @@ them, the yardstick's exact test and interval against R and a hand calculation, 
 chapter when no theme is coded."""
 
 import importlib.util
+import re
 from datetime import date
 
 import pandas as pd
@@ -33,6 +34,8 @@ DEMONSTRATION = ROOT / "data/raw/extracts/synthetic_reconstruction_2014_17.csv"
 PARTNERSHIP = ROOT / ".test/data/partnership_extract.xlsx"
 START, END = date(2014, 4, 1), date(2017, 3, 31)
 R = pd.read_csv(ROOT / "tests/reference_r/fisher_yardstick.csv")
+# Keys of the registry of sources (report/references.bib) a theme's sources must name.
+REGISTRY = set(re.findall(r"^@\w+\{(\w+),", (ROOT / "report/references.bib").read_text(), re.M))
 NAMED = {  # issue 14's themes, and the panel's three
     "information_sharing",
     "challenge_and_escalation",
@@ -52,7 +55,9 @@ def test_codebook_names_each_theme_with_a_definition_a_source_and_no_requirement
     for name in CODEBOOK.themes():
         field = CODEBOOK.field(name)
         assert "Definition: " in field["description"]
-        assert field["learningTheme"]["source"]
+        for source in field["learningTheme"]["sources"]:
+            assert source["source"] in REGISTRY and source["locator"], (name, source)
+            assert source.get("primary_source", "csprp2024annual") in REGISTRY, (name, source)
         assert field["constraints"]["required"] is False
         assert name not in CODEBOOK.required_columns
         assert field["constraints"]["enum"] == ["noted", "not_noted", "not_coded"]

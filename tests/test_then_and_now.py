@@ -8,6 +8,7 @@ list of figures the sources print.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -139,8 +140,23 @@ EARLY_HELP += [("referral_not_accepted", "14")]
 NOT_USED = ["52", "37", "15", "48", "26", "22"]  # the readers' poll
 
 
+def registry_keys() -> set[str]:
+    text = (ROOT / "report" / "references.bib").read_text(encoding="utf-8")
+    return set(re.findall(r"^@\w+\{(\w+),", text, re.M))
+
+
+def assert_cited(r, keys: set[str]) -> None:
+    """A listed figure names its source (a registry key), where in it, and its words."""
+    where = (r.row_id, r.percent_printed)
+    assert isinstance(r.source, str) and r.source in keys, (*where, r.source)
+    for column in ("locator", "quote"):
+        value = getattr(r, column)
+        assert isinstance(value, str) and value.strip(), (*where, column)
+    assert str(r.percent_printed) in r.quote, (*where, "the quote does not print the figure")
+
+
 def test_every_listed_figure_is_transcribed_second_hand_with_its_primary(panel):
-    figures = panel.figures
+    figures, keys = panel.figures, registry_keys()
     for measure, group, printed in PRINTED:
         rows = figures[
             (figures["measure"] == measure)
@@ -150,6 +166,7 @@ def test_every_listed_figure_is_transcribed_second_hand_with_its_primary(panel):
         ]
         assert len(rows) == 1, (measure, group, printed)
         (r,) = rows.itertuples()
+        assert_cited(r, keys)
         assert (r.status, r.primary_source, r.primary_checked) == (
             "second-hand",
             "csprp2024annual",
@@ -158,11 +175,16 @@ def test_every_listed_figure_is_transcribed_second_hand_with_its_primary(panel):
     early = figures[figures["analysis"] == "early_help"]
     shown = zip(early["measure"], early["percent_printed"], strict=True)
     assert sorted(shown) == sorted(EARLY_HELP)
-    assert set(early["primary_source"]) == {"brandon2012"}
+    # the report Ofsted's footnote cites (its text names the 2009–11 analysis)
+    assert set(early["primary_source"]) == {"brandon2010"}
+    for r in early.itertuples():
+        assert_cited(r, keys)
     efh = figures.set_index("row_id").loc["efh_reviews"]
     assert (efh["count"], panel.bases[efh["nobs_row_id"]]) == (78, 330)
     poll = panel.not_used[panel.not_used["source"] == "communitycare2024poll"]
     assert sorted(poll["percent_printed"]) == sorted(NOT_USED)
+    for r in panel.not_used.itertuples():
+        assert_cited(r, keys)
 
 
 def test_not_comparable_pairs_carry_a_reason_and_no_number():

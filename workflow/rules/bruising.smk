@@ -59,6 +59,8 @@ rule bruising_period:
     input:
         valid=ancient(VALIDATED),
         code=code("bruising_period"),
+        descriptor=config["bruising"]["studies"],
+        files=bruising_files(),
     output:
         table=f"{OUT}/tables/bruising_period.csv",
         figure=report(
@@ -71,7 +73,7 @@ rule bruising_period:
     conda:
         CONDA_ENV
     params:
-        period=config["bruising"]["period"],
+        bruising=config["bruising"],
     script:
         "../scripts/bruising_period.py"
 
@@ -82,6 +84,8 @@ rule bruising_implications:
         code=code("bruising_implications"),
         pooled=rules.bruising_pool.output.pooled,
         rates=rules.bruising_rates.output.base_rates,
+        descriptor=config["bruising"]["studies"],
+        files=bruising_files(),
     output:
         scenarios=f"{OUT}/tables/bruising_scenarios.csv",
         ppv=f"{OUT}/tables/bruising_ppv.csv",
@@ -102,9 +106,6 @@ rule bruising_implications:
     conda:
         CONDA_ENV
     params:
-        inputs=config["bruising"]["implications"],
-        period=config["bruising"]["period"],
-        monte_carlo=config["bruising"]["monte_carlo"],
-        main=config["bruising"]["pooling"]["main"],
+        bruising=config["bruising"],
     script:
         "../scripts/bruising_implications.py"

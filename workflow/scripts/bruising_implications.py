@@ -9,9 +9,7 @@ if __name__ == "__main__":
         bruising_implications,
         pooled_path=snakemake.input.pooled,
         rates_path=snakemake.input.rates,
+        descriptor=snakemake.input.descriptor,
         out=snakemake.output,
-        inputs=dict(snakemake.params.inputs),
-        period=dict(snakemake.params.period),
-        mc=dict(snakemake.params.monte_carlo),
-        main=dict(snakemake.params.main),
+        config=dict(snakemake.params.bruising),
     )

@@ -7,7 +7,8 @@ if __name__ == "__main__":
     run_step(
         snakemake.log[0],
         bruising_period,
-        period=dict(snakemake.params.period),
+        descriptor=snakemake.input.descriptor,
+        config=dict(snakemake.params.bruising),
         table=snakemake.output.table,
         figure=snakemake.output.figure,
     )

@@ -38,6 +38,7 @@ from scipy import optimize, special, stats
 
 DAYS_PER_YEAR = 365  # as in Bilson & Image-Flower's arithmetic
 UNITS = ("point", "period", "episodes")
+MC_QUANTILES = (0.025, 0.975)  # the Monte Carlo interval: the q025 and q975 columns
 DISTRIBUTIONS = (
     "beta_from_interval", "lognormal_from_interval", "logit_normal", "uniform", "fixed"
 )  # fmt: skip
@@ -474,7 +475,7 @@ def monte_carlo(
     draws[output] = values
     summary = {"draws": n, "seed": seed, "mean": float(np.mean(values))}
     summary["mean_mcse"] = float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    for name, q in (("median", 0.5), ("q025", 0.025), ("q975", 0.975)):
+    for name, q in (("median", 0.5), *zip(("q025", "q975"), MC_QUANTILES, strict=True)):
         summary[name] = float(np.quantile(values, q))
         summary[f"{name}_mcse"] = mcse_quantile(values, q)
     if condition is not None:

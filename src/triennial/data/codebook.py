@@ -64,6 +64,17 @@ class Codebook:
                 table[normalise(text)] = code
         return table
 
+    def theme_citations(self, names) -> list[str]:
+        """Registry keys of the publications naming the themes `names`, and their primaries."""
+        keys = [
+            key
+            for name in names
+            for s in self.field(name)["learningTheme"]["sources"]
+            for key in (s["source"], s.get("primary_source"))
+            if key
+        ]
+        return list(dict.fromkeys(keys))
+
     def excluded_bands(self, name: str) -> list[str]:
         """Age bands the published analysis leaves out of this field's denominator."""
         return self.field(name).get("excludedAgeBands", [])
@@ -138,7 +149,12 @@ def markdown(codebook: Codebook) -> str:
             lines.append(f"- Range: {constraints['minimum']} to {constraints['maximum']}")
         if is_theme(f):
             theme = f["learningTheme"]
-            lines.append(f"- Learning theme; named in: {theme['source']}")
+            named = "; ".join(
+                f"`{s['source']}`, {s['locator']}"
+                + (f" (reporting `{s['primary_source']}`)" if "primary_source" in s else "")
+                for s in theme["sources"]
+            )
+            lines.append(f"- Learning theme; named in (keys of report/references.bib): {named}")
             if "nationalFigure" in theme:
                 lines.append(f"- National yardstick: panel figure `{theme['nationalFigure']}`")
         if "excludedAgeBands" in f:

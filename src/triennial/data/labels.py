@@ -136,6 +136,9 @@ TABLES = {
     "procedures_audit": "Audit of local bruising procedures",
     "series": "Annual series of notifications and reviews",
     "denominators": "Population denominators",
+    "implication_figures": "Figures behind the bruising implications",
+    "figures": "Panel figures",
+    "not_used": "Figures considered and not used",
 }
 
 # Variables of a coded review extract that are not measures (see the codebook).
@@ -177,7 +180,7 @@ def source_row(row: dict, resource: str) -> str:
     if "study" in get:
         return ", ".join(x for x in (get["study"], get.get("subgroup")) if x)
     if resource == "procedures_audit":  # a document and what was counted in it
-        return f"{get.get('year', get['source'])}, {measure(get.get('measure', '')).lower()}"
+        return f"{get.get('year', 'undated')}, {measure(get.get('measure', '')).lower()}"
     if "series" in get:
         return f"{SERIES.get(get['series'], words(get['series']))}, {get.get('period_label', '')}"
     what = measure(get.get("measure", get.get("row_id", "")), resource)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from triennial.analysis import bruising
+from triennial.data.bruising_inputs import read_inputs
 from triennial.figures.bruising import monte_carlo_figure, period_prevalence_figure, tornado_figure
 from triennial.pipeline.step import log, write_csv
 
@@ -21,8 +22,12 @@ def period_table(p: float, ks: np.ndarray, rhos: list[float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bruising_period(period: dict, table: str, figure: str) -> None:
-    """Write the curves and the figure; log the correlation that reproduces Kemp's 27%."""
+def bruising_period(descriptor: str, config: dict, table: str, figure: str) -> None:
+    """Write the curves and the figure; log the correlation that reproduces Kemp's 27%.
+
+    `config` is the `bruising` configuration; its inputs name rows of `descriptor`'s package.
+    """
+    period = read_inputs(descriptor, config)["period"]
     p = period["weekly_point_prevalence"]["value"]
     k = period["observations"]["value"]
     observed = period["observed_period_prevalence"]["value"]
@@ -38,21 +43,25 @@ def bruising_period(period: dict, table: str, figure: str) -> None:
 
 
 def bruising_implications(
-    pooled_path: str, rates_path: str, out, inputs: dict, period: dict, mc: dict, main: dict
+    pooled_path: str, rates_path: str, descriptor: str, out, config: dict
 ) -> None:
     """Scenario, PPV, one-way and Monte Carlo tables, the tornado and Monte Carlo figures.
 
-    `main` names the pooled result used as the pooled base rate (bruising.pooling.main);
-    the scenarios are the main pool's study rates (from `rates_path`) and that estimate.
+    `config` is the `bruising` configuration: its inputs name rows of `descriptor`'s
+    package; `pooling.main` names the pooled result used as the pooled base rate. The
+    scenarios are the main pool's study rates (from `rates_path`) and that estimate.
     Every counting unit is analysed; the figures show the episodes unit.
     """
+    resolved = read_inputs(descriptor, config)
+    inputs, period = resolved["implications"], resolved["period"]
+    mc, main = config["monte_carlo"], config["pooling"]["main"]
     pooled = bruising.pooled_result(pd.read_csv(pooled_path), main)
     study = pd.read_csv(rates_path).drop_duplicates("row_id").set_index("row_id")
     rows = pooled["rows"].split()
     named = {f"{study.loc[r, 'study']}, {study.loc[r, 'subgroup']}": study.loc[r, "estimate"]
              for r in rows}  # fmt: skip
     rates = bruising.base_rate_scenarios(named, pooled)
-    threshold = inputs["threshold"]
+    threshold = inputs["threshold"]["value"]
     inputs = bruising.with_pooled_rate(inputs, pooled) | {"correlation": period["correlation"]}
     days = sorted({inputs["visible_days"]["value"], inputs["visible_days"]["high"]})
     write_csv(bruising.scenarios(inputs, days, rates, threshold), out.scenarios)

@@ -11,6 +11,7 @@ import yaml
 from triennial.analysis.comparison import read_comparison
 from triennial.analysis.prevalence import read_prevalence
 from triennial.data import published
+from triennial.data.bruising_inputs import read_inputs
 from triennial.data.studies import read_bruising
 from triennial.pipeline.step import log
 from triennial.report.provenance import read_package
@@ -48,7 +49,7 @@ def load(inp, national: bool, meta: dict, threshold: int, method: str, bruising:
         studies, _ = read_bruising(Path(inp.bruising_studies))
         data.bruising = {
             "tables": {t: pd.read_csv(inp[f"bruising_{t}"]) for t in BRUISING_TABLES},
-            "inputs": bruising,
+            "inputs": read_inputs(Path(inp.bruising_studies), bruising),
             "studies": studies,
             "interval_method": method,
         }

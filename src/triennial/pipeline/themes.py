@@ -39,4 +39,5 @@ def themes(
     for kind, table in tables.items():
         write_csv(table, out[kind])
     log.info("%d themes coded, %d theme cells", len(tables["themes"]), len(cells))
-    Path(out.chapter).write_text(chapter(tables, name), encoding="utf-8")
+    cited = book.theme_citations(tables["themes"]["theme"])
+    Path(out.chapter).write_text(chapter(tables, name, cited), encoding="utf-8")

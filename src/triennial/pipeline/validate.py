@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from triennial.data.bruising_inputs import FIGURES, read_figures
 from triennial.data.panel import read_panel
 from triennial.data.series import read_trends
 from triennial.data.studies import read_bruising
@@ -22,7 +23,8 @@ def read_package(kind: str, descriptor: Path, series: Path) -> dict[str, pd.Data
     if kind == "trends":
         return dict(zip(("series", "denominators"), read_trends(descriptor), strict=True))
     if kind == "bruising":
-        return dict(zip(("studies", "procedures_audit"), read_bruising(descriptor), strict=True))
+        tables = dict(zip(("studies", "procedures_audit"), read_bruising(descriptor), strict=True))
+        return tables | {FIGURES: read_figures(descriptor)}
     if kind == "panel":
         panel = read_panel(descriptor, read_trends(series)[0])
         return {

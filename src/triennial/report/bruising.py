@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, POOLED, pooled_result
+from triennial.analysis.bruising import (
+    GLMM,
+    MC_QUANTILES,
+    MIN_PREDICTION_STUDIES,
+    POOLED,
+    pooled_result,
+)
 from triennial.analysis.bruising_rates import EXACT
 from triennial.data import labels
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct
 from triennial.report.markdown import markdown_table
+from triennial.report.numbers import input_source
 
 SCALES = {"logit": "logit", "freeman_tukey": "Freeman–Tukey (halved, metafor's PFT)"}
 UNIT_WORDS = {
@@ -25,13 +32,16 @@ UNIT_WORDS = {
 MODELS = {GLMM: "binomial–normal GLMM (ML)"}  # the inverse-variance ones by their tau² method
 
 
+def level(tables: dict[str, pd.DataFrame]) -> str:
+    """The confidence level of the chapter's intervals ('95'), from the alpha they used."""
+    return labels.confidence(tables["pooled"]["alpha"].iloc[0])
+
+
 def _pooled_text(pooled: pd.DataFrame, pool: str, method: str) -> str:
-    """'1.14% (95% CI 0.73–1.75)' for one pool on the logit scale."""
+    """An estimate with its interval ('1.14% (95% CI 0.73–1.75)'), one pool on the logit scale."""
     row = pooled_result(pooled, {"scale": "logit", "method": method}, pool)
-    return f"{pct(row['estimate'], 2)}% (95% CI {ci(row['ci_low'], row['ci_upp'], 2)})"
-
-
-MC_QUANTILES = (0.025, 0.975)  # the q025 and q975 columns of the monte_carlo table
+    shown = labels.confidence(row["alpha"])
+    return f"{pct(row['estimate'], 2)}% ({shown}% CI {ci(row['ci_low'], row['ci_upp'], 2)})"
 
 
 def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: str) -> dict:
@@ -70,7 +80,7 @@ def variables(tables: dict[str, pd.DataFrame], inputs: dict, interval_method: st
         "pool_dl": _pooled_text(tables["pooled"], "main", "DL"),
         "pool_unverified": _pooled_text(tables["pooled"], "unverified", pooling["main"]["method"]),
         "pool_all": _pooled_text(tables["pooled"], "all", pooling["main"]["method"]),
-        "threshold": f"{implications['threshold']:,.0f}",
+        "threshold": f"{implications['threshold']['value']:,.0f}",
         "infants": f"{implications['infants']['value']:,.0f}",
         "plans": f"{implications['plans_per_year']['value']:,.0f}",
         "rate_low": pct(implications["base_rate"]["low"]),
@@ -151,11 +161,13 @@ def fragments(
     labels = {"main": "main"} | {name: f"{name}: {label}" for name, label in labels.items()}
     shown = METHODS[interval_method]
     both = shown if interval_method == EXACT else f"{shown} and {METHODS[EXACT]}"
+    confidence = level(tables)
+    age = inputs["pooling"]["criteria"].get("age_range", "of any age").replace("-", "–")
     return {
         "tbl_bruising_studies.md": markdown_table(
             study_table(tables["base_rates"], studies, interval_method),
             "Base rates of bruising in infants, per study and subgroup: the unit counted, "
-            f"design, setting and the rate with its {both} 95% intervals. "
+            f"design, setting and the rate with its {both} {confidence}% intervals. "
             "'second-hand, not verified': quoted by another source and not checked against "
             "the study.",
             "bruising-studies",
@@ -166,7 +178,7 @@ def fragments(
             selection_table(tables["selection"], labels),
             "Which study rows were pooled, chosen by the data's own flags: the main pool "
             "takes rows verified against the primary study, children counted once each at "
-            "a single examination, pre-mobile and aged 0–5 months, one row per study; each "
+            f"a single examination, pre-mobile and aged {age}, one row per study; each "
             "sensitivity pool relaxes some of these ("
             + "; ".join(f"{name}: {label}" for name, label in labels.items())
             + ").",
@@ -175,7 +187,7 @@ def fragments(
             [4, 1, 2, 6],
         ),
         "tbl_bruising_pooled.md": markdown_table(
-            pooled_table(tables["pooled"], labels),
+            pooled_table(tables["pooled"], labels, confidence),
             "Pooled base rate: the binomial–normal GLMM (the primary model; Wald interval) "
             "and, as sensitivity analyses, inverse-variance random-effects pooling (for the "
             "main pool on each scale with each between-study variance estimator; for the "
@@ -187,7 +199,7 @@ def fragments(
             [4, 2, 2, 3, 3, 1, 2],
         ),
         "tbl_bruising_loo.md": markdown_table(
-            leave_one_out_table(tables["leave_one_out"], inputs),
+            leave_one_out_table(tables["leave_one_out"], inputs, confidence),
             "Leave-one-out: the main pool without each study in turn.",
             "bruising-loo",
             "lrrr",
@@ -196,8 +208,9 @@ def fragments(
         "tbl_bruising_assumptions.md": markdown_table(
             assumptions_table(inputs),
             "Inputs of the implication analysis, with the ends used in the sensitivity "
-            "analyses and their sources (config/config.yaml). The base rate row is the "
-            "claim's published range; the analyses use the pooled estimate instead.",
+            "analyses: a published figure is cited with its locator and status (the raw "
+            "data hold its quote); an assumption says who makes it and why. The base rate row "
+            "is the claim's published range; the analyses use the pooled estimate instead.",
             "bruising-assumptions",
             "lrrrl",
             [3, 1, 1, 1, 6],
@@ -214,7 +227,7 @@ def fragments(
             [3, 2, 2, 1, 2, 1, 2, 2],
         ),
         "tbl_bruising_monte_carlo.md": markdown_table(
-            monte_carlo_table(tables["monte_carlo"], inputs["implications"]["threshold"]),
+            monte_carlo_table(tables["monte_carlo"], inputs["implications"]["threshold"]["value"]),
             "Monte Carlo analysis of accidental bruising per plan in each counting unit: the "
             "base rate drawn from the pooled estimate's sampling distribution, the other "
             "inputs uniform between their ends; each figure ± its Monte Carlo standard error.",
@@ -223,9 +236,9 @@ def fragments(
             [3, 2, 2, 2, 2],
         ),
         "tbl_bruising_audit.md": markdown_table(
-            audit_table(tables["audit"]),
+            audit_table(tables["audit"], confidence),
             "What local procedures say about bruising in pre-mobile infants, from two "
-            f"reports of the same audit, with 95% {shown} intervals. Where both report a "
+            f"reports of the same audit, with {confidence}% {shown} intervals. Where both report a "
             "measure, the counts differ and both are shown.",
             "bruising-audit",
             "llrr",
@@ -265,7 +278,7 @@ def study_table(rates: pd.DataFrame, studies: pd.DataFrame, method: str) -> pd.D
     return table.loc[:, ~table.columns.duplicated()]  # the exact method shows once
 
 
-def pooled_table(pooled: pd.DataFrame, labels: dict) -> pd.DataFrame:
+def pooled_table(pooled: pd.DataFrame, labels: dict, confidence: str) -> pd.DataFrame:
     """Each pool by each model: the GLMM first, then inverse variance on each scale.
 
     tau² is on the scale of its model (logit, or the halved double arcsine). The
@@ -289,7 +302,9 @@ def pooled_table(pooled: pd.DataFrame, labels: dict) -> pd.DataFrame:
                 "Pool": f"{labels.get(r['pool'], r['pool'])} ({int(r['k'])})",
                 "Model": model,
                 "Scale": SCALES[r["scale"]],
-                "% (95% CI)": f"{pct(r['estimate'], 2)} ({ci(r['ci_low'], r['ci_upp'], 2)})",
+                f"% ({confidence}% CI)": (
+                    f"{pct(r['estimate'], 2)} ({ci(r['ci_low'], r['ci_upp'], 2)})"
+                ),
                 "Prediction interval": "–" if glmm else interval(r),
                 "I² %": "" if pd.isna(r["i2"]) else pct(r["i2"], 0),
                 "τ² (scale)": f"{r['tau2']:.4f} ({'logit' if r['scale'] == 'logit' else 'PFT'})",
@@ -331,8 +346,8 @@ def monte_carlo_table(mc: pd.DataFrame, threshold: float) -> pd.DataFrame:
         {
             "Unit": [UNIT_WORDS[o.removeprefix("ratio_")] for o in rows["output"]],
             "Median": with_error("median"),
-            "2.5%": with_error("q025"),
-            "97.5%": with_error("q975"),
+            f"{100 * MC_QUANTILES[0]:g}%": with_error("q025"),
+            f"{100 * MC_QUANTILES[1]:g}%": with_error("q975"),
             f"% of draws ≥ {threshold:,.0f}": [
                 f"{pct(v, 1)} ± {100 * e:.2g}"
                 for v, e in zip(rows["share"], rows["share_mcse"], strict=True)
@@ -341,17 +356,17 @@ def monte_carlo_table(mc: pd.DataFrame, threshold: float) -> pd.DataFrame:
     )
 
 
-def leave_one_out_table(loo: pd.DataFrame, inputs: dict) -> pd.DataFrame:
+def leave_one_out_table(loo: pd.DataFrame, inputs: dict, confidence: str) -> pd.DataFrame:
     """The main pool without each study in turn, on the main result's scale and method."""
     scale, method = inputs["pooling"]["main"]["scale"], inputs["pooling"]["main"]["method"]
     rows = loo[(loo["scale"] == scale) & (loo["method"] == method)]
     if rows.empty:  # a main pool of one study has no leave-one-out
-        return pd.DataFrame({"Without": [], "%": [], "95% CI": [], "τ²": []})
+        return pd.DataFrame({"Without": [], "%": [], f"{confidence}% CI": [], "τ²": []})
     return pd.DataFrame(
         {
             "Without": rows["omitted"],
             "%": [pct(e, 2) for e in rows["estimate"]],
-            "95% CI": [
+            f"{confidence}% CI": [
                 ci(lo, up, 2) for lo, up in zip(rows["ci_low"], rows["ci_upp"], strict=True)
             ],
             "τ²": [f"{t:.3f}" for t in rows["tau2"]],
@@ -367,6 +382,8 @@ def study_label(s: pd.Series) -> str:
 
 
 def assumptions_table(inputs: dict) -> pd.DataFrame:
+    """Every input of the implication analysis: its value and ends, and where each comes
+    from (a cited raw row, or who assumes it and why)."""
     rows = []
     for section in ("implications", "period"):
         for name, spec in inputs[section].items():
@@ -377,7 +394,7 @@ def assumptions_table(inputs: dict) -> pd.DataFrame:
                         "Value": f"{spec['value']:g}",
                         "Low": "" if "low" not in spec else f"{spec['low']:g}",
                         "High": "" if "high" not in spec else f"{spec['high']:g}",
-                        "Source": spec["source"],
+                        "Source": input_source(spec),
                     }
                 )
     return pd.DataFrame(rows)
@@ -397,7 +414,7 @@ def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
                 for d, u in zip(scenarios["visible_days"], scenarios["unit"], strict=True)
             ],
             "Per plan": [f"{r:,.0f}" for r in scenarios["ratio"]],
-            f"≥ {inputs['implications']['threshold']:,.0f}?": [
+            f"≥ {inputs['implications']['threshold']['value']:,.0f}?": [
                 "yes" if h else "no" for h in scenarios["holds"]
             ],
             "Break-even rate %": [rate(r) for r in scenarios["min_base_rate"]],
@@ -406,7 +423,7 @@ def scenario_table(scenarios: pd.DataFrame, inputs: dict) -> pd.DataFrame:
     )
 
 
-def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
+def audit_table(audit: pd.DataFrame, confidence: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "What the procedure says": [m.replace("_", " ") for m in audit["measure"]],
@@ -414,7 +431,7 @@ def audit_table(audit: pd.DataFrame) -> pd.DataFrame:
             labels.COUNT_OF_NOBS: [
                 f"{n}/{d}" for n, d in zip(audit["count"], audit["nobs"], strict=True)
             ],
-            "% (95% CI)": [
+            f"% ({confidence}% CI)": [
                 f"{pct(e)} ({ci(lo, up)})"
                 for e, lo, up in zip(
                     audit["estimate"], audit["ci_low"], audit["ci_upp"], strict=True

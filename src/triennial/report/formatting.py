@@ -30,3 +30,11 @@ def ci(low: float, upp: float, digits: int = 1) -> str:
 def count(x) -> str:
     """A count with thousands separators; empty for missing."""
     return "" if x is None or pd.isna(x) else f"{int(x):,}"
+
+
+SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def in_words(n: int) -> str:
+    """A small count as prose writes it: 3 -> 'three'; from eleven on, digits."""
+    return SMALL[n] if 0 <= n < len(SMALL) else f"{n:,}"

@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from triennial.analysis.bruising import MC_QUANTILES
 from triennial.report.render.shortcodes import PROVENANCE
 
 __all__ = ["PROVENANCE", "provenance"]
@@ -46,7 +47,7 @@ BRUISING = {  # variable name prefix: (results table, row)
     "independent_at_k": ("bruising_period.csv", "the configured number of observations"),
     "matched_rho": ("bruising_period.csv", "the configured number of observations"),
 }
-CONFIG_INPUTS = {  # bruising variables that are inputs of the analysis: config section, name
+INPUTS = {  # bruising variables that are inputs of the implication analysis: config section, name
     "threshold": ("implications", "threshold"),
     "infants": ("implications", "infants"),
     "plans": ("implications", "plans_per_year"),
@@ -96,13 +97,39 @@ def computed(table: str, row: str, folders: dict[str, str]) -> str:
     return f"Computed: `{shown}`, {escape(row)}."
 
 
-def raw_tip(r: pd.Series) -> str:
-    """A raw figure: source with locator, status, primary source, quote."""
-    tip = f"Source: {cited(r['source'], r['locator'])}; {r['status']}"
+def status_text(r) -> str:
+    """A raw row's status, with its primary source and whether that was checked."""
+    text = str(r["status"])
+    if text == "unchecked":
+        text = "printed according to the project's notes, not checked against the source"
     if r.get("primary_source"):
-        checked = "true" in (r.get("primary_checked"), r.get("verified"))
-        tip += f", primary {cited(r['primary_source'])} {'checked' if checked else 'not checked'}"
-    return tip + f". “{escape(r['quote'])}”"
+        # True as read from the data, "true" as text from the tables of the appendix
+        checked = any(str(r.get(c)).lower() == "true" for c in ("primary_checked", "verified"))
+        text += f", primary {cited(r['primary_source'])} {'checked' if checked else 'not checked'}"
+    return text
+
+
+def raw_tip(r) -> str:
+    """A raw figure: source with locator, status, primary source, quote; a quote taken from
+    the project's notes says so (they are not the source's words)."""
+    quote = f"“{escape(r['quote'])}”"
+    if r.get("quote_from") == "notes":
+        quote = f"Quote from the project's notes, not the source's words: {quote}"
+    return f"Source: {cited(r['source'], r['locator'])}; {status_text(r)}. {quote}"
+
+
+def input_source(spec: dict) -> str:
+    """Where an input of the bruising analysis comes from: the cited raw row, or who assumes
+    it and why; and who assumes the ends of its sensitivity range."""
+    prov = spec["provenance"]
+    if prov["status"] == "assumed":
+        text = f"assumed by {escape(prov['assumed_by'])}: {escape(prov['why'])}"
+    else:
+        text = f"{cited(prov['source'], prov['locator'])}, {status_text(prov)}"
+    if "ends" in spec and prov["status"] != "assumed":
+        ends = spec["ends"]
+        text += f"; ends assumed by {escape(ends['assumed_by'])}: {escape(ends['why'])}"
+    return text
 
 
 def flatten(variables: dict, prefix: str = "") -> dict[str, str]:
@@ -173,18 +200,20 @@ def provenance(variables: dict, raw: pd.DataFrame | None, bruising: dict | None)
 def bruising_tip(name: str, bruising: dict | None, from_table) -> str | None:
     if bruising is None:
         return None
-    if name in CONFIG_INPUTS:
-        section, item = CONFIG_INPUTS[name]
+    if name in INPUTS:
+        section, item = INPUTS[name]
         spec = bruising["inputs"][section][item]
-        source = spec["source"] if isinstance(spec, dict) else ""
         where = f"`bruising.{section}.{item}` in `config/config.yaml`"
-        return f"An input of the analysis, {where}: {escape(source)}."
+        if spec["provenance"]["status"] == "assumed":
+            return f"An input of the analysis, {where}, {input_source(spec)}."
+        return f"{raw_tip(spec['provenance'])} Named by {where}."
     if name in ("sugar_printed", "sugar_count", "sugar_nobs"):
         studies = bruising["studies"].astype({"verified": str}).set_index("row_id")
         row = studies.loc["sugar_under_6m"].copy()
         row["verified"] = row["verified"].lower()
         return raw_tip(row.fillna(""))
     if name == "mc_central":
-        return "The Monte Carlo interval runs from the 2.5th to the 97.5th percentile."
+        low, high = (f"{100 * q:g}th" for q in MC_QUANTILES)
+        return f"The Monte Carlo interval runs from the {low} to the {high} percentile."
     spec = by_prefix(BRUISING, name)
     return from_table(*spec) if spec else None

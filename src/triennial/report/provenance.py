@@ -12,7 +12,7 @@ from triennial.data import labels
 from triennial.report.markdown import markdown_table
 
 # The `status` column of every raw table (see the table schemas).
-STATUSES = ("printed", "derived", "assumed", "second-hand")
+STATUSES = ("printed", "derived", "assumed", "second-hand", "unchecked")
 QUOTE_LENGTH = 160
 
 
@@ -46,6 +46,12 @@ def primary_unchecked(table: pd.DataFrame) -> pd.Series:
     return (table.get("primary_source", "") != "") & (table.get("verified", "true") == "false")
 
 
+def not_checked(table: pd.DataFrame) -> pd.Series:
+    """Rows not checked against a publication: the quote is the project's notes, not the
+    source's words, or the primary publication named was not checked."""
+    return (table["quote_from"] == "notes") | primary_unchecked(table)
+
+
 def assumed(table: pd.DataFrame) -> pd.Series:
     """Rows whose figure, or whose denominator, is an assumption."""
     out = table["status"] == "assumed"
@@ -69,7 +75,8 @@ def tables_overview(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFram
                     "Derived": int((table["status"] == "derived").sum()),
                     "Assumed": int(assumed(table).sum()),
                     "Second-hand": int((table["status"] == "second-hand").sum()),
-                    "Primary not checked": int(primary_unchecked(table).sum()),
+                    "Unchecked": int((table["status"] == "unchecked").sum()),
+                    "Not checked": int(not_checked(table).sum()),
                 }
             )
     return pd.DataFrame(rows)
@@ -85,6 +92,8 @@ def not_printed(packages: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
                 quote = r["quote"]
                 if len(quote) > QUOTE_LENGTH:
                     quote = quote[: QUOTE_LENGTH - 1] + "…"
+                if r["quote_from"] == "notes":
+                    quote = f"(the project's notes, not the source's words) {quote}"
                 status = r["status"]
                 if r.get("nobs_status") == "assumed":
                     status += ", denominator assumed"
@@ -118,17 +127,19 @@ def fragments(packages: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
             tables_overview(packages),
             "Raw tables: rows, the publications they cite, and how many figures are printed "
             "by their source, derived from printed figures, assumed (the figure or its "
-            "denominator), or second-hand, and how many name a primary publication they were "
-            "not checked against.",
+            "denominator), second-hand, or unchecked (printed according to the project's "
+            "notes), and how many were not checked against a publication: the quote is the "
+            "project's notes rather than the source's words, or the primary publication named "
+            "was not checked.",
             "provenance",
-            "lrlrrrrr",
-            [4, 1, 5, 1, 1, 1, 1, 1],
+            "lrlrrrrrr",
+            [4, 1, 5, 1, 1, 1, 1, 1, 1],
         ),
         "tbl_not_printed.md": markdown_table(
             not_printed(packages),
             "Every figure not printed as such by its source, with its citation, locator and "
-            "the quote it rests on (quotes over 160 characters are cut; the full quote is in "
-            "the raw table).",
+            f"the quote it rests on (quotes over {QUOTE_LENGTH} characters are cut; the full "
+            "quote is in the raw table).",
             "not-printed",
             "llll",
             [3, 3, 3, 5],

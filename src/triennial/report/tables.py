@@ -21,6 +21,8 @@ from triennial.report.formatting import SUPPRESSED, ci, count, pct
 from triennial.report.markdown import cell, markdown_table
 from triennial.report.variables import ReportData, is_denominator_fill
 
+HASH_SHOWN = 16  # hex digits of each input's SHA-256 shown: enough to tell files apart
+
 
 def estimatecell(p: pd.Series) -> str:
     """'35.6 (30.2–41.4)', or 'suppressed' (small numbers)."""
@@ -302,7 +304,9 @@ def fragments(data: ReportData) -> dict[str, str]:
                 {
                     "Input file": data.inputs["file"],
                     "Bytes": [count(b) for b in data.inputs["bytes"]],
-                    "SHA-256 (first 16 hex digits)": [h[:16] for h in data.inputs["sha256"]],
+                    f"SHA-256 (first {HASH_SHOWN} hex digits)": [
+                        h[:HASH_SHOWN] for h in data.inputs["sha256"]
+                    ],
                 }
             ),
             "Input files of this run and their checksums (full values in "
@@ -320,7 +324,7 @@ def fragments(data: ReportData) -> dict[str, str]:
             b["tables"], b["inputs"], b["studies"], b["interval_method"]
         )
     if data.trends is not None:
-        out |= report_trends.fragments(data.trends)
+        out |= report_trends.fragments(data.trends, level)
     if data.panel is not None:
         out |= report_then_and_now.fragments(data.panel)
     if data.packages is not None:

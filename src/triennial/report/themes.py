@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from triennial.data import labels
-from triennial.report.formatting import SUPPRESSED, ci, count, pct
+from triennial.report.formatting import SUPPRESSED, ci, count, in_words, pct
 from triennial.report.markdown import markdown_table
 from triennial.report.tables import estimatecell
 
@@ -32,10 +32,11 @@ def p_value(p) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
+def chapter(tables: dict[str, pd.DataFrame], name: str, citations=()) -> str:
     """The chapter's body: how often each theme appears, which occur together, by year,
     and the national yardstick; one sentence when no theme is coded. `name`: whose
-    reviews (the configured analysis name, which says when the data are synthetic)."""
+    reviews (the configured analysis name, which says when the data are synthetic);
+    `citations`: registry keys of the publications that name the coded themes."""
     themes = tables["themes"]
     if themes.empty:
         return NONE_CODED + "\n"
@@ -46,7 +47,14 @@ def chapter(tables: dict[str, pd.DataFrame], name: str) -> str:
         f"Each review of {name} was read for the learning themes of the codebook; a theme is "
         "*noted* when "
         "the review identifies it as learning. Rates are of the reviews coded for the theme. "
-        "Themes overlap: one review often notes several (@tbl-theme-pairs).",
+        "Themes overlap: one review often notes several (@tbl-theme-pairs)."
+        + (
+            " The themes are those that reviews keep finding, locally and nationally "
+            f"[{'; '.join(f'@{key}' for key in citations)}]; the codebook names the place in "
+            "each publication."
+            if citations
+            else ""
+        ),
         "",
         markdown_table(
             pd.DataFrame(
@@ -123,14 +131,17 @@ def yardstick_section(yard: pd.DataFrame, interval: str, rate: str) -> list[str]
             "Fisher p (largest)": [p_value(p) for p in yard["p_max"]],
         }
     )
+    bases = sorted({int(n) for text in yard["national_bases"] for n in text.split("; ")})
     return [
         "",
-        "The national Child Safeguarding Practice Review Panel reports three of these themes "
-        "for the rapid reviews it received in 2023-24 [@csprp2024annual], as percentages only "
-        "and second-hand. @tbl-theme-yardstick sets the partnership's rate beside each. The "
-        f"national interval is the {interval} covering every count the printed percentage "
-        "allows, of either base the figure may be a share of (the 330 rapid reviews or the "
-        "485 children they concern). The test is Fisher's exact test (two-sided, as R's "
+        f"The national Child Safeguarding Practice Review Panel reports {in_words(len(yard))} "
+        "of these themes for the rapid reviews it received in 2023-24 [@csprp2024annual], as "
+        "percentages only and second-hand [@communitycare2024]. @tbl-theme-yardstick sets the "
+        f"partnership's rate beside each. The national interval is the {interval} covering "
+        "every count the printed percentage allows, of either base the figure may be a share "
+        "of (the rapid reviews or the children they concern: "
+        f"{' or '.join(f'{n:,}' for n in bases)}). The test is Fisher's exact test "
+        "(two-sided, as R's "
         "fisher.test computes it), chosen because the partnership's numbers are small: the "
         "2 × 2 table of the partnership's reviews noting and not noting the theme against "
         "the national count and the rest of its base is tested at every count and base the "

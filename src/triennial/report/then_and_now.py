@@ -83,7 +83,9 @@ def findings_table(figures: pd.DataFrame, analysis: str) -> pd.DataFrame:
                 "Of": first["of"],
                 "Printed": f"{100 * first['estimate']:g}%",
                 "Counts it allows": "; ".join(readings) or "no base printed",
-                "95% CI over all readings": "" if pd.isna(low) else ci(low, upp, digits=0) + "%",
+                f"{confidence(f)}% CI over all readings": (
+                    "" if pd.isna(low) else ci(low, upp, digits=0) + "%"
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -97,7 +99,22 @@ def _counts(r: pd.Series) -> str:
     return f"{low:.1f}–{high:.1f}"
 
 
+def confidence(table: pd.DataFrame) -> str:
+    """The confidence level of a results table's intervals ('95'), from its alpha column."""
+    return labels.confidence(table["alpha"].iloc[0])
+
+
+def definitions(r: pd.Series) -> str:
+    """What each period counts, for a comparable pair too, and why the pair compares or not."""
+    if not r["comparable"]:
+        return r["why"]
+    why = r["why"][:1].upper() + r["why"][1:]
+    return f"Then: {r['definition_earlier']}. Now: {r['definition_later']}. {why}"
+
+
 def then_and_now_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    level = confidence(pairs)
+
     def cell(r, side):
         if not r["comparable"]:
             return f"{r[f'definition_{side}']} ({r[f'{side}_period']})"
@@ -108,15 +125,15 @@ def then_and_now_table(pairs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Measure": [labels.whose(m) for m in pairs["measure"]],
-            "Earlier (95% CI)": [cell(r, "earlier") for _, r in pairs.iterrows()],
-            "Later (95% CI)": [cell(r, "later") for _, r in pairs.iterrows()],
-            "Difference, points (95% CI)": [
+            f"Earlier ({level}% CI)": [cell(r, "earlier") for _, r in pairs.iterrows()],
+            f"Later ({level}% CI)": [cell(r, "later") for _, r in pairs.iterrows()],
+            f"Difference, points ({level}% CI)": [
                 f"{points(r['difference'])} ({points(r['ci_low'])} to {points(r['ci_upp'])})"
                 if r["comparable"]
                 else "not comparable"
                 for _, r in pairs.iterrows()
             ],
-            "Definitions": list(pairs["why"]),
+            "Definitions": [definitions(r) for _, r in pairs.iterrows()],
         }
     )
 
@@ -151,9 +168,10 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         ),
         "tbl_early_help.md": markdown_table(
             findings_table(figures, "early_help"),
-            "Children's social care and the reviews of 2009–11, as cited by Ofsted's early help "
-            "inspection. The base is not printed there: the reviews of the 2009–11 analysis "
-            "are assumed.",
+            "Children's social care in the cases of a national analysis of serious case "
+            "reviews, as reported by Ofsted's early help inspection, whose text names the "
+            "analysis of 2009–11 and whose footnote cites that of 2007–09. The base is not "
+            "printed there: the reviews of the 2009–11 analysis are assumed.",
             "early-help",
             "lllrll",
             [4, 1, 1, 1, 3, 2],

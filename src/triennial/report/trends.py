@@ -57,7 +57,7 @@ def label(series: str) -> str:
     return labels.SERIES.get(series, series.replace("_", " "))
 
 
-def joinpoint_sentence(joins: pd.DataFrame) -> str:
+def joinpoint_sentence(joins: pd.DataFrame, level: str) -> str:
     """What the joinpoint search found for one series, in words."""
     segments = joins[joins["quantity"] == "apc"]
     test = joins["selection"].iloc[0]
@@ -71,13 +71,13 @@ def joinpoint_sentence(joins: pd.DataFrame) -> str:
     where = joins[joins["quantity"] == "join_year"].iloc[0]
     return (
         f"With the reform's step in the model, the permutation test supports a change of "
-        f"slope ({test}) at {where['estimate']:.1f} (95% interval "
+        f"slope ({test}) at {where['estimate']:.1f} ({level}% interval "
         f"{where['ci_low']:.1f}–{where['ci_upp']:.1f}): {apc_text(segments.iloc[0])} before "
         f"and {apc_text(segments.iloc[-1])} after"
     )
 
 
-def _turn(joins: pd.DataFrame) -> str:
+def _turn(joins: pd.DataFrame, level: str) -> str:
     """The In-brief clause on when the trend turned, from the joinpoint search."""
     where = joins[joins["quantity"] == "join_year"]
     if where.empty:
@@ -88,12 +88,14 @@ def _turn(joins: pd.DataFrame) -> str:
     row = where.iloc[0]
     return (
         f"with the change of counting at the 2018 reform in the model, the trend turned at "
-        f"about {row['estimate']:.1f} (95% interval {row['ci_low']:.1f}–{row['ci_upp']:.1f})"
+        f"about {row['estimate']:.1f} ({level}% interval "
+        f"{row['ci_low']:.1f}–{row['ci_upp']:.1f})"
     )
 
 
-def variables(tables: dict[str, pd.DataFrame]) -> dict:
-    """Everything the trends chapter's prose looks up, under `trends.`."""
+def variables(tables: dict[str, pd.DataFrame], level: str) -> dict:
+    """Everything the trends chapter's prose looks up, under `trends.`; `level` is the
+    confidence level of its intervals ('95')."""
     models, joins = tables["models"], tables["joinpoints"]
     forecasts, contrasts = tables["forecasts"], tables["contrasts"]
     backtest = tables["backtest"]
@@ -113,8 +115,8 @@ def variables(tables: dict[str, pd.DataFrame]) -> dict:
         "total_model": MODELS[primary(models, "notifications_total")["model"]],
         "total_dispersion": f"{primary(models, 'notifications_total')['dispersion']:.1f}",
         "total_apc": apc_text(primary(models, "notifications_total")),
-        "total_joinpoint": joinpoint_sentence(total),
-        "total_turn": _turn(total),
+        "total_joinpoint": joinpoint_sentence(total, level),
+        "total_turn": _turn(total, level),
         "total_step": ratio_text(by_quantity.loc["step_irr"]),
         "total_aapc": apc_text(by_quantity.loc["aapc"]),
         "deaths_apc": apc_text(primary(models, "notifications_deaths")),
@@ -198,8 +200,9 @@ def _percent(x: float) -> str:
     return "" if pd.isna(x) else f"{100 * x:.0f}%"
 
 
-def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """The chapter's tables as Markdown."""
+def fragments(tables: dict[str, pd.DataFrame], level: str) -> dict[str, str]:
+    """The chapter's tables as Markdown; `level` is the confidence level ('95')."""
+    inner, outer = (f"{100 * x:g}" for x in LEVELS)  # the prediction intervals' levels
     models, joins = tables["models"], tables["joinpoints"]
     forecasts, contrasts = tables["forecasts"], tables["contrasts"]
     backtest = tables["backtest"]
@@ -213,7 +216,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                     "Series": [label(s) for s in models["series"]],
                     "Model": [MODELS[m] for m in models["model"]],
                     "Role": [ROLES[r] for r in models["role"]],
-                    "Change a year, % (95% CI)": [_ci(r) for _, r in models.iterrows()],
+                    f"Change a year, % ({level}% CI)": [_ci(r) for _, r in models.iterrows()],
                     "AIC": ["" if pd.isna(a) else f"{a:.1f}" for a in models["aic"]],
                     "Pearson χ²/df": [f"{x:.2f}" for x in models["pearson_chi2_df"]],
                     "Note": models["note"].fillna(""),
@@ -238,7 +241,9 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                     ],
                     "From": ["" if pd.isna(x) else f"{x:.1f}" for x in joins["start"]],
                     "To": ["" if pd.isna(x) else f"{x:.1f}" for x in joins["end"]],
-                    "Estimate (95% interval)": [_estimate_text(r) for _, r in joins.iterrows()],
+                    f"Estimate ({level}% interval)": [
+                        _estimate_text(r) for _, r in joins.iterrows()
+                    ],
                     "MC error of the limits": [
                         "" if pd.isna(lo) else f"{lo:.2f}, {hi:.2f}"
                         for lo, hi in zip(joins["mc_se_low"], joins["mc_se_upp"], strict=True)
@@ -276,7 +281,7 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                         )
                     ],
                     "Method": [m.replace("_", " ") for m in contrasts["method"]],
-                    "Rate ratio (95% CI)": [ratio_text(r) for _, r in contrasts.iterrows()],
+                    f"Rate ratio ({level}% CI)": [ratio_text(r) for _, r in contrasts.iterrows()],
                 }
             ),
             "Incidence rate ratios for the contrasts in the text, with Wald and exact "
@@ -291,8 +296,8 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                     "Series": [label(s) for s in judged["series"]],
                     "Model": [CANDIDATES[m] for m in judged["model"]],
                     "Forecasts": judged["n_forecasts"].astype(int),
-                    "80% PI covered": [_percent(x) for x in judged["coverage_80"]],
-                    "95% PI covered": [_percent(x) for x in judged["coverage_95"]],
+                    f"{inner}% PI covered": [_percent(x) for x in judged["coverage_80"]],
+                    f"{outer}% PI covered": [_percent(x) for x in judged["coverage_95"]],
                     "MASE": ["" if pd.isna(x) else f"{x:.2f}" for x in judged["mase"]],
                     "MASE, shared years": [
                         "" if pd.isna(x) else f"{x:.2f}" for x in judged["mase_common"]
@@ -301,10 +306,11 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                 }
             ),
             "Rolling-origin backtest: each model fitted to the years before each year that has "
-            "at least five earlier years, forecasting that year; the share of its 80% and 95% "
-            "prediction intervals that held the count, and its mean absolute scaled error "
+            "at least five earlier years, forecasting that year; the share of its "
+            f"{inner}% and {outer}% prediction intervals that held the count, and its mean "
+            "absolute scaled error "
             "(MASE: absolute error over the mean absolute one-year change in the years "
-            "fitted; below 1 beats that change). 'Shared years' are those forecast by every "
+            "fitted; below one beats that change). 'Shared years' are those forecast by every "
             "model that could forecast at all: the basis for choosing the forecast shown. "
             "With two to five forecasts a series, coverage is measured very roughly. Too "
             "short to backtest: " + ", ".join(label(s) for s in too_short) + ".",
@@ -319,8 +325,8 @@ def fragments(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
                     "Year": forecasts["period_label"],
                     "Model": [_forecast_model(r, forecasts) for _, r in forecasts.iterrows()],
                     "Forecast": [f"{e:.0f}" for e in forecasts["estimate"]],
-                    "80% PI": [_interval(r, 80) for _, r in forecasts.iterrows()],
-                    "95% PI": [_interval(r, 95) for _, r in forecasts.iterrows()],
+                    f"{inner}% PI": [_interval(r, 80) for _, r in forecasts.iterrows()],
+                    f"{outer}% PI": [_interval(r, 95) for _, r in forecasts.iterrows()],
                     "Backtest MASE": [
                         "not backtested" if n == 0 else ("" if pd.isna(m) else f"{m:.2f}")
                         for n, m in zip(

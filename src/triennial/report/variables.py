@@ -192,7 +192,7 @@ def variables(data: ReportData) -> dict:
         out |= report_bruising.variables(b["tables"], b["inputs"], b["interval_method"])
         out["bruising"] |= report_bruising.printed_variables(b["studies"])
     if data.trends is not None:
-        out |= report_trends.variables(data.trends)
+        out |= report_trends.variables(data.trends, labels.confidence(data.prev["alpha"].iloc[0]))
     if data.panel is not None:
         out |= report_then_and_now.variables(data.panel)
     out |= row_variables(data.clean, prev)
@@ -227,7 +227,7 @@ def disclosure_statement(threshold: int) -> dict[str, str]:
         "disclosure_applied": "This is how the counts in this report were protected.",
         "disclosure": (
             "This report is made from a review-level extract that is not public. No count "
-            f"of reviews from 1 to {threshold - 1} is shown (primary suppression), and "
+            f"of reviews above zero and below {threshold} is shown (primary suppression), and "
             "further counts are hidden wherever a hidden one could otherwise be worked out "
             "from the totals, the other groups or the percentages shown beside it "
             "(secondary suppression, checked by an audit: no hidden count can be narrowed "
