@@ -8,7 +8,8 @@ import yaml
 from conftest import ROOT
 from folders import NATIONAL
 
-from triennial.analysis.bruising_pool import choose, pools, selection
+from triennial.analysis.bruising import MIN_PREDICTION_STUDIES, PI_NOTE
+from triennial.analysis.bruising_pool import choose, noting_prediction, pools, selection
 from triennial.data.studies import read_bruising
 
 CONFIG = yaml.safe_load((ROOT / "config/config.yaml").read_text())
@@ -60,6 +61,29 @@ def test_pools_match_the_r_reference_pools():
         assert sorted(table["row_id"]) == sorted(expected)
 
 
+def test_prediction_intervals_from_too_few_studies_are_noted_and_kept():
+    """Rows with a prediction interval and k < MIN_PREDICTION_STUDIES get PI_NOTE, after
+    any note they had; the limits stay; rows without an interval or with enough studies
+    are untouched."""
+    k = [2, 3, MIN_PREDICTION_STUDIES - 1, MIN_PREDICTION_STUDIES]
+    table = pd.DataFrame(
+        {
+            "k": k,
+            "pi_low": [float("nan"), 0.0, 0.001, 0.002],
+            "pi_upp": [float("nan"), 0.999, 0.5, 0.2],
+            "note": ["k < 3: no prediction interval", float("nan"), "HKSJ factor", ""],
+        }
+    )
+    out = noting_prediction(table)
+    assert list(out["note"]) == [
+        "k < 3: no prediction interval",
+        PI_NOTE,
+        f"HKSJ factor; {PI_NOTE}",
+        "",
+    ]
+    pd.testing.assert_frame_equal(out.drop(columns="note"), table.drop(columns="note"))
+
+
 def test_unknown_criterion_column_is_named():
     with pytest.raises(ValueError, match="colour"):
         choose(STUDIES, {"colour": "blue"})
@@ -87,3 +111,11 @@ def test_every_monte_carlo_figure_has_its_standard_error(pipeline_run):
         given = mc[column].notna()
         assert mc.loc[given, f"{column}_mcse"].notna().all()
     assert {"ratio_point", "ratio_period", "ratio_episodes"} <= set(mc["output"])
+    # The joinpoint permutation test's p and its bootstrap limits are Monte Carlo figures too.
+    joins = pd.read_csv(Path(pipeline_run) / NATIONAL / "tables" / "trend_joinpoints.csv")
+    for column, error in (("p_value", "p_mc_se"), ("ci_low", "mc_se_low"), ("ci_upp", "mc_se_upp")):
+        assert error in joins.columns, error
+        bootstrap = joins["method"].str.contains("bootstrap") | (column == "p_value")
+        given = joins[column].notna() & bootstrap
+        assert joins.loc[given, error].notna().all(), error
+    assert joins["p_value"].notna().any()

@@ -14,6 +14,7 @@ import statsmodels.formula.api as smf
 from conftest import ROOT
 from scipy import stats
 
+from triennial.analysis.trends import joinpoint_table
 from triennial.data.series import decimal_year
 from triennial.figures import trends as tf
 from triennial.stats import count_models as cm
@@ -331,6 +332,20 @@ def test_aapc_is_the_average_slope():
     slope = (math.log(fitted.iloc[-1]) - math.log(fitted.iloc[0])) / (x.iloc[-1] - x.iloc[0])
     assert jp.aapc["estimate"].item() == pytest.approx(100 * math.expm1(slope), rel=1e-8)
     assert jp.aapc["ci_low"].item() < jp.aapc["estimate"].item() < jp.aapc["ci_upp"].item()
+
+
+def test_joinpoint_table_carries_the_selection_p_and_its_monte_carlo_error():
+    """The permutation test's p and its Monte Carlo SE, sqrt(p (1 - p) / permutations), are
+    numeric columns of every row, not only words in `selection`."""
+    fits = {"a": joinpoint(broken_line(2), n_perm=99, n_boot=0), "b": None}
+    fits["b"] = joinpoint(broken_line(2), min_joins=1, n_perm=99, n_boot=0)  # no test run
+    table = joinpoint_table(fits)
+    a, b = table[table["series"] == "a"], table[table["series"] == "b"]
+    test = fits["a"].selection.iloc[-1]
+    assert (a["p_value"] == test["p_value"]).all()
+    expected = math.sqrt(test["p_value"] * (1 - test["p_value"]) / 99)
+    assert a["p_mc_se"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    assert b["p_value"].isna().all() and b["p_mc_se"].isna().all()
 
 
 def test_no_join_is_the_quasipoisson_fit():

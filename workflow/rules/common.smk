@@ -157,6 +157,7 @@ def report_inputs(wildcards):
             "bruising_pooled": rules.bruising_pool.output.pooled,
             "bruising_leave_one_out": rules.bruising_pool.output.leave_one_out,
             "bruising_selection": rules.bruising_pool.output.selection,
+            "bruising_subgroups": rules.bruising_pool.output.subgroups,
             "bruising_period": rules.bruising_period.output.table,
             "bruising_scenarios": rules.bruising_implications.output.scenarios,
             "bruising_ppv": rules.bruising_implications.output.ppv,

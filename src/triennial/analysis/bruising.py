@@ -521,6 +521,7 @@ GLMM = "GLMM"  # the method name of the binomial-normal model in the pooled-resu
 # Below this many studies a prediction interval rests on a t distribution with at most
 # two degrees of freedom and says nothing useful: the report says so instead.
 MIN_PREDICTION_STUDIES = 5
+PI_NOTE = f"prediction interval not informative (k < {MIN_PREDICTION_STUDIES})"
 
 
 def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.bruising import GLMM
+from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, PI_NOTE
 from triennial.data.studies import count_bounds
 from triennial.stats.glmm import glmm_proportions
 from triennial.stats.meta import by_subgroup, leave_one_out, meta_proportions
@@ -149,10 +149,22 @@ def pool_all(
         if name == "main" and len(table) > 1:
             loo.append(_glmm_leave_one_out(table, alpha).assign(pool=name))
     return (
-        pd.DataFrame(pooled),
-        pd.concat(loo, ignore_index=True),
-        pd.concat(groups, ignore_index=True),
+        noting_prediction(pd.DataFrame(pooled)),
+        noting_prediction(pd.concat(loo, ignore_index=True)),
+        noting_prediction(pd.concat(groups, ignore_index=True)),
     )
+
+
+def noting_prediction(table: pd.DataFrame) -> pd.DataFrame:
+    """PI_NOTE added to the note of rows with a prediction interval from too few studies.
+
+    The interval's numbers stay (R users compare them); the note says what the report says.
+    """
+    few = table["pi_low"].notna() & (table["k"] < MIN_PREDICTION_STUDIES)
+    note = table["note"].fillna("")
+    table = table.copy()
+    table["note"] = note.where(~few, (note + "; ").where(note != "", "") + PI_NOTE)
+    return table
 
 
 def _glmm_leave_one_out(table: pd.DataFrame, alpha: float) -> pd.DataFrame:

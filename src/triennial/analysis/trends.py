@@ -112,7 +112,9 @@ def fit_joinpoint(df, settings: Settings, permutations: int, bootstrap: int):
 def joinpoint_table(fits: dict[str, joinpoint.JoinpointFit]) -> pd.DataFrame:
     """Segments (APC), the AAPC, joins and the step of every joinpoint fit, one table.
 
-    Each row also carries the permutation test that chose the number of joins.
+    Each row also carries the permutation tests that chose the number of joins: all of
+    them in words (`selection`), and the last one, which fixed the number, as numbers:
+    `p_value` and its Monte Carlo standard error `p_mc_se` (empty when no test was run).
     """
     rows = []
     for name, fit in fits.items():
@@ -121,11 +123,13 @@ def joinpoint_table(fits: dict[str, joinpoint.JoinpointFit]) -> pd.DataFrame:
             f"{t.permutations} permutations)"
             for t in fit.selection.itertuples()
         )
+        last = fit.selection.iloc[-1] if len(fit.selection) else {}
+        decided = {key: last.get(key, float("nan")) for key in ("p_value", "p_mc_se")}
         joins = " ".join(f"{j:.2f}" for j in fit.joins)
         for part in (fit.segments, fit.aapc, fit.extra):
-            rows.append(part.assign(series=name, joins=joins, selection=test))
+            rows.append(part.assign(series=name, joins=joins, selection=test, **decided))
     table = pd.concat(rows, ignore_index=True)
-    first = ["series", "joins", "selection"]
+    first = ["series", "joins", "selection", "p_value", "p_mc_se"]
     return table[[*first, *[c for c in table.columns if c not in first]]]
 
 

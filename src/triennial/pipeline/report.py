@@ -19,7 +19,7 @@ from triennial.report.tables import fragments, quarantine_reasons
 from triennial.report.variables import ReportData, variables
 
 BRUISING_TABLES = ("base_rates", "audit", "pooled", "leave_one_out", "scenarios", "ppv")
-BRUISING_TABLES += ("one_way", "monte_carlo", "period", "selection")
+BRUISING_TABLES += ("one_way", "monte_carlo", "period", "selection", "subgroups")
 TREND_TABLES = ("models", "joinpoints", "backtest", "forecasts", "contrasts", "harm_share")
 PACKAGES = ("published", "bruising", "trends", "panel")
 PANEL_TABLES = ("figures", "then_and_now", "not_used")

@@ -7,12 +7,14 @@ pooled, leave_one_out, subgroups, period, scenarios, ppv, one_way, monte_carlo.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from triennial.analysis.bruising import (
     GLMM,
     MC_QUANTILES,
     MIN_PREDICTION_STUDIES,
+    PI_NOTE,
     POOLED,
     pooled_result,
 )
@@ -205,6 +207,17 @@ def fragments(
             "lrrr",
             [5, 2, 3, 2],
         ),
+        "tbl_bruising_subgroups.md": markdown_table(
+            subgroup_table(tables["subgroups"], inputs, confidence),
+            f"Subgroups of the widest pool ({labels[widest_pool(tables['subgroups'])]}): "
+            "each subgroup pooled on its own (inverse-variance, "
+            f"{subgroup_model(inputs)}, {confidence}% CI), and the test of the difference between "
+            "subgroups by meta-regression with one common τ², or why it cannot be tested. "
+            "(k) is the number of studies.",
+            "bruising-subgroups",
+            "llrl",
+            [2, 3, 3, 5],
+        ),
         "tbl_bruising_assumptions.md": markdown_table(
             assumptions_table(inputs),
             "Inputs of the implication analysis, with the ends used in the sensitivity "
@@ -287,7 +300,7 @@ def pooled_table(pooled: pd.DataFrame, labels: dict, confidence: str) -> pd.Data
 
     def interval(row):
         if row["k"] < MIN_PREDICTION_STUDIES or pd.isna(row["pi_low"]):
-            return f"not informative (k < {MIN_PREDICTION_STUDIES})"
+            return PI_NOTE.removeprefix("prediction interval ")
         return ci(row["pi_low"], row["pi_upp"])
 
     rows = []
@@ -372,6 +385,58 @@ def leave_one_out_table(loo: pd.DataFrame, inputs: dict, confidence: str) -> pd.
             "τ²": [f"{t:.3f}" for t in rows["tau2"]],
         }
     )
+
+
+def widest_pool(groups: pd.DataFrame) -> str:
+    """The pool the subgroups were fitted in (the widest)."""
+    return groups["pool"].iloc[0]
+
+
+def subgroup_choice(inputs: dict) -> tuple[str, str]:
+    """Scale and tau² method the subgroup table shows: the main scale, the first method."""
+    pooling = inputs["pooling"]
+    return pooling["main"]["scale"], pooling["tau2_methods"][0]
+
+
+def subgroup_model(inputs: dict) -> str:
+    scale, method = subgroup_choice(inputs)
+    hksj = ", HKSJ" if inputs["pooling"]["hksj"] else ""
+    return f"{method}{hksj}, {SCALES[scale]} scale"
+
+
+def difference_test(r: pd.Series) -> str:
+    """The subgroup-difference test in words: the statistic and p, or why not testable."""
+    if isinstance(r["test_note"], str) and r["test_note"]:
+        return r["test_note"]
+    if np.isfinite(r["test_df2"]):
+        stat = f"F({int(r['test_df'])}, {int(r['test_df2'])}) = {r['test_statistic']:.2f}"
+    else:
+        stat = f"χ²({int(r['test_df'])}) = {r['test_statistic']:.2f}"
+    return f"{stat}, p = {r['test_p']:.3f}"
+
+
+def subgroup_table(groups: pd.DataFrame, inputs: dict, confidence: str) -> pd.DataFrame:
+    """Each subgroup's pooled rate and, on its variable's first row, the difference test."""
+    scale, method = subgroup_choice(inputs)
+    rows = []
+    seen = set()
+    for _, r in groups[(groups["scale"] == scale) & (groups["method"] == method)].iterrows():
+        first = r["variable"] not in seen
+        seen.add(r["variable"])
+        interval = (
+            ci(r["ci_low"], r["ci_upp"], 2)
+            if pd.notna(r["ci_low"])
+            else "one study: no pooled interval"
+        )
+        rows.append(
+            {
+                "Subgroups by": r["variable"] if first else "",
+                "Subgroup (k)": f"{r['subgroup']} ({int(r['k'])})",
+                f"% ({confidence}% CI)": f"{pct(r['estimate'], 2)} ({interval})",
+                "Difference between subgroups": difference_test(r) if first else "",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def study_label(s: pd.Series) -> str:

@@ -32,6 +32,7 @@ NATIONAL_ONLY = (
             "selection",
             "pooled",
             "loo",
+            "subgroups",
             "assumptions",
             "scenarios",
             "monte_carlo",
