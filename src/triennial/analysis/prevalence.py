@@ -17,15 +17,12 @@ import pandas as pd
 
 from triennial.stats.intervals import count_range_confint, effective_sample_size
 
+# A proportion with its interval, as every prevalence table gives it.
+ESTIMATE_COLUMNS = ["count", "nobs", "estimate", "ci_low", "ci_upp", "method"]
 COLUMNS = [
     "measure",
     "group",
-    "count",
-    "nobs",
-    "estimate",
-    "ci_low",
-    "ci_upp",
-    "method",
+    *ESTIMATE_COLUMNS,
     "alpha",
     "table",
     "row_id",

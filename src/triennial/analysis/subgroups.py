@@ -12,22 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from triennial.analysis.prevalence import ESTIMATE_COLUMNS
 from triennial.data.codebook import AGE_BANDS, NOTED, Codebook
 from triennial.stats.association import adjust_pvalues, cochran_armitage, compare_groups
 from triennial.stats.intervals import proportion_confint
 
 OUTCOMES = ["death", "serious_harm"]
-PREVALENCE_COLUMNS = [
-    "measure",
-    "by",
-    "group",
-    "count",
-    "nobs",
-    "estimate",
-    "ci_low",
-    "ci_upp",
-    "method",
-]
+PREVALENCE_COLUMNS = ["measure", "by", "group", *ESTIMATE_COLUMNS]
 
 
 def group_counts(reviews: pd.DataFrame, characteristic: str, by: str, groups: list[str]):
