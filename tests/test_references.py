@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import ROOT
+from folders import NATIONAL
 
 REPORT = ROOT / "report"
 REGISTRY = REPORT / "references.bib"
@@ -87,3 +88,13 @@ def test_a_citation_without_a_link_is_caught():
 
 def test_a_missing_key_is_caught():
     assert cited("[@nosuchwork2099]") - set(registry()) == {"nosuchwork2099"}
+
+
+@pytest.mark.pipeline
+def test_every_registry_entry_is_in_the_references_of_the_national_report(pipeline_run):
+    """The registry holds only works the report relies on: each is cited, so each is listed
+    in the rendered References (an entry cited nowhere would be missing there)."""
+    html = (pipeline_run / NATIONAL / "report" / "triennial-report.html").read_text()
+    listed = set(re.findall(r'id="ref-([^"]+)"', html))
+    assert listed, "no References list in the HTML"
+    assert sorted(set(registry()) - listed) == []
