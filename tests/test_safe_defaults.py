@@ -18,15 +18,19 @@ from triennial.pipeline.config import analysis_folder, problems, with_defaults
 SCHEMA = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
 
 
+def changed(config: dict, changes: dict) -> dict:
+    """`config` with some of its sections updated (Snakemake merges config files so)."""
+    return config | {
+        section: config.get(section, {}) | values for section, values in changes.items()
+    }
+
+
 def local_config(**changes) -> dict:
     """The worked local example's config with some sections changed, defaults filled in
     as the Snakefile fills them (config/config.yaml first, then the local one on top)."""
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    for section, values in yaml.safe_load((ROOT / LOCAL_CONFIG).read_text()).items():
-        config[section] = config.get(section, {}) | values
-    for section, values in changes.items():
-        config[section] = config.get(section, {}) | values
-    return with_defaults(config, SCHEMA)
+    local = changed(yaml.safe_load((ROOT / LOCAL_CONFIG).read_text()), changes)
+    return with_defaults(changed(config, local), SCHEMA)
 
 
 @pytest.fixture
@@ -43,9 +47,7 @@ def dry_run(tmp_path, *args, repo=None, **changes):
         repo = tmp_path / "repo"
         if not repo.exists():
             copy_repo(repo)
-    config = yaml.safe_load((ROOT / LOCAL_CONFIG).read_text())
-    for section, values in changes.items():
-        config[section] = config.get(section, {}) | values
+    config = changed(yaml.safe_load((ROOT / LOCAL_CONFIG).read_text()), changes)
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     run = snakemake(repo, "-n", "--configfile", str(path), *args)
