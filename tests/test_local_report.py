@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pypdf
 import pytest
 from attack import Attack, published_counts
 from folders import LOCAL, LOCAL_PROCESSED
@@ -30,9 +29,9 @@ def html(local_run) -> str:
 
 @pytest.fixture(scope="module")
 def pdf_text(local_run) -> str:
-    """The PDF's text, pages joined by spaces (extracted once: it takes seconds)."""
-    pdf = pypdf.PdfReader(local_run / LOCAL / "report/local-report.pdf")
-    return " ".join(page.extract_text() for page in pdf.pages)
+    """The PDF's text, every run of white space one space (a count and its noun may sit on
+    two lines)."""
+    return re.sub(r"\s+", " ", reader_pdf_text(local_run / LOCAL / "report/local-report.pdf"))
 
 
 def test_local_report_is_rendered_with_the_partnership_name(local_run, html):

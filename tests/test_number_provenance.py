@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pypdf
 import pytest
 import yaml
 from folders import NATIONAL
+from reader import pdf_text
 
 from triennial.report.numbers import computed, provenance, raw_tip
 from triennial.report.render.document import render_report
@@ -57,7 +57,7 @@ def test_html_popups_are_css_only_and_focusable(rendered):
 
 
 def test_pdf_numbers_stay_plain_text(rendered):
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(rendered["pdf"]).pages)
+    text = pdf_text(rendered["pdf"])
     assert "235" in text
     assert "notified to the department" not in text and "Computed" not in text
 
@@ -131,5 +131,5 @@ def test_the_report_shows_the_provenance_of_its_numbers(pipeline_run):
     assert sourced and all('href="#ref-' in tip for tip in sourced)
     assert any(f"{NATIONAL}/tables/prevalence.csv" in tip for _, _, tip in spans)
     pdf = pipeline_run / NATIONAL / "report/triennial-report.pdf"
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    text = pdf_text(pdf)
     assert "Computed:" not in text and "prov-" not in text

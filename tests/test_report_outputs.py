@@ -18,6 +18,7 @@ from reader import (
     table_rows_missing,
     visible_text,
 )
+from reader import pdf_pages as read_pdf_pages
 
 pytestmark = pytest.mark.pipeline
 UNRESOLVED = ("{{<", "?var:", "@fig-", "@tbl-", "@sec-", "??", "[missing image]")
@@ -58,8 +59,8 @@ def pdf(pipeline_run) -> Path:
 
 @pytest.fixture(scope="module")
 def pdf_pages(pdf) -> list[str]:
-    """The text of each page (extracted once: it takes seconds)."""
-    return [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    """The text of each page."""
+    return read_pdf_pages(pdf)
 
 
 def test_nothing_unresolved_in_html_or_pdf(html, pdf_pages):

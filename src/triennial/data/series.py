@@ -1,7 +1,7 @@
 """The annual series of serious incidents and reviews: read, check, prepare for models.
 
 Read against the Table Schemas of data/raw/published/trends/, then checked by
-`check_series`: the values a count model needs (`count_models.VALUE_RULES`); ISO
+`check_series`: the values a count model needs (`count_rows.VALUE_RULES`); ISO
 dates, a period ending after it starts; `years` agreeing with the dates; a midpoint
 inside its period; the period's label naming the year its dates start in; a count row
 having a count and a rate row its range; no series with two rows for one period or
@@ -19,7 +19,7 @@ import pandas as pd
 
 from triennial.data.errors import DataError, Problem, raise_if_any
 from triennial.data.tableschema import LINE, load_package, read_table
-from triennial.stats.count_models import bad_values
+from triennial.stats.count_rows import bad_values
 
 REQUIRED = ("series", "period_start", "period_end", "years", "count", "system")
 # One year in decimal years and in `years`: a period of `years` years spans `years`.

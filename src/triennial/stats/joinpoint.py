@@ -31,7 +31,7 @@ is a level shift inside the model, so a join is not forced to stand in for it.
 
 `poisson_loglik_batch` fits every candidate design (and every resample) at once by
 Newton's method; the chosen model is refitted with statsmodels. Input rows are those
-of `count_models.model_rows`.
+of `count_rows.model_rows`.
 """
 
 from __future__ import annotations
