@@ -2,12 +2,16 @@
 
 Every check on input data reports a `Problem`; a step that finds any raises one
 `DataError` listing them all, so a user fixes a file in one pass rather than one
-error per run.
+error per run. A value a cleaning step changes instead is logged, located the same way
+(`LOG_COLUMNS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# The cleaning log: one row per value changed, where it was and what rule changed it.
+LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
 
 
 @dataclass(frozen=True)

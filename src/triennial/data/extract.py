@@ -32,11 +32,10 @@ import pyarrow as pa
 from pyarrow import compute as pc
 
 from triennial.data.codebook import AGE_BANDS, NOT_APPLICABLE, Codebook, normalise
-from triennial.data.errors import DataError, Problem
+from triennial.data.errors import LOG_COLUMNS, DataError, Problem
 from triennial.data.spreadsheet import SOURCE_FILE, SOURCE_ROW, read_spreadsheet
 
 NUMERIC = ("age_months", "coding_round")
-LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
 _AGE = re.compile(r"(\d+)\s*(m|mo|mos|month|months|y|yr|yrs|year|years)?")
 
 
@@ -207,7 +206,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
 
     quarantined = reasons != ""
     quarantine = raw.loc[quarantined].assign(reason=reasons[quarantined]).reset_index(drop=True)
-    log = pd.concat(logs, ignore_index=True)
+    log = _log_frame(logs)
     if quarantined.any():  # the quarantine keeps those rows as typed; no log for them
         log = log[~log["row"].isin(set(raw.loc[quarantined, SOURCE_ROW]))]
     result = CleanResult(
@@ -410,28 +409,41 @@ def _add_reasons(reasons, bad, column: str, text: pd.Series, expected: str) -> N
         reasons[i] = f"{reasons[i]}; {note}" if reasons[i] else note
 
 
-def _log(where: tuple, name: str, column: Cleaned, rule: str) -> pd.DataFrame:
-    """Log cells whose clean value differs from what was typed (and that were valid).
+def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, np.ndarray]:
+    """Log entries for cells whose clean value differs from what was typed (and that were
+    valid), as columns (see `_log_frame`).
 
     `where`: the file and row of every raw row, as arrays.
     """
     idx = np.flatnonzero(column.changed)
+    return _entries(where[0][idx], where[1][idx], name, column.old(idx), column.new(idx), rule)
+
+
+def _entries(files, rows, column: str, old, new, rule: str) -> dict[str, np.ndarray]:
+    values = (files, rows, [column] * len(rows), old, new, [rule] * len(rows))
+    return dict(zip(LOG_COLUMNS, values, strict=True))
+
+
+# The log's columns as pandas keeps them: typed values as they came, names as strings.
+LOG_TYPES = dict(zip(LOG_COLUMNS, (object, np.int64, "str", object, object, "str"), strict=True))
+
+
+def _log_frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """The cleaning log, built once from every column's entries (a frame per column costs
+    more than cleaning a small extract)."""
     return pd.DataFrame(
         {
-            "file": where[0][idx],
-            "row": where[1][idx],
-            "column": name,
-            "old_value": column.old(idx),
-            "new_value": column.new(idx),
-            "rule": rule,
-        },
-        columns=LOG_COLUMNS,
+            c: pd.Series(np.concatenate([np.asarray(p[c], dtype=object) for p in parts])).astype(
+                LOG_TYPES[c]
+            )
+            for c in LOG_COLUMNS
+        }
     )
 
 
-def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> pd.DataFrame:
+def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, np.ndarray]:
     """Set age_band from age_months (vectorised); a typed band that disagrees
-    quarantines the row. Returns the log of bands filled in."""
+    quarantines the row. Returns the log entries of bands filled in."""
     months = pd.to_numeric(pd.Series(clean["age_months"], dtype=object)).to_numpy(dtype=float)
     firsts = [low for low, _ in AGE_BANDS.values()]
     codes = np.searchsorted(firsts, np.nan_to_num(months), "right") - 1
@@ -448,16 +460,13 @@ def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> pd.DataFra
         )
     clean["age_band"] = pd.Categorical.from_codes(codes, categories=names)
     filled = ok & (typed == "")
-    return pd.DataFrame(
-        {
-            "file": raw[SOURCE_FILE].to_numpy()[filled],
-            "row": raw[SOURCE_ROW].to_numpy()[filled],
-            "column": "age_band",
-            "old_value": "",
-            "new_value": derived[filled],
-            "rule": "derived from age_months",
-        },
-        columns=LOG_COLUMNS,
+    return _entries(
+        raw[SOURCE_FILE].to_numpy()[filled],
+        raw[SOURCE_ROW].to_numpy()[filled],
+        "age_band",
+        np.full(filled.sum(), "", dtype=object),
+        derived[filled],
+        "derived from age_months",
     )
 
 

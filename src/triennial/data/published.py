@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from triennial.data.errors import DataError, Problem, raise_if_any
+from triennial.data.errors import LOG_COLUMNS, DataError, Problem, raise_if_any
 from triennial.data.tableschema import LINE, load_package, read_table
 from triennial.stats.rounding import numerator_range, percent_matches
 
 CORRECTIONS = "corrections"
 FILE = "_file"
 TABLE = "table"
-LOG_COLUMNS = ["file", "row", "column", "old_value", "new_value", "rule"]
 DENOMINATOR_FILL = "denominator taken from the numerator of"
 # Counts known exactly; derived_from_percent carries a range; not_applicable none.
 _EXACT = {"printed", "printed_elsewhere", "derived_from_counts"}
