@@ -59,7 +59,7 @@ def _run_pandoc(args: list[str], cwd: Path) -> None:
 def _common_args(meta: dict[str, Any], meta_file: Path) -> list[str]:
     """Arguments shared by both outputs; filter order matters (crossref before citeproc)."""
     args = [
-        "--from=markdown",
+        "--from=json",
         "--standalone",
         f"--metadata-file={meta_file}",
         f"--lua-filter={HERE / 'crossref.lua'}",
@@ -109,6 +109,10 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
     doc_meta, body = split_front_matter(text)
     source = work / f".{Path(main).stem}.expanded.md"
     source.write_text(body, encoding="utf-8")
+    # Pandoc's Markdown reader takes most of Pandoc's time: read once, write both outputs
+    # from the document tree (JSON keeps it whole).
+    tree = work / f".{Path(main).stem}.json"
+    _run_pandoc(["--from=markdown", "--to=json", f"--output={tree}", str(source)], cwd=work)
 
     typ = work / f".{Path(main).stem}.typ"  # inside the Typst root, so figure paths resolve
     for fmt, output in (("html", out_html), ("typst", typ)):
@@ -130,7 +134,7 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
             # -citations: print citeproc's text rather than Typst's own #cite/#bibliography.
             args += ["--to=typst-citations"]
             args += [f"--include-in-header={HERE / name}" for name in ("layout.typ", "header.typ")]
-        _run_pandoc([*args, f"--output={output}", str(source)], cwd=work)
+        _run_pandoc([*args, f"--output={output}", str(tree)], cwd=work)
 
     try:
         typst.compile(
