@@ -35,8 +35,23 @@ def small():
     return {"notifications_total": long, "notifications_other": short}
 
 
-def test_every_annual_series_has_rows_and_short_ones_say_why(small):
-    table = ta.backtest_table(small, FAST)
+# Computed once for the tests below, which only read them (each takes seconds).
+@pytest.fixture(scope="module")
+def detail(small) -> pd.DataFrame:
+    return ta.backtest_forecasts(small, FAST)
+
+
+@pytest.fixture(scope="module")
+def table(small) -> pd.DataFrame:
+    return ta.backtest_table(small, FAST)
+
+
+@pytest.fixture(scope="module")
+def forecasts(small, table) -> pd.DataFrame:
+    return ta.forecasts(small, table, FAST)
+
+
+def test_every_annual_series_has_rows_and_short_ones_say_why(small, table):
     assert set(table["series"]) == set(small)
     assert set(table["model"]) == set(ta.CANDIDATES)
     naive = table.set_index(["series", "model"]).loc[("notifications_total", "naive")]
@@ -46,8 +61,7 @@ def test_every_annual_series_has_rows_and_short_ones_say_why(small):
     assert short["note"].str.contains("3 annual periods: a backtest needs at least 6").all()
 
 
-def test_naive_errors_and_scaling_by_hand(small):
-    detail = ta.backtest_forecasts(small, FAST)
+def test_naive_errors_and_scaling_by_hand(small, detail, table):
     naive = detail[(detail["model"] == "naive")].set_index("target")
     counts = small["notifications_total"]["count"].to_numpy(float)
     for i, target in [(5, "2018-19"), (6, "2019-20")]:
@@ -56,22 +70,20 @@ def test_naive_errors_and_scaling_by_hand(small):
         assert naive.loc[target, "scaled_error"] == pytest.approx(
             abs(counts[i] - counts[i - 1]) / scale
         )
-    table = ta.backtest_table(small, FAST).set_index(["series", "model"])
-    assert table.loc[("notifications_total", "naive"), "mase"] == pytest.approx(
+    by_model = table.set_index(["series", "model"])
+    assert by_model.loc[("notifications_total", "naive"), "mase"] == pytest.approx(
         naive["scaled_error"].mean()
     )
 
 
-def test_post_reform_model_needs_three_post_reform_years(small):
-    detail = ta.backtest_forecasts(small, FAST)
+def test_post_reform_model_needs_three_post_reform_years(detail):
     post = detail[detail["model"] == "post_reform"]
     assert post["forecast"].isna().all()  # 2018-19 and 2019-20: 0 and 1 post-reform years
     assert post["note"].str.contains("post-reform years").all()
 
 
-def test_the_forecast_shown_is_the_best_in_the_backtest(small):
+def test_the_forecast_shown_is_the_best_in_the_backtest(small, table):
     settings = replace(FAST, backtest_min_shared=1)  # the long series shares one year
-    table = ta.backtest_table(small, settings)
     forecasts = ta.forecasts(small, table, settings)
     judged = table[(table["series"] == "notifications_total")].dropna(subset=["mase_common"])
     best = judged.loc[judged["mase_common"].idxmin(), "model"]
@@ -85,12 +97,10 @@ def test_the_forecast_shown_is_the_best_in_the_backtest(small):
     assert (forecasts["pi80_upp"] <= forecasts["pi95_upp"]).all()
 
 
-def test_no_forecast_is_chosen_on_too_few_shared_years(small):
+def test_no_forecast_is_chosen_on_too_few_shared_years(forecasts):
     """One shared backtest year (2019-20: the trend with the step cannot forecast 2018-19,
     with no post-reform year), below the default three: one error cannot tell the models
     apart, so none is chosen, and the forecasts table says why."""
-    table = ta.backtest_table(small, FAST)
-    forecasts = ta.forecasts(small, table, FAST)
     assert FAST.backtest_min_shared == 3
     assert not forecasts["chosen"].any()
     total = forecasts[forecasts["series"] == "notifications_total"]
@@ -115,9 +125,7 @@ def test_each_prediction_limit_carries_its_monte_carlo_error():
             assert out[f"pi{level * 100:.0f}_{end}_mcse"] == pytest.approx(expected, rel=0.05)
 
 
-def test_forecasts_carry_the_monte_carlo_error_of_each_limit(small):
-    table = ta.backtest_table(small, FAST)
-    forecasts = ta.forecasts(small, table, FAST)
+def test_forecasts_carry_the_monte_carlo_error_of_each_limit(forecasts):
     for level in ("80", "95"):
         for end in ("low", "upp"):
             mcse = forecasts[f"pi{level}_{end}_mcse"]
