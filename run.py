@@ -91,6 +91,10 @@ def main() -> None:
     if command not in COMMANDS:
         sys.exit(__doc__)
     os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"  # snakemake finds .venv's python
+    # Compiled modules kept in __pycache__ (git ignores it), Python's default: each pipeline job
+    # and each test run is a new Python, which where PYTHONDONTWRITEBYTECODE is set would compile
+    # the project's modules again every time.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     layer, run = COMMANDS[command]
     setup(layer)
     run(args)
