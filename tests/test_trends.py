@@ -3,6 +3,7 @@ binomial interval from scipy's beta quantiles, hand-computed auxiliary regressio
 simulation with known slopes, and statsmodels' own prediction intervals."""
 
 import functools
+import itertools
 import math
 from datetime import date
 
@@ -19,11 +20,15 @@ from triennial.data.series import decimal_year
 from triennial.figures import trends as tf
 from triennial.stats import count_models as cm
 from triennial.stats.joinpoint import (
+    admissible_sets,
     delta_intervals,
+    first_best,
     join_grid,
     joinpoint,
     poisson_loglik_batch,
     quantile_mc_se,
+    segmented_designs,
+    spd_solve,
 )
 from triennial.stats.rate_ratio import rate_ratio, rate_ratio_range
 
@@ -322,6 +327,75 @@ def test_batch_newton_matches_statsmodels():
     direct = sm.GLM(data["count"], X, family=sm.families.Poisson()).fit()
     assert llf[0] == pytest.approx(direct.llf, rel=1e-10)
     np.testing.assert_allclose(beta[0], direct.params, rtol=1e-8)
+
+
+def test_batch_newton_matches_statsmodels_for_every_design_and_data_set():
+    """One call with several designs and data sets (and an offset): each (data set,
+    design) result is that pair's own statsmodels fit, so no axis is mixed up."""
+    data = cm.model_rows(broken_line(1))
+    centre = data["midpoint"].mean()
+    X = np.stack(
+        [cm.design(data, centre, (data["midpoint"][i] + 0.3,)).to_numpy() for i in (3, 6, 9)]
+    )
+    rng = np.random.default_rng(4)
+    Y = np.vstack([data["count"], rng.poisson(data["count"]), rng.poisson(data["count"])])
+    off = np.log(rng.uniform(0.5, 2, len(data)))
+    llf, beta = poisson_loglik_batch(X, Y.astype(float), off)
+    assert llf.shape == (3, 3) and beta.shape == (3, 3, 3)
+    for b, c in itertools.product(range(3), range(3)):
+        direct = sm.GLM(Y[b], X[c], family=sm.families.Poisson(), offset=off).fit()
+        assert llf[b, c] == pytest.approx(direct.llf, rel=1e-10)
+        np.testing.assert_allclose(beta[b, c], direct.params, rtol=1e-8)
+
+
+@pytest.mark.parametrize("p", [1, 2, 3, 4, 6])
+def test_batched_cholesky_matches_lapack(p):
+    rng = np.random.default_rng(p)
+    A = rng.standard_normal((3, 5, p + 3, p))
+    H = A.transpose(0, 1, 3, 2) @ A  # (3, 5, p, p), symmetric positive definite
+    g = rng.standard_normal((3, 5, p))
+    x = spd_solve(np.moveaxis(H, (2, 3), (0, 1)), np.moveaxis(g, 2, 0))
+    want = np.linalg.solve(H, g[..., None])[..., 0]
+    np.testing.assert_allclose(np.moveaxis(x, 0, 2), want, rtol=1e-9, atol=1e-12)
+    H[1, 2] = 0.0  # one singular matrix in the stack fails the call, as LAPACK's does
+    with pytest.raises(np.linalg.LinAlgError):
+        spd_solve(np.moveaxis(H, (2, 3), (0, 1)), np.moveaxis(g, 2, 0))
+
+
+def test_tied_join_sets_resolve_to_the_first_whatever_the_rounding():
+    """With the reform's step, a join anywhere between the two periods either side of
+    the reform spans the same columns: those fits tie, and the first is chosen even when
+    rounding (here noise of 1e-11, above the spread of these fits' llf: 1e-12) orders them
+    differently; a clearly better set wins."""
+    df = annual(counts_from(300 * np.exp(0.03 * np.arange(12)), 2), reform=2011)
+    data = cm.model_rows(df)
+    x, y = data["midpoint"].to_numpy(), data["count"].to_numpy(float)
+    gap = np.linspace(x[5], x[6], 6)  # the reform falls between periods 6 and 7
+    X = segmented_designs(data, data["midpoint"].mean(), gap[:, None], True)
+    llf, _ = poisson_loglik_batch(X, y, np.zeros(len(y)))
+    assert np.ptp(llf) <= 1e-12 * np.abs(llf).max()
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        noisy = llf + 1e-11 * rng.standard_normal(len(llf))
+        assert first_best(noisy[None], y[None])[0] == 0
+    better = np.r_[llf, llf.max() + 1e-6]  # a real difference, far above rounding
+    assert first_best(better[None], y[None])[0] == len(llf)
+
+
+def test_admissible_sets_count_as_the_definition_does():
+    """Against a direct count of the observations in each segment (edges within 1e-9)."""
+    x = np.arange(10) + 0.75
+    rng = np.random.default_rng(3)
+    sets = rng.choice(np.r_[x, x + 1e-9, x - 2e-9, rng.uniform(0, 11, 20)], (400, 2))
+    for m in (1, 2, 3):
+        got = admissible_sets(x, sets, m)
+        for joins, ok in zip(sets, got, strict=True):
+            edges = [x[0], *joins, x[-1]]
+            counts = [
+                np.sum((x >= a - 1e-9) & (x <= b + 1e-9)) for a, b in itertools.pairwise(edges)
+            ]
+            want = all(c >= m for c in counts) and all(b > a for a, b in itertools.pairwise(edges))
+            assert ok == want
 
 
 def test_aapc_is_the_average_slope():

@@ -30,7 +30,8 @@ is a level shift inside the model, so a join is not forced to stand in for it.
   63:155-162).
 
 `poisson_loglik_batch` fits every candidate design (and every resample) at once by
-Newton's method; the chosen model is refitted with statsmodels. Input rows are those
+Newton's method, its small systems solved together by a batched Cholesky
+(`spd_solve`); the chosen model is refitted with statsmodels. Input rows are those
 of `count_rows.model_rows`.
 """
 
@@ -58,6 +59,7 @@ from triennial.stats.count_models import (
 )
 
 BATCH_NUMBERS = 2_000_000  # numbers per Newton array: bounds memory for long series
+TIE = 1e-13  # llf this close to the best, relative to the size of its terms: a tie
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,23 +97,38 @@ def join_grid(x: np.ndarray, n_joins: int, min_segment: int, grid_step: float) -
     points = np.arange(low, high + grid_step / 2, grid_step)
     inside = x[(x >= low) & (x <= high)]
     points = np.unique(np.round(np.concatenate([points, inside]), 10))
-    sets = [s for s in itertools.combinations(points, n_joins) if admissible(x, s, min_segment)]
-    return np.array(sets, float).reshape(len(sets), n_joins)
+    combos = itertools.chain.from_iterable(itertools.combinations(points, n_joins))
+    sets = np.fromiter(combos, float).reshape(-1, n_joins)  # lexicographic, as before
+    return sets[admissible_sets(x, sets, min_segment)]
 
 
 def admissible(x: np.ndarray, joins, min_segment: int) -> bool:
     """True when every segment between consecutive edges holds min_segment observations."""
-    edges = [x[0], *joins, x[-1]]
-    return all(
-        np.sum((x >= a - 1e-9) & (x <= b + 1e-9)) >= min_segment and b > a
-        for a, b in itertools.pairwise(edges)
-    )
+    return bool(admissible_sets(x, np.reshape(np.asarray(joins, float), (1, -1)), min_segment)[0])
+
+
+def admissible_sets(x: np.ndarray, sets: np.ndarray, min_segment: int) -> np.ndarray:
+    """`admissible` for each row of sets (sets, joins) at once: a boolean per set.
+
+    The observations in [a - 1e-9, b + 1e-9] are counted as a difference of two
+    positions in the sorted midpoints, rather than by a comparison with every one.
+    """
+    ordered = np.sort(x)
+    edges = np.column_stack([np.full(len(sets), x[0]), sets, np.full(len(sets), x[-1])])
+    a, b = edges[:, :-1], edges[:, 1:]
+    before = np.searchsorted(ordered, a - 1e-9, "left")  # observations below a - 1e-9
+    upto = np.searchsorted(ordered, b + 1e-9, "right")  # observations up to b + 1e-9
+    return np.all((upto - before >= min_segment) & (b > a), axis=1)
 
 
 def segmented_designs(data, centre, join_sets, step) -> np.ndarray:
     """Designs (sets, n, p): const, time, a hinge per join, optional step."""
     base = design(data, centre, step=step).to_numpy(float)
-    x = data["midpoint"].to_numpy(float)
+    return with_hinges(base, data["midpoint"].to_numpy(float), join_sets, step)
+
+
+def with_hinges(base: np.ndarray, x: np.ndarray, join_sets: np.ndarray, step) -> np.ndarray:
+    """`segmented_designs` from the design without joins (base) and the midpoints x."""
     hinges = np.maximum(x[None, :, None] - join_sets[:, None, :], 0.0)  # (sets, n, k)
     tiled = np.broadcast_to(base, (len(join_sets), *base.shape))
     if step:  # keep the design's column order: const, time, joins..., step
@@ -123,31 +140,80 @@ def poisson_loglik_batch(X: np.ndarray, y: np.ndarray, off: np.ndarray, tol: flo
     """Maximum Poisson log-likelihood of many designs and data sets at once, by Newton.
 
     X has shape (candidates, n, p); y is (n,) or (data sets, n), counts or any
-    non-negative values (quasi-likelihood). Starts from least squares on
-    log(y + 0.5); the log-likelihood is concave, so Newton converges fast from
-    there. Returns (llf, coefficients) with shapes (candidates,) and (candidates, p),
-    with a leading (data sets,) when y is 2-d.
+    non-negative values (quasi-likelihood); off is (n,) or (data sets, n). Starts from
+    least squares on log(y + 0.5); the log-likelihood is concave, so Newton converges
+    fast from there. Returns (llf, coefficients) with shapes (candidates,) and
+    (candidates, p), with a leading (data sets,) when y is 2-d.
     """
-    # Work as (candidates, data sets, ...) so each step is one large matmul per candidate.
-    Y = np.atleast_2d(np.asarray(y, float))[None]  # (1, B, n)
-    n, p = X.shape[1:]
+    # Work as (candidates, ..., data sets): each step is one large matmul per candidate,
+    # and every Hessian entry is a (candidates, data sets) array with the data sets
+    # contiguous, which the batched Cholesky below works on element by element.
+    Y = np.atleast_2d(np.asarray(y, float)).T  # (n, B)
+    off = np.atleast_2d(np.asarray(off, float)).T  # (n, 1) or (n, B)
+    C, n, p = X.shape
     Xt = X.transpose(0, 2, 1)  # (C, p, n)
-    outer = (X[..., :, None] * X[..., None, :]).reshape(len(X), n, p * p)
+    outer = (X[..., :, None] * X[..., None, :]).reshape(C, n, p * p).transpose(0, 2, 1)
     z = np.log(Y + 0.5) - off
-    beta = np.linalg.solve(Xt @ X, Xt @ z.transpose(0, 2, 1)).transpose(0, 2, 1)  # (C, B, p)
+    beta = np.linalg.solve(Xt @ X, Xt @ z)  # (C, p, B); C calls, each with B right sides
+    # One buffer for eta, mu and y - mu in turn: a fresh array of this size at every
+    # step costs more (page faults) than the arithmetic on it.
+    work = np.empty((C, n, Y.shape[1]))
+    hess = np.empty((C, p * p, Y.shape[1]))
     for _ in range(100):
-        mu = np.exp(beta @ Xt + off)  # (C, B, n)
-        hess = (mu @ outer).reshape(*mu.shape[:2], p, p)
-        delta = np.linalg.solve(hess, ((Y - mu) @ X)[..., None])[..., 0]
+        np.matmul(X, beta, out=work)
+        work += off
+        mu = np.exp(work, out=work)  # (C, n, B)
+        np.matmul(outer, mu, out=hess)
+        gradient = Xt @ np.subtract(Y, mu, out=work)  # (C, p, B)
+        H = hess.reshape(C, p, p, -1).transpose(1, 2, 0, 3)  # (p, p, C, B), a view
+        delta = spd_solve(H, gradient.transpose(1, 0, 2)).transpose(1, 0, 2)  # (C, p, B)
         beta = beta + np.clip(delta, -5, 5)  # a bounded step keeps exp() finite
         if np.max(np.abs(delta)) < tol:
             break
-    eta = beta @ Xt + off
-    llf = np.sum(Y * eta - np.exp(eta) - special.gammaln(Y + 1), axis=-1).T  # (B, C)
-    beta = beta.transpose(1, 0, 2)  # (B, C, p)
+    eta = X @ beta + off
+    llf = np.sum(Y * eta - np.exp(eta) - special.gammaln(Y + 1), axis=1).T  # (B, C)
+    beta = beta.transpose(2, 0, 1)  # (B, C, p)
     if np.ndim(y) == 1:
         return llf[0], beta[0]
     return llf, beta
+
+
+def spd_solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """x with H x = g for a stack of small symmetric positive definite matrices.
+
+    H is (p, p, *batch), g is (p, *batch): the matrix axes first, so that each entry is
+    one array over the batch. The textbook Cholesky recurrences (H = L L', then two
+    triangular solves) run once per entry over the whole batch: for the Newton steps'
+    thousands of 3x3 to 6x6 systems that is several times quicker than np.linalg.solve,
+    which calls LAPACK once per matrix.
+    """
+    p = len(g)
+    L = [[None] * p for _ in range(p)]
+    for j in range(p):
+        s = H[j, j]
+        for k in range(j):
+            s = s - L[j][k] ** 2
+        if not np.all(s > 0):  # singular (or not positive definite): fail as LAPACK does
+            raise np.linalg.LinAlgError("Singular matrix")
+        L[j][j] = np.sqrt(s)
+        for i in range(j + 1, p):
+            s = H[i, j]
+            for k in range(j):
+                s = s - L[i][k] * L[j][k]
+            L[i][j] = s / L[j][j]
+    w = []  # L w = g
+    for i in range(p):
+        s = g[i]
+        for k in range(i):
+            s = s - L[i][k] * w[k]
+        w.append(s / L[i][i])
+    x = [None] * p  # L' x = w
+    for i in reversed(range(p)):
+        s = w[i]
+        for k in range(i + 1, p):
+            s = s - L[k][i] * x[k]
+        x[i] = s / L[i][i]
+    return np.stack(x)
 
 
 def best_joins(data, centre, k, step, off, y, min_segment, grid_step):
@@ -158,23 +224,39 @@ def best_joins(data, centre, k, step, off, y, min_segment, grid_step):
     llf, beta, joins = [], [], []
     for start in range(0, len(y), chunk):
         part, b = poisson_loglik_batch(X, y[start : start + chunk], off)
-        best = np.argmax(part, axis=1)  # first of ties: deterministic
+        best = first_best(part, y[start : start + chunk])
         rows = np.arange(len(best))
-        llf.append(part[rows, best])
+        llf.append(np.max(part, axis=1))  # the best value; joins and beta of the first tie
         beta.append(b[rows, best])
         joins.append(sets[best])
     return np.concatenate(llf), np.concatenate(beta), np.concatenate(joins)
 
 
+def first_best(llf: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per data set (row of llf, of y), the first candidate whose llf is the largest.
+
+    Some join sets fit equally well in exact arithmetic (with the reform's step, a join
+    anywhere between the periods either side of the reform spans the same columns), so
+    their llf differ only in rounding, which depends on the solver and the BLAS. Values
+    within TIE of the best, on the scale of the llf's terms, count as ties (over the
+    pipeline's and the tests' fits, rounding stays below 1e-14 of that scale and
+    distinct join sets differ by more than 1e-12 of it).
+    """
+    scale = np.sum(special.gammaln(y + 1) + y, axis=-1, keepdims=True) + 1
+    top = np.max(llf, axis=1, keepdims=True)
+    return np.argmax(llf >= top - TIE * scale, axis=1)
+
+
 def refine(data, centre, joins, step, off, min_segment, grid_step) -> tuple[float, ...]:
     """Continuous join positions: the profile deviance minimised near the best grid set."""
     x, y = data["midpoint"].to_numpy(float), data["count"].to_numpy(float)
+    base = design(data, centre, step=step).to_numpy(float)  # once, not per evaluation
 
     def deviance(positions):
         positions = np.atleast_1d(positions)
         if not admissible(x, positions, min_segment):
             return math.inf
-        X = segmented_designs(data, centre, positions[None], step)
+        X = with_hinges(base, x, positions[None], step)
         return -float(poisson_loglik_batch(X, y, off)[0][0])
 
     if len(joins) == 0:
