@@ -32,13 +32,14 @@ sdcTable: primary and secondary cell suppression with an audit):
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import connected_components
 
 from triennial.analysis.measures import (
     Where,
@@ -125,115 +126,119 @@ def _solve(c, constraints, bounds):
 
 
 class _Audit:
-    """The integer programme: relations among cells, shown cells fixed."""
+    """The integer programme: relations among cells, shown cells fixed.
+
+    Cells and relations are numbered (cells in sorted order, so sorting numbers sorts
+    keys) and the relations held as one sparse matrix, +1 for the cell and -1 for each
+    sub-cell: each programme is a slice of it, built by numpy rather than cell by cell.
+    """
 
     def __init__(self, rels, values: dict[Key, int], printed: set[Key]):
         self.rels = sorted(rels)
-        self.values = values
-        self.printed = printed
-        self.members: dict[Key, list[int]] = {}
-        for i, (parent, parts) in enumerate(self.rels):
-            for k in (parent, *parts):
-                self.members.setdefault(k, []).append(i)
+        members = [(parent, *parts) for parent, parts in self.rels]
+        self.cells = sorted({k for m in members for k in m} | set(values))
+        self.number = {k: j for j, k in enumerate(self.cells)}
+        rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        cols = np.array([self.number[k] for m in members for k in m], dtype=np.int64)
+        parent = np.array([i == 0 for m in members for i in range(len(m))], dtype=bool)
+        shape = (len(self.rels), len(self.cells))
+        self.relation = csr_array((np.where(parent, 1.0, -1.0), (rows, cols)), shape=shape)
+        self.parents = csr_array((parent.astype(float), (rows, cols)), shape=shape)
+        self.parts = csr_array(((~parent).astype(float), (rows, cols)), shape=shape)
+        self.touches = abs(self.relation)  # relation by cell: 1 where the cell is in it
+        self.touched_by = self.touches.T.tocsr()
+        self.uses = np.bincount(cols, minlength=len(self.cells))  # relations per cell
         self.upper = values[PUBLIC]
+        counted = [self.number[k] for k in values]
+        self.counted = np.zeros(len(self.cells), dtype=bool)
+        self.counted[counted] = True
+        self.value = np.zeros(len(self.cells))
+        self.value[counted] = list(values.values())
+        self.is_printed = np.zeros(len(self.cells), dtype=bool)
+        self.is_printed[[self.number[k] for k in printed]] = True
         # The smallest and largest value each cell takes in a table consistent with what is
         # shown (the true table is one; every solution below is another).
-        self.seen = {k: (v, v) for k, v in values.items()}
-        self._components: dict[Key, tuple[list[Key], list[int]]] = {}
-        self._components_of = -1
+        self.low = self.value.astype(np.int64)
+        self.high = self.low.copy()
+        self._hidden_size = -1
 
-    def free(self, key: Key, hidden: set[Key]) -> bool:
-        return key not in self.printed or key in hidden
-
-    def component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
-        """The free cells and relations linked to `key` through free cells (the same for
-        every free cell linked to it, until more is hidden)."""
-        if self._components_of != len(hidden):  # hidden only grows: its size dates it
-            self._components, self._components_of = {}, len(hidden)
-        if key not in self._components:
-            found = self._component(key, hidden)
-            self._components |= dict.fromkeys(found[0], found)
-        return self._components[key]
-
-    def _component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
-        cells, rels, queue = {key}, set(), deque([key])
-        while queue:
-            for i in self.members.get(queue.popleft(), []):
-                if i in rels:
-                    continue
-                rels.add(i)
-                parent, parts = self.rels[i]
-                for k in (parent, *parts):
-                    if self.free(k, hidden) and k not in cells:
-                        cells.add(k)
-                        queue.append(k)
-        return sorted(cells), sorted(rels)
+    def _update(self, hidden: set[Key]) -> None:
+        """The free cells and the components, anew when more is hidden (hidden only grows:
+        its size dates them)."""
+        if self._hidden_size == len(hidden):
+            return
+        self._hidden_size = len(hidden)
+        self.is_free = ~self.is_printed
+        self.is_free[[self.number[k] for k in hidden]] = True
+        # Free cells and relations as one graph (a relation linked to its free cells): a
+        # component is the free cells and relations linked to a cell through free cells.
+        links = self.relation.tocoo()
+        free = self.is_free[links.col]
+        n_rels = len(self.rels)
+        graph = coo_array(
+            (np.ones(free.sum()), (links.row[free], n_rels + links.col[free])),
+            shape=(n_rels + len(self.cells),) * 2,
+        )
+        _, labels = connected_components(graph, directed=False)
+        self.rel_label, self.cell_label = labels[:n_rels], labels[n_rels:]
 
     def range(self, key: Key, hidden: set[Key], threshold: int) -> tuple[int, int]:
         """Two values of `key`, each consistent with everything shown: at least `threshold`
         apart if the cell can take such values, else its smallest and largest."""
-        low, high = self.seen[key]
-        if high - low >= threshold:
-            return low, high
-        cells, rels = self.component(key, hidden)
+        j = self.number[key]
+        if self.high[j] - self.low[j] >= threshold:
+            return int(self.low[j]), int(self.high[j])
+        self._update(hidden)
+        label = self.cell_label[j]
+        rels = np.flatnonzero(self.rel_label == label)
         # A free cell in one relation only can take up any slack there: drop it, and the
-        # relation's equality becomes a range (fewer variables, the same feasible set).
-        uses = Counter(k for i in rels for k in (self.rels[i][0], *self.rels[i][1]))
-        kept = [k for k in cells if k == key or uses[k] > 1]
-        index = {k: j for j, k in enumerate(kept)}
-        rows, cols, coefs = [], [], []
-        low, high = np.zeros(len(rels)), np.zeros(len(rels))
-        for row, i in enumerate(rels):
-            parent, parts = self.rels[i]
-            for k, sign in ((parent, 1.0), *((p, -1.0) for p in parts)):
-                if k in index:
-                    rows.append(row)
-                    cols.append(index[k])
-                    coefs.append(sign)
-                elif self.free(k, hidden):  # dropped: sign * k in [0, upper] or [-upper, 0]
-                    low[row] -= max(sign, 0) * self.upper
-                    high[row] -= min(sign, 0) * self.upper
-                else:
-                    low[row] -= sign * self.values[k]
-                    high[row] -= sign * self.values[k]
-        a = coo_array((coefs, (rows, cols)), shape=(len(rels), len(kept))).tocsr()
+        # relation's equality becomes a range (fewer variables, the same feasible set):
+        # a dropped cell adds 0 to upper, or takes 0 to upper away.
+        linked = self.is_free & (self.cell_label == label)
+        kept_mask = linked & (self.uses > 1)
+        kept_mask[j] = True
+        kept = np.flatnonzero(kept_mask)
+        dropped = (linked & ~kept_mask).astype(float)
+        shown = self.value * ~self.is_free
+        a = self.relation[rels]
+        fixed = 0.0 - a @ shown  # 0.0 - : +0.0 where nothing is shown, never -0.0
+        low = fixed - self.upper * (self.parents[rels] @ dropped)
+        high = fixed + self.upper * (self.parts[rels] @ dropped)
+        a = a[:, kept]
         constraints = [LinearConstraint(a, low, high)] if len(rels) else []
         bounds = Bounds(np.zeros(len(kept)), np.full(len(kept), float(self.upper)))
+        at = np.searchsorted(kept, j)
+        seen = self.counted[kept]  # a sub-cell no row prints has no count to start from
         for sign in (1.0, -1.0):
             c = np.zeros(len(kept))
-            c[index[key]] = sign
+            c[at] = sign
             result = _solve(c, constraints, bounds)
             if not result.success:
                 raise RuntimeError(f"disclosure audit failed for {key}: {result.message}")
-            for k, value in zip(kept, np.round(result.x).astype(int), strict=True):
-                if k in self.seen:  # a sub-cell no row prints has no count to start from
-                    low_k, high_k = self.seen[k]
-                    self.seen[k] = (min(low_k, value), max(high_k, value))
-            low, high = self.seen[key]
-            if high - low >= threshold:
+            value = np.round(result.x).astype(np.int64)[seen]
+            cells = kept[seen]
+            self.low[cells] = np.minimum(self.low[cells], value)
+            self.high[cells] = np.maximum(self.high[cells], value)
+            if self.high[j] - self.low[j] >= threshold:
                 break
-        return low, high
+        return int(self.low[j]), int(self.high[j])
 
     def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
         """Shown, non-public cells that share a relation with `key` or with free cells
         linked to it (nearest first)."""
-        seen, frontier = {key}, [key]
-        while frontier:
-            found, following = set(), []
-            for k in frontier:
-                for i in self.members.get(k, []):
-                    parent, parts = self.rels[i]
-                    for other in (parent, *parts):
-                        if other in seen:
-                            continue
-                        seen.add(other)
-                        if self.free(other, hidden):
-                            following.append(other)
-                        elif other != PUBLIC:
-                            found.add(other)
-            if found:
-                return sorted(found)
-            frontier = following
+        self._update(hidden)
+        seen = np.zeros(len(self.cells), dtype=bool)
+        frontier = seen.copy()
+        frontier[self.number[key]] = seen[self.number[key]] = True
+        while frontier.any():
+            touched = (self.touches @ frontier) > 0
+            reached = ((self.touched_by @ touched) > 0) & ~seen
+            seen |= reached
+            found = reached & ~self.is_free
+            found[self.number[PUBLIC]] = False
+            if found.any():
+                return [self.cells[k] for k in np.flatnonzero(found)]
+            frontier = reached & self.is_free
         return []
 
 
