@@ -23,6 +23,7 @@ from scipy.sparse import random_array
 
 from triennial.analysis import disclosure
 from triennial.analysis.disclosure import PUBLIC, Plan, key_text, plan_table, protect, read_plan
+from triennial.analysis.measures import Where
 from triennial.data.codebook import NOT_APPLICABLE, load_codebook
 from triennial.data.errors import DataError
 from triennial.data.extract import clean_extracts
@@ -69,6 +70,16 @@ def test_no_suppression_for_the_demonstration():
     values = {PUBLIC: 20, band("young"): 1, band("middle"): 3, band("old"): 16}
     plan = protect(values, set(values), [], CODES, 0)
     assert plan.hidden == set() and plan.shows(band("young"))
+
+
+def test_counts_are_the_reviews_meeting_every_condition():
+    """`cell_counts` (each condition's reviews found once) against `Where` cell by cell."""
+    reviews = pd.DataFrame(
+        {A: ["young", "old", "old", None, "middle"], "sex": ["f", "m", "f", "f", pd.NA]}
+    )
+    keys = [PUBLIC, band("old"), (("sex", ("f",)),), ((A, ("old", "young")), ("sex", ("f",)))]
+    assert disclosure.cell_counts(reviews, keys) == {k: int(Where(k)(reviews).sum()) for k in keys}
+    assert list(disclosure.cell_counts(reviews, keys).values()) == [5, 2, 3, 2]
 
 
 # --- the solver, called directly ---------------------------------------------------------------

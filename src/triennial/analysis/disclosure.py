@@ -395,6 +395,21 @@ def extract_cells(codebook) -> dict[tuple, Row]:
     return {name: row(p, n, codes_) for name, (p, n) in extract_rows(codebook).items()}
 
 
+def cell_counts(reviews: pd.DataFrame, keys: list[Key]) -> dict[Key, int]:
+    """The number of reviews in each cell. Cells share most of their conditions: each
+    condition's reviews are found once (`Where`), and a cell's are those meeting all its."""
+    found: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+    out = {}
+    for key in keys:
+        mask = np.ones(len(reviews), dtype=bool)
+        for condition in key:
+            if condition not in found:
+                found[condition] = Where((condition,))(reviews).to_numpy(dtype=bool)
+            mask &= found[condition]
+        out[key] = int(mask.sum())
+    return out
+
+
 def extract_plan(
     reviews, codebook, threshold: int, extra: dict | None = None, extra_codes: dict | None = None
 ) -> tuple[Plan, dict[tuple, Row]]:
@@ -410,7 +425,7 @@ def extract_plan(
     cells = extract_cells(codebook)
     cells |= {name: row(p, n, codes_) for name, (p, n) in (extra or {}).items()}
     keys = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N, c.rest)}
-    values = {k: int(Where(k)(reviews).sum()) for k in sorted(keys)}
+    values = cell_counts(reviews, sorted(keys))
     printed = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N)}
     rests = sorted({(c.rest, c.n) for c in cells.values()})
     return protect(values, printed, rests, codes_, threshold), cells
