@@ -32,13 +32,19 @@ sdcTable: primary and secondary cell suppression with an audit):
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
+from scipy.sparse import coo_array, csc_array, csr_array
+from scipy.sparse.csgraph import connected_components
+
+try:  # HiGHS as scipy bundles it for `milp` (see `_linear`)
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - a scipy that bundles it elsewhere
+    _highs = None
 
 from triennial.analysis.measures import (
     Where,
@@ -114,126 +120,201 @@ def is_small(value: float, threshold: int) -> bool:
     return 1 <= value < threshold
 
 
-def _solve(c, constraints, bounds):
-    """The integer programme min c @ x, solved as a linear programme first: when the linear
-    optimum is whole numbers it is the integer optimum too (the usual case for tables that
-    add up), and the integer solver, several times slower, is not needed."""
-    relaxed = milp(c, constraints=constraints, bounds=bounds)
-    if relaxed.success and np.allclose(relaxed.x, np.round(relaxed.x), rtol=0, atol=1e-9):
-        return relaxed
-    return milp(c, constraints=constraints, integrality=np.ones(len(c)), bounds=bounds)
+def _linear(c, a: csc_array, low, high, upper: int) -> np.ndarray | None:
+    """The optimum of the linear programme min c @ x, low <= a @ x <= high, 0 <= x <= upper,
+    or None when there is none (`a` with each column's rows in order).
+
+    HiGHS is called as `milp` calls it (the same model, the same options: so the same
+    solution), but directly: `milp` spends about as long again as the solve itself on
+    checking its input and on results not used here, and the audit solves hundreds.
+    """
+    if _highs is None:  # another scipy: the same solver through `milp`, slower
+        result = milp(c, **_milp_model(a, low, high, upper))
+        return result.x if result.success else None
+    n = a.shape[1]
+    lp = _highs.HighsLp()
+    lp.num_col_, lp.num_row_ = n, a.shape[0]
+    matrix = lp.a_matrix_
+    matrix.num_col_, matrix.num_row_ = n, a.shape[0]
+    matrix.format_ = _highs.MatrixFormat.kColwise
+    # As lists: HiGHS takes these several times faster than numpy arrays of int32.
+    matrix.start_, matrix.index_, matrix.value_ = (
+        v.tolist() for v in (a.indptr, a.indices, a.data)
+    )
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, np.zeros(n), np.full(n, float(upper))
+    lp.row_lower_, lp.row_upper_ = low, high
+    lp.integrality_ = [_highs.HighsVarType.kContinuous] * n
+    options = _highs.HighsOptions()
+    options.log_to_console = False
+    solver = _highs._Highs()
+    solver.passOptions(options)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != _highs.HighsModelStatus.kOptimal:
+        return None
+    return np.array(solver.getSolution().col_value)
+
+
+def _solve(c, a, low, high, upper: int) -> tuple[np.ndarray | None, str]:
+    """The integer programme min c @ x (see `_linear`), solved as a linear programme first:
+    when the linear optimum is whole numbers it is the integer optimum too (the usual case
+    for tables that add up), and the integer solver, several times slower, is not needed.
+    Returns the optimum (None if there is none) and the solver's message."""
+    relaxed = _linear(c, a, low, high, upper)
+    if relaxed is not None and np.all(np.abs(relaxed - np.round(relaxed)) <= 1e-9):
+        return relaxed, ""
+    result = milp(c, integrality=np.ones(len(c)), **_milp_model(a, low, high, upper))
+    return (result.x if result.success else None), result.message
+
+
+def _milp_model(a, low, high, upper: int) -> dict:
+    n = a.shape[1]
+    return {
+        "constraints": [LinearConstraint(a, low, high)] if a.shape[0] else [],
+        "bounds": Bounds(np.zeros(n), np.full(n, float(upper))),
+    }
 
 
 class _Audit:
-    """The integer programme: relations among cells, shown cells fixed."""
+    """The integer programme: relations among cells, shown cells fixed.
+
+    Cells and relations are numbered (cells in sorted order, so sorting numbers sorts
+    keys), and each programme is built by numpy from one list of links (a cell in a
+    relation) rather than cell by cell: the audit builds hundreds.
+    """
 
     def __init__(self, rels, values: dict[Key, int], printed: set[Key]):
         self.rels = sorted(rels)
-        self.values = values
-        self.printed = printed
-        self.members: dict[Key, list[int]] = {}
-        for i, (parent, parts) in enumerate(self.rels):
-            for k in (parent, *parts):
-                self.members.setdefault(k, []).append(i)
+        in_each = [(parent, *parts) for parent, parts in self.rels]
+        self.cells = sorted({k for m in in_each for k in m} | set(values))
+        self.number = {k: j for j, k in enumerate(self.cells)}
+        # Each link: its relation, its cell, +1 for the cell the relation sums to and -1 for
+        # each part. In column order (by cell, then relation): any programme's links, taken
+        # in this order, are its matrix as the solver takes it (column by column).
+        rel = np.repeat(np.arange(len(in_each)), [len(m) for m in in_each])
+        cell = np.array([self.number[k] for m in in_each for k in m], dtype=np.int64)
+        sign = np.array([1.0 if i == 0 else -1.0 for m in in_each for i in range(len(m))])
+        order = np.lexsort((rel, cell))
+        self.rel, self.cell, self.sign = rel[order], cell[order], sign[order]
+        shape = (len(self.rels), len(self.cells))
+        self.members = csr_array((np.ones(len(rel)), (rel, cell)), shape=shape)  # 1: in it
+        self.memberships = self.members.T.tocsr()  # the same, cell by relation
+        self.uses = np.bincount(cell, minlength=len(self.cells))  # relations per cell
         self.upper = values[PUBLIC]
+        counted = [self.number[k] for k in values]
+        self.counted = np.zeros(len(self.cells), dtype=bool)
+        self.counted[counted] = True
+        self.value = np.zeros(len(self.cells))
+        self.value[counted] = list(values.values())
+        self.is_printed = np.zeros(len(self.cells), dtype=bool)
+        self.is_printed[[self.number[k] for k in printed]] = True
         # The smallest and largest value each cell takes in a table consistent with what is
         # shown (the true table is one; every solution below is another).
-        self.seen = {k: (v, v) for k, v in values.items()}
-        self._components: dict[Key, tuple[list[Key], list[int]]] = {}
-        self._components_of = -1
+        self.low = self.value.astype(np.int64)
+        self.high = self.low.copy()
+        self.is_free = ~self.is_printed
+        # Free cells and relations as one graph (a relation linked to its free cells).
+        free = self.is_free[self.cell]
+        graph = coo_array(
+            (np.ones(free.sum()), (self.rel[free], len(self.rels) + self.cell[free])),
+            shape=(len(self.rels) + len(self.cells),) * 2,
+        )
+        labels = connected_components(graph, directed=False)[1]
+        self.rel_label, self.cell_label = labels[: len(self.rels)], labels[len(self.rels) :]
+        self._hidden_size = 0
 
-    def free(self, key: Key, hidden: set[Key]) -> bool:
-        return key not in self.printed or key in hidden
+    def _update(self, hidden: set[Key]) -> None:
+        """The free cells and their components, brought up to date with `hidden` (which only
+        grows: its size dates them).
 
-    def component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
-        """The free cells and relations linked to `key` through free cells (the same for
-        every free cell linked to it, until more is hidden)."""
-        if self._components_of != len(hidden):  # hidden only grows: its size dates it
-            self._components, self._components_of = {}, len(hidden)
-        if key not in self._components:
-            found = self._component(key, hidden)
-            self._components |= dict.fromkeys(found[0], found)
-        return self._components[key]
+        A component: the free cells and relations linked to a cell through free cells,
+        numbered alike (a cell's or relation's `label`). A cell newly hidden joins its
+        relations' components into one.
+        """
+        if self._hidden_size == len(hidden):
+            return
+        self._hidden_size = len(hidden)
+        for j in sorted(self.number[k] for k in hidden):
+            if self.is_free[j]:
+                continue
+            self.is_free[j] = True
+            rels = self.memberships.indices[
+                self.memberships.indptr[j] : self.memberships.indptr[j + 1]
+            ]
+            joined = np.union1d(self.rel_label[rels], self.cell_label[j])
+            self.rel_label[np.isin(self.rel_label, joined)] = joined[0]
+            self.cell_label[np.isin(self.cell_label, joined)] = joined[0]
 
-    def _component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
-        cells, rels, queue = {key}, set(), deque([key])
-        while queue:
-            for i in self.members.get(queue.popleft(), []):
-                if i in rels:
-                    continue
-                rels.add(i)
-                parent, parts = self.rels[i]
-                for k in (parent, *parts):
-                    if self.free(k, hidden) and k not in cells:
-                        cells.add(k)
-                        queue.append(k)
-        return sorted(cells), sorted(rels)
+    def _programme(self, j: int) -> tuple[csc_array, np.ndarray, np.ndarray, np.ndarray]:
+        """Cell j's programme (free cells up to date): its matrix, a row per relation of
+        j's component and a column per kept cell; its rows' bounds; the kept cells."""
+        label = self.cell_label[j]
+        in_component = self.rel_label == label
+        row = np.cumsum(in_component) - 1  # the programme's row of each of its relations
+        # A free cell in one relation only can take up any slack there: drop it, and the
+        # relation's equality becomes a range (fewer variables, the same feasible set):
+        # a dropped cell adds 0 to upper, or takes 0 to upper away.
+        kept = self.is_free & (self.cell_label == label) & (self.uses > 1)
+        kept[j] = True
+        column = np.cumsum(kept) - 1
+        links = in_component[self.rel]
+        cell, sign, row = self.cell[links], self.sign[links], row[self.rel[links]]
+        n_rows = int(in_component.sum())
+        shown = ~self.is_free[cell]
+        dropped = ~shown & ~kept[cell]
+        fixed = 0.0 - np.bincount(
+            row[shown], weights=sign[shown] * self.value[cell[shown]], minlength=n_rows
+        )  # 0.0 - : +0.0 where nothing is shown, never -0.0
+        low = fixed - self.upper * np.bincount(row[dropped & (sign > 0)], minlength=n_rows)
+        high = fixed + self.upper * np.bincount(row[dropped & (sign < 0)], minlength=n_rows)
+        linked = kept[cell]
+        kept = np.flatnonzero(kept)
+        start = np.zeros(len(kept) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(column[cell[linked]], minlength=len(kept)), out=start[1:])
+        shape = (n_rows, len(kept))
+        a = csc_array((sign[linked], row[linked].astype(np.int32), start), shape=shape)
+        return a, low, high, kept
 
     def range(self, key: Key, hidden: set[Key], threshold: int) -> tuple[int, int]:
         """Two values of `key`, each consistent with everything shown: at least `threshold`
         apart if the cell can take such values, else its smallest and largest."""
-        low, high = self.seen[key]
-        if high - low >= threshold:
-            return low, high
-        cells, rels = self.component(key, hidden)
-        # A free cell in one relation only can take up any slack there: drop it, and the
-        # relation's equality becomes a range (fewer variables, the same feasible set).
-        uses = Counter(k for i in rels for k in (self.rels[i][0], *self.rels[i][1]))
-        kept = [k for k in cells if k == key or uses[k] > 1]
-        index = {k: j for j, k in enumerate(kept)}
-        rows, cols, coefs = [], [], []
-        low, high = np.zeros(len(rels)), np.zeros(len(rels))
-        for row, i in enumerate(rels):
-            parent, parts = self.rels[i]
-            for k, sign in ((parent, 1.0), *((p, -1.0) for p in parts)):
-                if k in index:
-                    rows.append(row)
-                    cols.append(index[k])
-                    coefs.append(sign)
-                elif self.free(k, hidden):  # dropped: sign * k in [0, upper] or [-upper, 0]
-                    low[row] -= max(sign, 0) * self.upper
-                    high[row] -= min(sign, 0) * self.upper
-                else:
-                    low[row] -= sign * self.values[k]
-                    high[row] -= sign * self.values[k]
-        a = coo_array((coefs, (rows, cols)), shape=(len(rels), len(kept))).tocsr()
-        constraints = [LinearConstraint(a, low, high)] if len(rels) else []
-        bounds = Bounds(np.zeros(len(kept)), np.full(len(kept), float(self.upper)))
+        j = self.number[key]
+        if self.high[j] - self.low[j] >= threshold:
+            return int(self.low[j]), int(self.high[j])
+        self._update(hidden)
+        a, low, high, kept = self._programme(j)
+        at = np.searchsorted(kept, j)
+        seen = self.counted[kept]  # a sub-cell no row prints has no count to start from
         for sign in (1.0, -1.0):
             c = np.zeros(len(kept))
-            c[index[key]] = sign
-            result = _solve(c, constraints, bounds)
-            if not result.success:
-                raise RuntimeError(f"disclosure audit failed for {key}: {result.message}")
-            for k, value in zip(kept, np.round(result.x).astype(int), strict=True):
-                if k in self.seen:  # a sub-cell no row prints has no count to start from
-                    low_k, high_k = self.seen[k]
-                    self.seen[k] = (min(low_k, value), max(high_k, value))
-            low, high = self.seen[key]
-            if high - low >= threshold:
+            c[at] = sign
+            x, message = _solve(c, a, low, high, self.upper)
+            if x is None:
+                raise RuntimeError(f"disclosure audit failed for {key}: {message}")
+            value = np.round(x).astype(np.int64)[seen]
+            cells = kept[seen]
+            self.low[cells] = np.minimum(self.low[cells], value)
+            self.high[cells] = np.maximum(self.high[cells], value)
+            if self.high[j] - self.low[j] >= threshold:
                 break
-        return low, high
+        return int(self.low[j]), int(self.high[j])
 
     def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
         """Shown, non-public cells that share a relation with `key` or with free cells
         linked to it (nearest first)."""
-        seen, frontier = {key}, [key]
-        while frontier:
-            found, following = set(), []
-            for k in frontier:
-                for i in self.members.get(k, []):
-                    parent, parts = self.rels[i]
-                    for other in (parent, *parts):
-                        if other in seen:
-                            continue
-                        seen.add(other)
-                        if self.free(other, hidden):
-                            following.append(other)
-                        elif other != PUBLIC:
-                            found.add(other)
-            if found:
-                return sorted(found)
-            frontier = following
+        self._update(hidden)
+        seen = np.zeros(len(self.cells), dtype=bool)
+        frontier = seen.copy()
+        frontier[self.number[key]] = seen[self.number[key]] = True
+        while frontier.any():
+            touched = (self.members @ frontier) > 0
+            reached = ((self.memberships @ touched) > 0) & ~seen
+            seen |= reached
+            found = reached & ~self.is_free
+            found[self.number[PUBLIC]] = False
+            if found.any():
+                return [self.cells[k] for k in np.flatnonzero(found)]
+            frontier = reached & self.is_free
         return []
 
 
@@ -314,6 +395,21 @@ def extract_cells(codebook) -> dict[tuple, Row]:
     return {name: row(p, n, codes_) for name, (p, n) in extract_rows(codebook).items()}
 
 
+def cell_counts(reviews: pd.DataFrame, keys: list[Key]) -> dict[Key, int]:
+    """The number of reviews in each cell. Cells share most of their conditions: each
+    condition's reviews are found once (`Where`), and a cell's are those meeting all its."""
+    found: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+    out = {}
+    for key in keys:
+        mask = np.ones(len(reviews), dtype=bool)
+        for condition in key:
+            if condition not in found:
+                found[condition] = Where((condition,))(reviews).to_numpy(dtype=bool)
+            mask &= found[condition]
+        out[key] = int(mask.sum())
+    return out
+
+
 def extract_plan(
     reviews, codebook, threshold: int, extra: dict | None = None, extra_codes: dict | None = None
 ) -> tuple[Plan, dict[tuple, Row]]:
@@ -329,7 +425,7 @@ def extract_plan(
     cells = extract_cells(codebook)
     cells |= {name: row(p, n, codes_) for name, (p, n) in (extra or {}).items()}
     keys = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N, c.rest)}
-    values = {k: int(Where(k)(reviews).sum()) for k in sorted(keys)}
+    values = cell_counts(reviews, sorted(keys))
     printed = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N)}
     rests = sorted({(c.rest, c.n) for c in cells.values()})
     return protect(values, printed, rests, codes_, threshold), cells
