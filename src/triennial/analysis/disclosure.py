@@ -41,9 +41,13 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csc_array, csr_array
 from scipy.sparse.csgraph import connected_components
 
-try:  # HiGHS as scipy bundles it for `milp` (see `_linear`)
+try:  # HiGHS as scipy bundles it for `milp` (see `_linear`): a private module, so checked
     from scipy.optimize._highspy import _core as _highs
-except ImportError:  # pragma: no cover - a scipy that bundles it elsewhere
+
+    for _name in ("HighsLp", "HighsModelStatus", "HighsOptions", "HighsVarType", "MatrixFormat",
+                  "_Highs"):  # fmt: skip
+        getattr(_highs, _name)  # each one used below: else the fallback
+except (ImportError, AttributeError):  # pragma: no cover - a scipy that bundles it otherwise
     _highs = None
 
 from triennial.analysis.measures import (
