@@ -60,23 +60,25 @@ def visible_text(page: str) -> str:
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
 
-def pdf_pages(pdf: Path) -> tuple[str, ...]:
+def pdf_pages(pdf: Path, layout: bool = False) -> tuple[str, ...]:
     """The text of each page of the PDF; pdftotext (poppler) keeps table rows apart better
-    than pypdf, and takes a tenth of its time.
+    than pypdf, and takes a tenth of its time. `layout`: lines in their place on the page
+    (so a page's foot comes last), as pdftotext -layout gives them.
 
     Extracted once per file and session (several test files read the same report).
     Zero-width spaces (layout.typ puts one after each "_" and "/" in a table cell) are
     removed, so an identifier in a table is seen whole."""
     stat = pdf.stat()
-    return _pdf_pages(Path(pdf).resolve(), stat.st_mtime_ns, stat.st_size)
+    return _pdf_pages(Path(pdf).resolve(), layout, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.cache
-def _pdf_pages(pdf: Path, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+def _pdf_pages(pdf: Path, layout: bool, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     if shutil.which("pdftotext"):
-        run = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+        flags = ["-layout"] if layout else []
+        run = subprocess.run(["pdftotext", *flags, str(pdf), "-"], capture_output=True, text=True)
         pages = run.stdout.split("\f")[:-1]  # each page ends with a form feed
-    else:
+    else:  # pypdf: content in the order it is drawn, the page's foot last
         pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
     return tuple(page.replace("\u200b", "") for page in pages)
 
