@@ -17,7 +17,7 @@ from triennial.pipeline.step import log
 from triennial.report.render.document import render_report
 from triennial.report.render.pandoc import PandocError
 from triennial.report.render.quarto import QuartoError
-from triennial.report.render.shortcodes import ShortcodeError
+from triennial.report.render.shortcodes import ShortcodeError, read_yaml
 
 # A broken variable, include, citation or cross-reference is the user's to fix: a message.
 RENDER_ERRORS = (ShortcodeError, PandocError, QuartoError)
@@ -28,7 +28,7 @@ def stage(source: Path, project: Path, variables: str, tables: list[str], figure
     release date go into ``_metadata.yml`` (document metadata for every engine)."""
     shutil.copytree(source, project)
     shutil.copy(variables, project / "_variables.yml")
-    meta = yaml.safe_load(Path(variables).read_text(encoding="utf-8"))["meta"]
+    meta = read_yaml(Path(variables).read_text(encoding="utf-8"))["meta"]
     byline = {"author": meta["author"], "date": meta["release_date_long"]}
     (project / "_metadata.yml").write_text(yaml.safe_dump(byline, allow_unicode=True), "utf-8")
     for sub, files in (("_generated", tables), ("figures", figures)):

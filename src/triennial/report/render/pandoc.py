@@ -17,7 +17,7 @@ import pypandoc
 import typst
 import yaml
 
-from triennial.report.render.shortcodes import expand, load_variables
+from triennial.report.render.shortcodes import expand, load_variables, read_yaml
 
 HERE = Path(__file__).parent  # the Lua filters, CSS and Typst header ship next to this module
 
@@ -33,7 +33,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    return yaml.safe_load(match.group(1)) or {}, text[match.end() :]
+    return read_yaml(match.group(1)) or {}, text[match.end() :]
 
 
 def merge_metadata(project: dict[str, Any], document: dict[str, Any], fmt: str) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
     # Quarto's order: the project, then the directory's _metadata.yml, then the document.
     for name in ("_quarto.yml", "_metadata.yml"):
         if (work / name).exists():
-            project_meta |= yaml.safe_load((work / name).read_text(encoding="utf-8")) or {}
+            project_meta |= read_yaml((work / name).read_text(encoding="utf-8")) or {}
     text = expand(work / main, work, load_variables(work))
     doc_meta, body = split_front_matter(text)
     source = work / f".{Path(main).stem}.expanded.md"
