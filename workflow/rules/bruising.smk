@@ -13,6 +13,7 @@ rule bruising_rates:
         disagreements=f"{OUT}/tables/bruising_audit_disagreements.csv",
     log:
         f"{LOGS}/bruising_rates.log",
+    priority: 1  # on the longest chain to the report: start it first
     conda:
         CONDA_ENV
     params:
@@ -45,6 +46,7 @@ rule bruising_pool:
         ),
     log:
         f"{LOGS}/bruising_pool.log",
+    priority: 1  # on the longest chain to the report: start it first
     conda:
         CONDA_ENV
     params:
@@ -103,6 +105,7 @@ rule bruising_implications:
         ),
     log:
         f"{LOGS}/bruising_implications.log",
+    priority: 1  # on the longest chain to the report: start it first
     conda:
         CONDA_ENV
     params:

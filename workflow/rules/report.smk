@@ -105,6 +105,7 @@ rule render_report:
         f"{LOGS}/render_report.log",
     conda:
         CONDA_ENV
+    threads: 2  # Pandoc writes the HTML while the PDF is typeset
     params:
         source=lambda wildcards, input: os.path.commonpath(input.sources),
         main=f"{REPORT_STEM}.qmd",

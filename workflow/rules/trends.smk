@@ -25,6 +25,7 @@ rule trends:
         ),
     log:
         f"{LOGS}/trends.log",
+    priority: 1  # on the longest chain to the report: start it first
     conda:
         CONDA_ENV
     params:

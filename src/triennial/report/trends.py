@@ -6,9 +6,10 @@ forecasts, contrasts, harm_share.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from triennial.analysis.trends import LEVELS
 from triennial.data import labels
 from triennial.report.markdown import markdown_table
 
@@ -109,7 +110,9 @@ def variables(tables: dict[str, pd.DataFrame], level: str) -> dict:
     chosen = fc[fc["chosen"]]
     shown = chosen.iloc[0] if len(chosen) else fc.loc["naive"]
     naive = fc.loc["naive"]
+    inner, outer = interval_levels(forecasts)
     total_bt = backtest[backtest["series"] == "notifications_total"].set_index("model")
+    trend = total_bt.loc["trend_step"]
     short = backtest.groupby("series", sort=False)["n_forecasts"].max()
     out = {
         "total_model": MODELS[primary(models, "notifications_total")["model"]],
@@ -140,20 +143,20 @@ def variables(tables: dict[str, pd.DataFrame], level: str) -> dict:
             else f"No model is chosen ({shown['choice']}), so the naive forecast is shown"
         ),
         "forecast_total": f"{shown['estimate']:.0f}",
-        "pi_inner": f"{100 * LEVELS[0]:g}",
-        "pi_outer": f"{100 * LEVELS[1]:g}",
-        "forecast_total_pi80": _interval(shown, 80),
-        "forecast_total_pi95": _interval(shown, 95),
+        "pi_inner": inner,
+        "pi_outer": outer,
+        "forecast_total_pi_inner": _interval(shown, inner),
+        "forecast_total_pi_outer": _interval(shown, outer),
         "forecast_naive": f"{naive['estimate']:.0f}",
-        "forecast_naive_pi80": _interval(naive, 80),
-        "forecast_naive_pi95": _interval(naive, 95),
+        "forecast_naive_pi_inner": _interval(naive, inner),
+        "forecast_naive_pi_outer": _interval(naive, outer),
         "backtest_n_total": str(int(total_bt["n_forecasts"].max())),
         "backtest_common_total": str(len(str(total_bt["common_targets"].dropna().iloc[0]).split())),
         "backtest_mase_shown": f"{total_bt.loc[shown.name, 'mase_common']:.2f}",
         "backtest_mase_trend": f"{total_bt.loc['trend_step', 'mase_common']:.2f}",
         "backtest_mase_naive": f"{total_bt.loc['naive', 'mase_common']:.2f}",
-        "backtest_cover80_trend": f"{total_bt.loc['trend_step', 'coverage_80'] * 100:.0f}",
-        "backtest_cover95_trend": f"{total_bt.loc['trend_step', 'coverage_95'] * 100:.0f}",
+        "backtest_cover_inner_trend": f"{trend[f'coverage_{inner}'] * 100:.0f}",
+        "backtest_cover_outer_trend": f"{trend[f'coverage_{outer}'] * 100:.0f}",
         "backtest_too_short": str(int((short == 0).sum())),
         "backtest_series": str(len(short)),
     }
@@ -165,7 +168,15 @@ def _base_rate(row: pd.Series) -> str:
     return f"{row['count_b'] / row['exposure_b']:g}"
 
 
-def _interval(row: pd.Series, level: int) -> str:
+def interval_levels(forecasts: pd.DataFrame) -> tuple[str, str]:
+    """The two prediction-interval levels of the forecasts, inner first, read from the
+    table's columns (`pi80_low`, `pi95_low`: '80', '95'): the text follows the table."""
+    levels = [m[1] for c in forecasts.columns if (m := re.fullmatch(r"pi(\d+)_low", c))]
+    inner, outer = sorted(levels, key=int)
+    return inner, outer
+
+
+def _interval(row: pd.Series, level: str) -> str:
     return f"{row[f'pi{level}_low']:.0f}–{row[f'pi{level}_upp']:.0f}"
 
 
@@ -202,7 +213,7 @@ def _percent(x: float) -> str:
 
 def fragments(tables: dict[str, pd.DataFrame], level: str) -> dict[str, str]:
     """The chapter's tables as Markdown; `level` is the confidence level ('95')."""
-    inner, outer = (f"{100 * x:g}" for x in LEVELS)  # the prediction intervals' levels
+    inner, outer = interval_levels(tables["forecasts"])
     models, joins = tables["models"], tables["joinpoints"]
     forecasts, contrasts = tables["forecasts"], tables["contrasts"]
     backtest = tables["backtest"]
@@ -296,8 +307,8 @@ def fragments(tables: dict[str, pd.DataFrame], level: str) -> dict[str, str]:
                     "Series": [label(s) for s in judged["series"]],
                     "Model": [CANDIDATES[m] for m in judged["model"]],
                     "Forecasts": judged["n_forecasts"].astype(int),
-                    f"{inner}% PI covered": [_percent(x) for x in judged["coverage_80"]],
-                    f"{outer}% PI covered": [_percent(x) for x in judged["coverage_95"]],
+                    f"{inner}% PI covered": [_percent(x) for x in judged[f"coverage_{inner}"]],
+                    f"{outer}% PI covered": [_percent(x) for x in judged[f"coverage_{outer}"]],
                     "MASE": ["" if pd.isna(x) else f"{x:.2f}" for x in judged["mase"]],
                     "MASE, shared years": [
                         "" if pd.isna(x) else f"{x:.2f}" for x in judged["mase_common"]
@@ -325,8 +336,8 @@ def fragments(tables: dict[str, pd.DataFrame], level: str) -> dict[str, str]:
                     "Year": forecasts["period_label"],
                     "Model": [_forecast_model(r, forecasts) for _, r in forecasts.iterrows()],
                     "Forecast": [f"{e:.0f}" for e in forecasts["estimate"]],
-                    f"{inner}% PI": [_interval(r, 80) for _, r in forecasts.iterrows()],
-                    f"{outer}% PI": [_interval(r, 95) for _, r in forecasts.iterrows()],
+                    f"{inner}% PI": [_interval(r, inner) for _, r in forecasts.iterrows()],
+                    f"{outer}% PI": [_interval(r, outer) for _, r in forecasts.iterrows()],
                     "Backtest MASE": [
                         "not backtested" if n == 0 else ("" if pd.isna(m) else f"{m:.2f}")
                         for n, m in zip(

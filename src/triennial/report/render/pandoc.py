@@ -48,12 +48,22 @@ def merge_metadata(project: dict[str, Any], document: dict[str, Any], fmt: str) 
     return merged
 
 
-def _run_pandoc(args: list[str], cwd: Path) -> None:
-    """Run Pandoc; any warning is an error (a missing citation or image must not pass quietly)."""
+def _start_pandoc(args: list[str], cwd: Path) -> subprocess.Popen:
+    """Start Pandoc; any warning will be an error (a missing citation or image must not
+    pass quietly)."""
     cmd = [pypandoc.get_pandoc_path(), "--fail-if-warnings", *args]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0 or proc.stderr.strip():
-        raise PandocError(f"pandoc failed ({proc.returncode}): {proc.stderr.strip()}")
+    return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_pandoc(proc: subprocess.Popen) -> None:
+    """Wait for Pandoc; raise with its diagnostics if it failed or warned."""
+    _, stderr = proc.communicate()
+    if proc.returncode != 0 or stderr.strip():
+        raise PandocError(f"pandoc failed ({proc.returncode}): {stderr.strip()}")
+
+
+def _run_pandoc(args: list[str], cwd: Path) -> None:
+    _finish_pandoc(_start_pandoc(args, cwd))
 
 
 def _common_args(meta: dict[str, Any], meta_file: Path) -> list[str]:
@@ -95,6 +105,30 @@ def _metadata_for(project_meta: dict, doc_meta: dict, fmt: str) -> dict[str, Any
     return meta
 
 
+def _writer_args(fmt: str, project_meta: dict, doc_meta: dict, work: Path) -> list[str]:
+    """Pandoc's arguments to write one output ('html' or 'typst') from the document tree;
+    writes that format's metadata file into `work`."""
+    meta = _metadata_for(project_meta, doc_meta, fmt)
+    css = meta.pop("css", None) or []  # HTML only: the project's own CSS goes after ours
+    meta_file = work / f".{fmt}.metadata.yml"
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), "utf-8")
+    args = _common_args(meta, meta_file)
+    if fmt == "html":
+        args += [
+            "--to=html5",
+            "--embed-resources",
+            "--mathml",
+            "--section-divs",
+            f"--css={HERE / 'report.css'}",
+            *(f"--css={c}" for c in ([css] if isinstance(css, str) else css)),
+        ]
+    else:
+        # -citations: print citeproc's text rather than Typst's own #cite/#bibliography.
+        args += ["--to=typst-citations"]
+        args += [f"--include-in-header={HERE / name}" for name in ("layout.typ", "header.typ")]
+    return args
+
+
 def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> None:
     """Render ``work/main`` (a scratch copy of the project) to ``out_html`` and ``out_pdf``.
 
@@ -115,34 +149,24 @@ def render(work: Path, main: str, out_html: Path, out_pdf: Path, epoch: int) -> 
     _run_pandoc(["--from=markdown", "--to=json", f"--output={tree}", str(source)], cwd=work)
 
     typ = work / f".{Path(main).stem}.typ"  # inside the Typst root, so figure paths resolve
-    for fmt, output in (("html", out_html), ("typst", typ)):
-        meta = _metadata_for(project_meta, doc_meta, fmt)
-        css = meta.pop("css", None) or []  # HTML only: the project's own CSS goes after ours
-        meta_file = work / f".{fmt}.metadata.yml"
-        meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), "utf-8")
-        args = _common_args(meta, meta_file)
-        if fmt == "html":
-            args += [
-                "--to=html5",
-                "--embed-resources",
-                "--mathml",
-                "--section-divs",
-                f"--css={HERE / 'report.css'}",
-                *(f"--css={c}" for c in ([css] if isinstance(css, str) else css)),
-            ]
-        else:
-            # -citations: print citeproc's text rather than Typst's own #cite/#bibliography.
-            args += ["--to=typst-citations"]
-            args += [f"--include-in-header={HERE / name}" for name in ("layout.typ", "header.typ")]
-        _run_pandoc([*args, f"--output={output}", str(tree)], cwd=work)
-
+    writers = {}  # Pandoc writing each output, side by side (the rule has two threads)
     try:
-        typst.compile(
+        for fmt, output in (("html", out_html), ("typst", typ)):
+            args = _writer_args(fmt, project_meta, doc_meta, work)
+            writers[fmt] = _start_pandoc([*args, f"--output={output}", str(tree)], cwd=work)
+        _finish_pandoc(writers["typst"])
+        typst.compile(  # while Pandoc still writes the HTML
             typ,
             output=out_pdf,
             root=work,
             ignore_system_fonts=True,  # only the fonts bundled with typst: same PDF everywhere
             timestamp=epoch,
         )
+        _finish_pandoc(writers["html"])
     except typst.TypstError as exc:
         raise PandocError(f"typst failed: {exc.message}\n{exc.diagnostic}") from exc
+    finally:
+        for writer in writers.values():
+            if writer.poll() is None:  # stopped by an error: no Pandoc left running
+                writer.kill()
+                writer.wait()
