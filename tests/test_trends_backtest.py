@@ -110,7 +110,9 @@ def test_no_forecast_is_chosen_on_too_few_shared_years(forecasts):
         "(none chosen: 1 shared backtest year, fewer than 3)"
     )
     trend = total[total["model"] == "trend_step"].iloc[0]
-    assert report_trends._forecast_model(trend, forecasts) == report_trends.CANDIDATES["trend_step"]
+    assert report_trends._forecast_model(trend, forecasts) == report_trends.model_label(
+        "trend_step"
+    )
 
 
 def test_each_prediction_limit_carries_its_monte_carlo_error():

@@ -28,17 +28,12 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from triennial.data import labels
 from triennial.stats import count_models, joinpoint, rate_ratio
 
 REFORM = 2018.5  # SCRs replaced by the new system in June-September 2018
 LEVELS = (0.8, 0.95)  # prediction interval levels of the forecasts and backtests
-CANDIDATES = {
-    "trend_step": "quasi-Poisson trend (+ reform step)",
-    "trend_step_nb2": "NB2 trend (+ reform step)",
-    "post_reform": "quasi-Poisson trend, post-reform years only",
-    "joinpoint": "joinpoint model",
-    "naive": "naive (last year's count)",
-}
+CANDIDATES = labels.FORECAST_MODELS  # the models forecast and backtested, by id
 POST_REFORM_MIN = 3  # periods a post-reform trend needs to estimate its dispersion
 
 

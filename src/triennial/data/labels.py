@@ -218,6 +218,16 @@ SERIES = {
     "scr_national_analyses": "SCRs per national analysis (a year)",
 }
 
+# The trends chapter's forecasting models, as the backtest table and the report name them
+# (in this order: the backtest's order, and its tie-break).
+FORECAST_MODELS = {
+    "trend_step": "quasi-Poisson trend (+ reform step)",
+    "trend_step_nb2": "NB2 trend (+ reform step)",
+    "post_reform": "quasi-Poisson trend, post-reform years only",
+    "joinpoint": "joinpoint model",
+    "naive": "naive (last year's count)",
+}
+
 # Inputs of the bruising chapter's assumptions table and sensitivity figures (config: bruising).
 INPUTS = {
     "infants": "Non-mobile infants in England",

@@ -19,14 +19,6 @@ MODELS = {
     "negbin": "negative binomial (NB2)",
 }
 ROLES = {"primary": "primary", "sensitivity": "sensitivity", "reference": "reference only"}
-CANDIDATES = {
-    "trend_step": "Quasi-Poisson trend (+ reform step)",
-    "trend_step_nb2": "NB2 trend (+ reform step)",
-    "post_reform": "Quasi-Poisson trend, post-reform years only",
-    "joinpoint": "Joinpoint model",
-    "naive": "Naive (last year's count)",
-}
-
 IN_PROSE = {
     "trend_step": "the quasi-Poisson trend with the reform step",
     "trend_step_nb2": "the NB2 trend with the reform step",
@@ -34,6 +26,12 @@ IN_PROSE = {
     "joinpoint": "the joinpoint model",
     "naive": "the naive forecast",
 }
+
+
+def model_label(model: str) -> str:
+    """A forecasting model's name at the start of a table cell: 'Quasi-Poisson trend ...'."""
+    name = labels.FORECAST_MODELS[model]
+    return name[0].upper() + name[1:]
 
 
 def signed(x: float) -> str:
@@ -198,7 +196,7 @@ def _estimate_text(row: pd.Series) -> str:
 def _forecast_model(row: pd.Series, forecasts: pd.DataFrame) -> str:
     """The model's name, marked if chosen; the naive one of a series with no choice
     says why none was chosen."""
-    name = CANDIDATES[row["model"]]
+    name = model_label(row["model"])
     if row["chosen"]:
         return f"{name} (chosen)"
     series = forecasts[forecasts["series"] == row["series"]]
@@ -305,7 +303,7 @@ def fragments(tables: dict[str, pd.DataFrame], level: str) -> dict[str, str]:
             pd.DataFrame(
                 {
                     "Series": [label(s) for s in judged["series"]],
-                    "Model": [CANDIDATES[m] for m in judged["model"]],
+                    "Model": [model_label(m) for m in judged["model"]],
                     "Forecasts": judged["n_forecasts"].astype(int),
                     f"{inner}% PI covered": [_percent(x) for x in judged[f"coverage_{inner}"]],
                     f"{outer}% PI covered": [_percent(x) for x in judged[f"coverage_{outer}"]],
