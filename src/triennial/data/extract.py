@@ -200,8 +200,11 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
 
     _mark_headers(clean["review_id"], reasons)
     logs.append(_derive_bands(clean, raw, reasons))
+    valid = reasons == ""  # kept up to date: comparing a million reasons is slow
     for mask, column, expected in _rule_violations(clean, codebook):
-        _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
+        broken = mask.to_numpy() & valid
+        _add_rule(reasons, broken, clean, column, expected)
+        valid &= ~broken
     _mark_duplicates(clean, reasons)
 
     quarantined = reasons != ""
@@ -348,8 +351,8 @@ def _check_text(text: pd.Series, field: dict) -> Cleaned:
         values=stripped,
         bad=bad,
         changed=changed,
-        old=lambda idx: text.to_numpy(dtype=object)[idx],
-        new=lambda idx: stripped.to_numpy(dtype=object)[idx],
+        old=lambda idx: text.iloc[idx].to_numpy(dtype=object),
+        new=lambda idx: stripped.iloc[idx].to_numpy(dtype=object),
     )
 
 
@@ -409,7 +412,7 @@ def _add_reasons(reasons, bad, column: str, text: pd.Series, expected: str) -> N
         reasons[i] = f"{reasons[i]}; {note}" if reasons[i] else note
 
 
-def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, np.ndarray]:
+def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, object]:
     """Log entries for cells whose clean value differs from what was typed (and that were
     valid), as columns (see `_log_frame`).
 
@@ -419,32 +422,35 @@ def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, np.nd
     return _entries(where[0][idx], where[1][idx], name, column.old(idx), column.new(idx), rule)
 
 
-def _entries(files, rows, column: str, old, new, rule: str) -> dict[str, np.ndarray]:
-    values = (files, rows, [column] * len(rows), old, new, [rule] * len(rows))
-    return dict(zip(LOG_COLUMNS, values, strict=True))
+def _entries(files, rows, column: str, old, new, rule: str) -> dict[str, object]:
+    """One column's log entries: arrays, except the column's name and rule (one each)."""
+    return dict(zip(LOG_COLUMNS, (files, rows, column, old, new, rule), strict=True))
 
 
 # The log's columns as pandas keeps them: typed values as they came, names as strings.
 LOG_TYPES = dict(zip(LOG_COLUMNS, (object, np.int64, "str", object, object, "str"), strict=True))
 
 
-def _log_frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+def _log_frame(parts: list[dict[str, object]]) -> pd.DataFrame:
     """The cleaning log, built once from every column's entries (a frame per column costs
     more than cleaning a small extract)."""
-    return pd.DataFrame(
-        {
-            c: pd.Series(np.concatenate([np.asarray(p[c], dtype=object) for p in parts])).astype(
-                LOG_TYPES[c]
-            )
-            for c in LOG_COLUMNS
-        }
-    )
+    sizes = [len(p["row"]) for p in parts]
+    joined = {}
+    for c in LOG_COLUMNS:
+        if c in ("column", "rule"):  # one name per part, repeated by Arrow: no str per row
+            index = np.repeat(np.arange(len(parts)), sizes)
+            values = pd.array(pa.array([p[c] for p in parts]).take(index), dtype="str")
+        else:
+            kind = np.int64 if c == "row" else object
+            values = np.concatenate([np.asarray(p[c], dtype=kind) for p in parts])
+        joined[c] = pd.Series(values).astype(LOG_TYPES[c])
+    return pd.DataFrame(joined)
 
 
-def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, np.ndarray]:
+def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, object]:
     """Set age_band from age_months (vectorised); a typed band that disagrees
     quarantines the row. Returns the log entries of bands filled in."""
-    months = pd.to_numeric(pd.Series(clean["age_months"], dtype=object)).to_numpy(dtype=float)
+    months = clean["age_months"].to_numpy(dtype=float)
     firsts = [low for low, _ in AGE_BANDS.values()]
     codes = np.searchsorted(firsts, np.nan_to_num(months), "right") - 1
     codes[np.isnan(months)] = len(AGE_BANDS)  # not_recorded
