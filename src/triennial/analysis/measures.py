@@ -9,7 +9,7 @@ prevalence, comparison and report code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +76,7 @@ def finder(d: pd.DataFrame) -> Callable[[Where], np.ndarray]:
     return meeting
 
 
-def is_in(values: pd.Series, codes) -> np.ndarray:
+def is_in(values: pd.Series, codes: Collection[str]) -> np.ndarray:
     """`values.isin(codes)` as an array; a categorical's decided once per category."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         hit = values.cat.categories.isin(list(codes))

@@ -319,7 +319,7 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
         values = np.array([np.nan if v is None else v for v in clean], dtype=float)[codes]
     else:
         categories, index = np.unique(shown, return_inverse=True)
-        values = pd.Categorical.from_codes(index[codes], categories, validate=False)  # unique's
+        values = pd.Categorical.from_codes(index[codes], categories, validate=False)  # in range
     return Cleaned(  # decided per distinct value, then spread to the rows
         values=values,
         bad=(~ok)[codes],
@@ -470,7 +470,7 @@ def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, 
             f"column 'age_band': value {raw['age_band'].iloc[i]!r}: expected {derived[i]}, "
             f"the band of age_months {clean['age_months'].iloc[i]}"
         )
-    clean["age_band"] = pd.Categorical.from_codes(codes, names, validate=False)  # searchsorted's
+    clean["age_band"] = pd.Categorical.from_codes(codes, names, validate=False)  # in range
     filled = ok & (typed == "")
     return _entries(
         raw[SOURCE_FILE].to_numpy()[filled],
