@@ -55,6 +55,7 @@ from triennial.analysis.measures import (
     codes,
     definitions,
     equals,
+    finder,
     noted,
     with_derived,
     with_report,
@@ -401,17 +402,9 @@ def extract_cells(codebook) -> dict[tuple, Row]:
 
 def cell_counts(reviews: pd.DataFrame, keys: list[Key]) -> dict[Key, int]:
     """The number of reviews in each cell. Cells share most of their conditions: each
-    condition's reviews are found once (`Where`), and a cell's are those meeting all its."""
-    found: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
-    out = {}
-    for key in keys:
-        mask = np.ones(len(reviews), dtype=bool)
-        for condition in key:
-            if condition not in found:
-                found[condition] = Where((condition,))(reviews).to_numpy(dtype=bool)
-            mask &= found[condition]
-        out[key] = int(mask.sum())
-    return out
+    condition's reviews are found once (`finder`), and a cell's are those meeting all its."""
+    meeting = finder(reviews)
+    return {key: int(meeting(Where(key)).sum()) for key in keys}
 
 
 def extract_plan(

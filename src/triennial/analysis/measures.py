@@ -9,8 +9,10 @@ prevalence, comparison and report code.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from triennial.data.codebook import AGE_BANDS, NOTED, Codebook
@@ -46,10 +48,7 @@ class Where:
     conditions: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def __call__(self, d: pd.DataFrame) -> pd.Series:
-        mask = pd.Series(True, index=d.index)
-        for column, codes in self.conditions:
-            mask &= d[column].isin(codes)
-        return mask
+        return pd.Series(finder(d)(self), index=d.index)
 
     def __and__(self, other: Where) -> Where:
         merged = dict(self.conditions)
@@ -59,6 +58,30 @@ class Where:
 
 
 Mask = Where
+
+
+def finder(d: pd.DataFrame) -> Callable[[Where], np.ndarray]:
+    """A function giving which reviews of `d` meet a Where, as a boolean array. Each
+    condition's reviews are found once: definitions share most of their conditions."""
+    found: dict[tuple[str, frozenset[str]], np.ndarray] = {}
+
+    def meeting(where: Where) -> np.ndarray:
+        mask = np.ones(len(d), dtype=bool)
+        for condition in where.conditions:
+            if condition not in found:
+                found[condition] = is_in(d[condition[0]], condition[1])
+            mask &= found[condition]
+        return mask
+
+    return meeting
+
+
+def is_in(values: pd.Series, codes: Collection[str]) -> np.ndarray:
+    """`values.isin(codes)` as an array; a categorical's decided once per category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        hit = values.cat.categories.isin(list(codes))
+        return np.append(hit, False)[values.cat.codes.to_numpy()]  # code -1: missing
+    return values.isin(codes).to_numpy(dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -97,7 +120,9 @@ def with_derived(d: pd.DataFrame) -> pd.DataFrame:
     d = d.assign(parental_alcohol_or_drug_misuse=either.map({True: NOTED, False: "not_noted"}))
     count = sum((d[a] == NOTED).astype(int) for a in ADVERSITIES)
     bands = pd.cut(count, [-1, 0, 2, len(ADVERSITIES)], labels=DERIVED_CODES["adversities"])
-    return d.assign(adversities=bands.astype(str))
+    # text through the band codes: str() of each of a million cells is slow
+    text = np.asarray(DERIVED_CODES["adversities"], dtype=object)[bands.cat.codes.to_numpy()]
+    return d.assign(adversities=pd.Series(text, index=d.index, dtype="str"))
 
 
 def codes(codebook: Codebook) -> dict[str, tuple[str, ...]]:
@@ -221,10 +246,11 @@ def _report_tables(codebook: Codebook) -> list[Definition]:
 def compute(reviews: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Numerator and denominator of every definition, as a clean-published-like table."""
     reviews = with_derived(reviews)
+    meeting = finder(reviews)
     rows = []
     for d in definitions(codebook):
-        population = d.population(reviews)
-        numerator = population & d.numerator(reviews)
+        population = meeting(d.population)
+        numerator = population & meeting(d.numerator)
         rows.append(
             {
                 "table": d.table,

@@ -200,8 +200,11 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
 
     _mark_headers(clean["review_id"], reasons)
     logs.append(_derive_bands(clean, raw, reasons))
+    valid = reasons == ""  # kept up to date: comparing a million reasons is slow
     for mask, column, expected in _rule_violations(clean, codebook):
-        _add_rule(reasons, mask.to_numpy() & (reasons == ""), clean, column, expected)
+        broken = mask.to_numpy() & valid
+        _add_rule(reasons, broken, clean, column, expected)
+        valid &= ~broken
     _mark_duplicates(clean, reasons)
 
     quarantined = reasons != ""
@@ -214,7 +217,7 @@ def clean_frame(raw: pd.DataFrame, codebook: Codebook, start: date, end: date) -
         .reset_index(drop=True)
         .astype({"age_months": "Int64", "coding_round": int}),
         quarantine=quarantine,
-        log=log.sort_values(["file", "row"], kind="stable").reset_index(drop=True),
+        log=_by_file_and_row(log),
         rows_in=n,
         warnings=_ages_in_years(raw, np.asarray(out["age_months"], float), ~quarantined),
     )
@@ -316,11 +319,11 @@ def _by_distinct_value(text: pd.Series, convert, numeric: bool = False) -> Clean
         values = np.array([np.nan if v is None else v for v in clean], dtype=float)[codes]
     else:
         categories, index = np.unique(shown, return_inverse=True)
-        values = pd.Categorical.from_codes(index[codes], categories=categories)
-    return Cleaned(
+        values = pd.Categorical.from_codes(index[codes], categories, validate=False)  # in range
+    return Cleaned(  # decided per distinct value, then spread to the rows
         values=values,
-        bad=~ok[codes],
-        changed=(shown != typed)[codes] & ok[codes],
+        bad=(~ok)[codes],
+        changed=((shown != typed) & ok)[codes],
         old=lambda idx: typed[codes[idx]],
         new=lambda idx: shown[codes[idx]],
     )
@@ -348,8 +351,8 @@ def _check_text(text: pd.Series, field: dict) -> Cleaned:
         values=stripped,
         bad=bad,
         changed=changed,
-        old=lambda idx: text.to_numpy(dtype=object)[idx],
-        new=lambda idx: stripped.to_numpy(dtype=object)[idx],
+        old=lambda idx: text.iloc[idx].to_numpy(dtype=object),
+        new=lambda idx: stripped.iloc[idx].to_numpy(dtype=object),
     )
 
 
@@ -409,7 +412,7 @@ def _add_reasons(reasons, bad, column: str, text: pd.Series, expected: str) -> N
         reasons[i] = f"{reasons[i]}; {note}" if reasons[i] else note
 
 
-def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, np.ndarray]:
+def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, object]:
     """Log entries for cells whose clean value differs from what was typed (and that were
     valid), as columns (see `_log_frame`).
 
@@ -419,32 +422,41 @@ def _log(where: tuple, name: str, column: Cleaned, rule: str) -> dict[str, np.nd
     return _entries(where[0][idx], where[1][idx], name, column.old(idx), column.new(idx), rule)
 
 
-def _entries(files, rows, column: str, old, new, rule: str) -> dict[str, np.ndarray]:
-    values = (files, rows, [column] * len(rows), old, new, [rule] * len(rows))
-    return dict(zip(LOG_COLUMNS, values, strict=True))
+def _entries(files, rows, column: str, old, new, rule: str) -> dict[str, object]:
+    """One column's log entries: arrays, except the column's name and rule (one each)."""
+    return dict(zip(LOG_COLUMNS, (files, rows, column, old, new, rule), strict=True))
 
 
 # The log's columns as pandas keeps them: typed values as they came, names as strings.
 LOG_TYPES = dict(zip(LOG_COLUMNS, (object, np.int64, "str", object, object, "str"), strict=True))
 
 
-def _log_frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+def _log_frame(parts: list[dict[str, object]]) -> pd.DataFrame:
     """The cleaning log, built once from every column's entries (a frame per column costs
     more than cleaning a small extract)."""
-    return pd.DataFrame(
-        {
-            c: pd.Series(np.concatenate([np.asarray(p[c], dtype=object) for p in parts])).astype(
-                LOG_TYPES[c]
-            )
-            for c in LOG_COLUMNS
-        }
-    )
+    sizes = [len(p["row"]) for p in parts]
+    joined = {}
+    for c in LOG_COLUMNS:
+        if c in ("column", "rule"):  # one name per part, repeated by Arrow: no str per row
+            index = np.repeat(np.arange(len(parts)), sizes)
+            values = pd.array(pa.array([p[c] for p in parts]).take(index), dtype="str")
+        else:
+            values = np.concatenate([np.asarray(p[c], dtype=LOG_TYPES[c]) for p in parts])
+        joined[c] = pd.Series(values, dtype=LOG_TYPES[c])  # typed: no inference pass
+    return pd.DataFrame(joined)
 
 
-def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, np.ndarray]:
+def _by_file_and_row(log: pd.DataFrame) -> pd.DataFrame:
+    """The log sorted by file, then row, keeping the order of a row's entries (a stable
+    sort of the files' ranks: comparing a million file names is slow)."""
+    files = pd.factorize(log["file"].to_numpy(), sort=True)[0]
+    return log.iloc[np.lexsort((log["row"].to_numpy(), files))].reset_index(drop=True)
+
+
+def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, object]:
     """Set age_band from age_months (vectorised); a typed band that disagrees
     quarantines the row. Returns the log entries of bands filled in."""
-    months = pd.to_numeric(pd.Series(clean["age_months"], dtype=object)).to_numpy(dtype=float)
+    months = clean["age_months"].to_numpy(dtype=float)
     firsts = [low for low, _ in AGE_BANDS.values()]
     codes = np.searchsorted(firsts, np.nan_to_num(months), "right") - 1
     codes[np.isnan(months)] = len(AGE_BANDS)  # not_recorded
@@ -458,7 +470,7 @@ def _derive_bands(clean: pd.DataFrame, raw: pd.DataFrame, reasons) -> dict[str, 
             f"column 'age_band': value {raw['age_band'].iloc[i]!r}: expected {derived[i]}, "
             f"the band of age_months {clean['age_months'].iloc[i]}"
         )
-    clean["age_band"] = pd.Categorical.from_codes(codes, categories=names)
+    clean["age_band"] = pd.Categorical.from_codes(codes, names, validate=False)  # in range
     filled = ok & (typed == "")
     return _entries(
         raw[SOURCE_FILE].to_numpy()[filled],
@@ -521,10 +533,12 @@ def _mark_duplicates(clean: pd.DataFrame, reasons) -> None:
             for i in group.index:
                 reasons[i] = why
     valid = reasons == ""
-    ids = pa.array(clean["review_id"].astype("string[pyarrow]"))  # Arrow's is_in: hashed
-    firsts = ids.filter(pa.array(valid & (clean["coding_round"] == 1).to_numpy()))
-    has_first = pc.is_in(ids, value_set=firsts).to_numpy(zero_copy_only=False)
-    orphan = valid & (clean["coding_round"] == 2).to_numpy() & ~has_first
+    orphan = valid & (clean["coding_round"] == 2).to_numpy()
+    if orphan.any():  # only the round-2 rows' ids are looked up (Arrow's is_in: hashed)
+        ids = pa.array(clean["review_id"].astype("string[pyarrow]"))
+        firsts = ids.filter(pa.array(valid & (clean["coding_round"] == 1).to_numpy()))
+        found = pc.is_in(ids.filter(pa.array(orphan)), value_set=firsts)
+        orphan[orphan] = ~found.to_numpy(zero_copy_only=False)
     _add_rule(
         reasons,
         orphan,

@@ -41,6 +41,7 @@ DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH = 30  # rows searched for column names that are not on row 1
 HEAD_BYTES = 1 << 16  # enough of a CSV to find its header and delimiter
 BOM = b"\xef\xbb\xbf"
+_BLANK = re.compile(rb"(?:\s|" + re.escape(BOM) + rb")*")  # no copy of the file, unlike strip()
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _ARROW = {"utf-8": "utf8"}  # Arrow reads UTF-8 itself (fast), any other through Python
 NAME_IT = "or name the one sheet to read in the config (extracts.sheet)"
@@ -97,7 +98,7 @@ def _as_frame(frame: pd.DataFrame, sources: list[str], rows: list[np.ndarray]) -
 
 def _read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
     data = path.read_bytes()
-    if not data.replace(BOM, b"").strip():
+    if _BLANK.fullmatch(data):
         raise DataError(Problem.of_file(str(path), "file is empty"))
     body = pa.py_buffer(data)[len(BOM) :] if data.startswith(BOM) else pa.py_buffer(data)
     head = data[:HEAD_BYTES]
@@ -110,7 +111,7 @@ def _read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
         f"{path}: not UTF-8; read as Windows-1252 (check accented letters, or save it "
         f"{SAVE_AS_UTF8})"
     ] * (encoding == "cp1252")
-    table = _arrow_csv(path, body, delimiter, encoding, head)
+    table = _arrow_csv(path, body, delimiter, encoding, head, quoted=b'"' in data)
     frame = table.unify_dictionaries().to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get
     )
@@ -144,9 +145,12 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _arrow_csv(path: Path, body: pa.Buffer, delimiter: str, encoding: str, head: bytes) -> pa.Table:
+def _arrow_csv(
+    path: Path, body: pa.Buffer, delimiter: str, encoding: str, head: bytes, quoted: bool
+) -> pa.Table:
     """Read with Arrow, every column as text; a row with too few or too many cells stops
-    the run, naming its line."""
+    the run, naming its line. `quoted`: the file has a quote character (only a quoted
+    cell can span lines; without one, Arrow splits records at line ends, faster)."""
     records = _records(head.decode(encoding, "replace"), delimiter)
     header = records[0][1] if records else []
     as_text = {name: pa.string() if name == ID_COLUMN else _DICTIONARY for name in header}
@@ -160,7 +164,7 @@ def _arrow_csv(path: Path, body: pa.Buffer, delimiter: str, encoding: str, head:
         return "skip"
 
     parse = pacsv.ParseOptions(
-        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
+        delimiter=delimiter, newlines_in_values=quoted, invalid_row_handler=skip
     )
     read = pacsv.ReadOptions(encoding=_ARROW.get(encoding, encoding))
     table = pacsv.read_csv(pa.BufferReader(body), read, parse, convert)
