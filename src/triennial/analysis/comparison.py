@@ -101,13 +101,6 @@ def _range_row(r: pd.Series) -> dict:
     }
 
 
-def read_comparison(path) -> pd.DataFrame:
-    """Read a comparison table written by the pipeline, counts as whole numbers."""
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    counts = {c: "Int64" for c in ("count", "nobs", "count_min", "count_max")}
-    return frame.astype(counts | {"match": "boolean", "explanation": "string"})
-
-
 PATH_COLUMNS = ["table", "row_id", "measure", "group", "published_count", "published_nobs"]
 PATH_COLUMNS += ["extract_count", "extract_nobs", "agree", "note"]
 

@@ -127,10 +127,3 @@ def prevalence_table(
         caveat=caveats,
     )
     return out[COLUMNS]
-
-
-def read_prevalence(path) -> pd.DataFrame:
-    """Read a prevalence table written by the pipeline, counts as whole numbers."""
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    counts = {c: "Int64" for c in ("count", "nobs", "count_min", "count_max")}
-    return frame.astype(counts | {"caveat": "string"})

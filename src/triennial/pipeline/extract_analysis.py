@@ -16,12 +16,13 @@ from triennial.analysis.disclosure import (
     read_plan,
 )
 from triennial.analysis.measures import compute
-from triennial.analysis.prevalence import prevalence_table, read_prevalence
+from triennial.analysis.prevalence import prevalence_table
 from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis, subgroup_cells
 from triennial.analysis.themes import theme_rows, with_years
 from triennial.data import published
 from triennial.data.codebook import load_codebook
 from triennial.data.extract import read_clean_extract
+from triennial.data.results import read_prevalence
 from triennial.pipeline.step import log, write_csv
 from triennial.stats.agreement import agreement_table, crosstab
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triennial.analysis.prevalence import read_prevalence
+from triennial.data.results import read_prevalence
 from triennial.figures import prevalence as figures
 
 

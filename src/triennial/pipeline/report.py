@@ -8,10 +8,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from triennial.analysis.comparison import read_comparison
-from triennial.analysis.prevalence import read_prevalence
 from triennial.data import published
 from triennial.data.bruising_inputs import read_inputs
+from triennial.data.results import read_comparison, read_prevalence
 from triennial.data.studies import read_bruising
 from triennial.pipeline.step import log
 from triennial.report.provenance import read_package
