@@ -1,6 +1,6 @@
 """Rule compare_paths: the extract path against the published-table path."""
 
-from triennial.pipeline.extract_analysis import compare_paths
+from triennial.pipeline.published import compare_paths
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
-"""Rules on the clean extract: the published measures, agreement, subgroups, and the
-extract path against the published-table path."""
+"""Rules on the clean extract: disclosure control, the published measures, agreement and
+subgroups."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.comparison import compare_paths as compare_extract_with_published
 from triennial.analysis.disclosure import (
     extract_cells,
     extract_plan,
@@ -19,10 +18,8 @@ from triennial.analysis.measures import compute
 from triennial.analysis.prevalence import prevalence_table
 from triennial.analysis.subgroups import adjusted, groupings, subgroup_analysis, subgroup_cells
 from triennial.analysis.themes import theme_rows, with_years
-from triennial.data import published
 from triennial.data.codebook import load_codebook
 from triennial.data.extract import read_clean_extract
-from triennial.data.results import read_prevalence
 from triennial.pipeline.step import log, write_csv
 from triennial.stats.agreement import agreement_table, crosstab
 
@@ -103,11 +100,3 @@ def subgroups(
         for m, by in zip(tests["measure"], tests["by"], strict=True)
     ]
     write_csv(adjusted(protect_tests(tests, plan, tables)), out.tests)
-
-
-def compare_paths(extract: str, clean: str, table: str) -> None:
-    """One row per published figure the extract reproduces, with an agree flag."""
-    counts = read_prevalence(extract)
-    paths = compare_extract_with_published(published.read_clean(clean), counts)
-    log.info("%d of %d figures agree between the two paths", paths["agree"].sum(), len(paths))
-    write_csv(paths, table)

@@ -1,11 +1,14 @@
-"""Rules that read the published tables: validate, clean, and check every printed figure."""
+"""Rules that read the published tables: validate, clean, check every printed figure, and
+compare the extract's figures with them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from triennial.analysis.comparison import compare_paths as compare_extract_with_published
 from triennial.analysis.comparison import published_vs_reproduced
 from triennial.data import published
+from triennial.data.results import read_prevalence
 from triennial.pipeline.step import log, write_csv, write_json
 
 
@@ -31,3 +34,11 @@ def compare_published(clean: str, table: str) -> None:
             "%s: printed %s, recomputed %s", row["row_id"], row["printed"], row["reproduced"]
         )
     write_csv(result, table)
+
+
+def compare_paths(extract: str, clean: str, table: str) -> None:
+    """One row per published figure the extract reproduces, with an agree flag."""
+    counts = read_prevalence(extract)
+    paths = compare_extract_with_published(published.read_clean(clean), counts)
+    log.info("%d of %d figures agree between the two paths", paths["agree"].sum(), len(paths))
+    write_csv(paths, table)
