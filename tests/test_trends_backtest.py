@@ -115,6 +115,16 @@ def test_no_forecast_is_chosen_on_too_few_shared_years(forecasts):
     )
 
 
+def test_the_report_reads_the_interval_levels_from_the_forecasts(forecasts):
+    """The chapter's "80% and 95% prediction intervals" come from the forecasts table's
+    columns (analysis.trends.LEVELS wrote them), inner level first, whatever the column
+    order; a table with other levels would be described by those."""
+    assert report_trends.interval_levels(forecasts) == tuple(f"{100 * x:g}" for x in ta.LEVELS)
+    other = forecasts.rename(columns=lambda c: re.sub(r"^pi80_", "pi50_", c))
+    other = other.rename(columns=lambda c: re.sub(r"^pi95_", "pi90_", c))
+    assert report_trends.interval_levels(other[other.columns[::-1]]) == ("50", "90")
+
+
 def test_each_prediction_limit_carries_its_monte_carlo_error():
     """On 10,000 evenly spread draws the error of the p-quantile is, to first order,
     sqrt(p (1 - p) / B) / f(q) with density f = 1 / 10,000 (the asymptotic variance of a

@@ -1,8 +1,8 @@
 """Readers of the pipeline's own result tables, typed as they were written.
 
 Counts come back as whole numbers (not floats with NaN for the empty ones). These readers
-live in the data layer so that a job which only reads a table (the figures, the report's
-inputs) does not import the statistics that wrote it.
+live in the data layer so that a job which only reads a table (the figures, the path
+comparison) does not import the statistics that wrote it.
 """
 
 from __future__ import annotations
