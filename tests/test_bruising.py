@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, stats
 
 from triennial.analysis import bruising as br
+from triennial.analysis.bruising_terms import POOLED
 from triennial.figures import bruising as bf
 
 # --- Point vs period prevalence -----------------------------------------------------------
@@ -218,7 +219,7 @@ def test_ratio_scenarios_table():
 def test_scenarios_are_study_rates_and_the_pooled_estimate_not_interval_limits():
     pooled = {"estimate": 0.0114, "ci_low": 0.007, "ci_upp": 0.0175}
     rates = br.base_rate_scenarios({"Sugar": 0.0055, "Pierce": 0.0129}, pooled)
-    assert rates == {"Sugar": 0.0055, "Pierce": 0.0129, br.POOLED: 0.0114}
+    assert rates == {"Sugar": 0.0055, "Pierce": 0.0129, POOLED: 0.0114}
 
 
 # --- Predictive values --------------------------------------------------------------------

@@ -8,8 +8,8 @@ import yaml
 from conftest import ROOT
 from folders import NATIONAL
 
-from triennial.analysis.bruising import MIN_PREDICTION_STUDIES, PI_NOTE
 from triennial.analysis.bruising_pool import choose, noting_prediction, pools, selection
+from triennial.analysis.bruising_terms import MIN_PREDICTION_STUDIES, PI_NOTE
 from triennial.data.studies import read_bruising
 
 CONFIG = yaml.safe_load((ROOT / "config/config.yaml").read_text())

@@ -144,6 +144,7 @@ def report_inputs(wildcards):
         "software": rules.software_versions.output.versions,
         "checksums": rules.software_versions.output.checksums,
         "coverage": rules.interval_coverage.output.summary,
+        "coverage_grid": rules.interval_coverage.output.table,
     }
     if NATIONAL:
         inputs |= {

@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from triennial.analysis.bruising_terms import MC_QUANTILES, POOLED
+
 DAYS_PER_YEAR = 365  # as in Bilson & Image-Flower's arithmetic
 UNITS = ("point", "period", "episodes")
-MC_QUANTILES = (0.025, 0.975)  # the Monte Carlo interval: the q025 and q975 columns
 DISTRIBUTIONS = (
     "beta_from_interval", "lognormal_from_interval", "logit_normal", "uniform", "fixed"
 )  # fmt: skip
@@ -516,22 +517,6 @@ RATIO_INPUTS = {  # the inputs each counting unit depends on
     "episodes": ("base_rate", "infants", "plans_per_year", "visible_days"),
 }
 PPV_INPUTS = ("prior", "sensitivity", "base_rate")
-POOLED = "pooled estimate"  # the scenario of the pooled base rate
-GLMM = "GLMM"  # the method name of the binomial-normal model in the pooled-results table
-# Below this many studies a prediction interval rests on a t distribution with at most
-# two degrees of freedom and says nothing useful: the report says so instead.
-MIN_PREDICTION_STUDIES = 5
-PI_NOTE = f"prediction interval not informative (k < {MIN_PREDICTION_STUDIES})"
-
-
-def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:
-    """One row of the pooled-results table: `pool` on the `main` choice's scale and method."""
-    pick = (
-        (pooled["pool"] == pool)
-        & (pooled["scale"] == main["scale"])
-        & (pooled["method"] == main["method"])
-    )
-    return pooled[pick].iloc[0]
 
 
 def base_rate_scenarios(study_rates: Mapping[str, float], pooled: Mapping) -> dict[str, float]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES, PI_NOTE
+from triennial.analysis.bruising_terms import GLMM, MIN_PREDICTION_STUDIES, PI_NOTE
 from triennial.data.studies import count_bounds
 from triennial.stats.glmm import glmm_proportions
 from triennial.stats.meta import by_subgroup, leave_one_out, meta_proportions

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from triennial.analysis.bruising_terms import EXACT
 from triennial.data.studies import count_bounds
 from triennial.stats.intervals import count_range_confint, proportion_confint
 
-EXACT = "clopper_pearson"  # shown beside the configured interval: studies are small
 RATE_COLUMNS = [  # the columns of base_rates, in order
     "row_id",
     "study",

@@ -60,6 +60,7 @@ from triennial.analysis.measures import (
     with_derived,
     with_report,
 )
+from triennial.analysis.small_counts import is_small
 from triennial.analysis.subgroups import subgroup_cells
 
 Key = tuple[tuple[str, tuple[str, ...]], ...]
@@ -118,11 +119,6 @@ class Plan:
     def shown(self, key: Key):
         """The count of a cell, or None when it is hidden."""
         return self.values[key] if self.shows(key) else None
-
-
-def is_small(value: float, threshold: int) -> bool:
-    """True for a count from 1 to threshold - 1: the counts never published."""
-    return 1 <= value < threshold
 
 
 def _linear(c, a: csc_array, low, high, upper: int) -> np.ndarray | None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from triennial.analysis import bruising
+from triennial.analysis.bruising_terms import pooled_result
 from triennial.data.bruising_inputs import read_inputs
 from triennial.figures.bruising import monte_carlo_figure, period_prevalence_figure, tornado_figure
 from triennial.pipeline.step import log, write_csv
@@ -55,7 +56,7 @@ def bruising_implications(
     resolved = read_inputs(descriptor, config)
     inputs, period = resolved["implications"], resolved["period"]
     mc, main = config["monte_carlo"], config["pooling"]["main"]
-    pooled = bruising.pooled_result(pd.read_csv(pooled_path), main)
+    pooled = pooled_result(pd.read_csv(pooled_path), main)
     study = pd.read_csv(rates_path).drop_duplicates("row_id").set_index("row_id")
     rows = pooled["rows"].split()
     named = {f"{study.loc[r, 'study']}, {study.loc[r, 'subgroup']}": study.loc[r, "estimate"]

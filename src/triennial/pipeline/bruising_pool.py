@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from triennial.analysis.bruising import GLMM, MIN_PREDICTION_STUDIES
 from triennial.analysis.bruising_pool import pool_all, pools, selection
+from triennial.analysis.bruising_terms import GLMM, MIN_PREDICTION_STUDIES
 from triennial.data.studies import read_bruising
 from triennial.figures.forest import forest_plot
 from triennial.pipeline.step import write_csv

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import jsonschema
 
+from triennial.analysis.bruising_terms import GLMM
+
 
 def with_defaults(instance: dict, schema: dict) -> dict:
     """Fill in every absent key that has a default in the schema, at every depth."""
@@ -36,7 +38,7 @@ def problems(config: dict, schema: dict) -> list[str]:
     if messages:  # the checks below need the schema's types
         return messages
     pooling = config["bruising"]["pooling"]
-    fitted = {"scales": pooling["scales"], "tau2_methods": ["GLMM", *pooling["tau2_methods"]]}
+    fitted = {"scales": pooling["scales"], "tau2_methods": [GLMM, *pooling["tau2_methods"]]}
     for key, choices in (("scale", "scales"), ("method", "tau2_methods")):
         if pooling["main"][key] not in fitted[choices]:
             messages.append(

@@ -38,6 +38,7 @@ def load(inp, national: bool, meta: dict, threshold: int, method: str, bruising:
         inputs=pd.read_csv(inp.checksums, dtype={"file": str, "bytes": int, "sha256": str}),
         threshold=threshold,
         coverage=pd.read_csv(inp.coverage),
+        coverage_grid=pd.read_csv(inp.coverage_grid, usecols=["nobs", "p"]),
     )
     data.disclosure = pd.read_csv(inp.disclosure)
     if national:

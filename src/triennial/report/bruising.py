@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from triennial.analysis.bruising import (
+from triennial.analysis.bruising_terms import (
+    EXACT,
     GLMM,
     MC_QUANTILES,
     MIN_PREDICTION_STUDIES,
@@ -18,7 +19,6 @@ from triennial.analysis.bruising import (
     POOLED,
     pooled_result,
 )
-from triennial.analysis.bruising_rates import EXACT
 from triennial.data import labels
 from triennial.data.labels import METHOD_NAMES_SHORT as METHODS
 from triennial.report.formatting import ci, count, pct

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from triennial.analysis.bruising import MC_QUANTILES
+from triennial.analysis.bruising_terms import MC_QUANTILES
 from triennial.report.render.shortcodes import PROVENANCE
 
 __all__ = ["PROVENANCE", "provenance"]

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from triennial.analysis.disclosure import is_small
+from triennial.analysis.small_counts import is_small
 from triennial.data import labels, published
 from triennial.report import bruising as report_bruising
 from triennial.report import then_and_now as report_then_and_now
 from triennial.report import trends as report_trends
 from triennial.report.formatting import SUPPRESSED, WITHHELD, ci, count, long_date, pct
 from triennial.report.numbers import PROVENANCE, provenance
-from triennial.stats.coverage import GRID_PROPORTIONS, GRID_SIZES
 
 
 def row_variables(clean: pd.DataFrame, prev: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -73,6 +72,7 @@ class ReportData:
     threshold: int = 0  # small-number suppression (0: none, the public demonstration)
     bruising: dict | None = None  # the bruising chapter's tables, config and studies
     coverage: pd.DataFrame | None = None  # exact coverage of each interval method
+    coverage_grid: pd.DataFrame | None = None  # the sizes and proportions it was computed at
     disclosure: pd.DataFrame | None = None  # the extract's cells: printed, hidden
     trends: dict | None = None  # the trends chapter's tables
     panel: dict | None = None  # the panel's 2023-24 figures and then-and-now tables
@@ -158,11 +158,12 @@ def variables(data: ReportData) -> dict:
         "extract": extract_variables(data, alpha),
     }
     if data.coverage is not None:
+        grid = data.coverage_grid
         out["coverage_grid"] = {
-            "nobs_min": str(min(GRID_SIZES)),
-            "nobs_max": str(max(GRID_SIZES)),
-            "p_min": pct(min(GRID_PROPORTIONS), 0),
-            "p_max": pct(max(GRID_PROPORTIONS), 0),
+            "nobs_min": str(grid["nobs"].min()),
+            "nobs_max": str(grid["nobs"].max()),
+            "p_min": pct(grid["p"].min(), 0),
+            "p_max": pct(grid["p"].max(), 0),
         }
         out["coverage"] = {
             row["method"]: {
