@@ -8,6 +8,11 @@ report and the config check read these without it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the config check imports this module on every Snakemake start
+    import pandas as pd
+
 EXACT = "clopper_pearson"  # shown beside the configured interval: studies are small
 MC_QUANTILES = (0.025, 0.975)  # the Monte Carlo interval: the q025 and q975 columns
 POOLED = "pooled estimate"  # the scenario of the pooled base rate
@@ -18,9 +23,8 @@ MIN_PREDICTION_STUDIES = 5
 PI_NOTE = f"prediction interval not informative (k < {MIN_PREDICTION_STUDIES})"
 
 
-def pooled_result(pooled, main: dict, pool: str = "main"):
-    """One row of the pooled-results table (a DataFrame): `pool` on the `main` choice's
-    scale and method."""
+def pooled_result(pooled: pd.DataFrame, main: dict, pool: str = "main") -> pd.Series:
+    """One row of the pooled-results table: `pool` on the `main` choice's scale and method."""
     pick = (
         (pooled["pool"] == pool)
         & (pooled["scale"] == main["scale"])
