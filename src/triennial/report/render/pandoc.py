@@ -8,6 +8,7 @@ the ``typst`` package at a fixed timestamp so that reruns give identical bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -48,10 +49,28 @@ def merge_metadata(project: dict[str, Any], document: dict[str, Any], fmt: str) 
     return merged
 
 
+# Pandoc's run-time system collects garbage often with its default allocation area; with
+# a 128 MB one (in 4 MB chunks) it reads and writes this report about a quarter faster, to
+# the same bytes. Used where the binary accepts run-time options (pypandoc-binary's does).
+_RUNTIME_OPTIONS = ["+RTS", "-A128m", "-n4m", "-RTS"]
+
+
+@functools.cache
+def _pandoc() -> tuple[str, ...]:
+    """The Pandoc command, with the run-time options if this Pandoc takes them."""
+    pandoc = pypandoc.get_pandoc_path()
+    probe = subprocess.run(
+        [pandoc, *_RUNTIME_OPTIONS, "--version"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode == 0 and not probe.stderr.strip():
+        return (pandoc, *_RUNTIME_OPTIONS)
+    return (pandoc,)
+
+
 def _start_pandoc(args: list[str], cwd: Path) -> subprocess.Popen:
     """Start Pandoc; any warning will be an error (a missing citation or image must not
     pass quietly)."""
-    cmd = [pypandoc.get_pandoc_path(), "--fail-if-warnings", *args]
+    cmd = [*_pandoc(), "--fail-if-warnings", *args]
     return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
