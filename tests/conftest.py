@@ -4,12 +4,14 @@ Pipeline runs are the suite's main cost. Tests that only read a run's outputs sh
 (`pipeline_run`); a test that must change a run gets its own scratch copy. The runs the
 collected tests need all start in the background when the session starts, at low
 priority: the unit tests go on meanwhile (pipeline tests are moved to the end of the
-session for this), and the runs take the rest of the machine.
+session for this), and the runs take the rest of the machine. The disclosure attacks on
+generated extracts go on beside them, at the lowest priority (`generated_attacks`).
 """
 
 import contextlib
 import csv
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -89,16 +91,21 @@ def start_snakemake(repo: Path, *args: str, background=False, **popen) -> subpro
     command = [SNAKEMAKE, *args]
     if background:
         command = ["nice", "-n", "10", *command]
+    return start_process(command, repo, **popen)
+
+
+def start_process(command: list, cwd: Path, **popen) -> subprocess.Popen:
+    """A process started in a process group of its own, killed if the session stops."""
     with STARTING:
         if STOPPED.is_set():
             raise RuntimeError("the test session has stopped")
-        run = subprocess.Popen(command, cwd=repo, start_new_session=True, **popen)
+        run = subprocess.Popen(command, cwd=cwd, start_new_session=True, **popen)
         RUNNING.add(run)
     return run
 
 
-def stop_snakemake() -> None:
-    """Kill every Snakemake still running, with its jobs, and start no more."""
+def stop_processes() -> None:
+    """Kill every process still running (Snakemake with its jobs), and start no more."""
     with STARTING:
         STOPPED.set()
         for run in list(RUNNING):
@@ -202,6 +209,19 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
     return ResumedRun(repo, finished, unlock, rerun)
 
 
+def attacks_in_background(folder: Path) -> dict:
+    """What the attacker finds on generated extracts (tests/generated_attacks.py), in a Python
+    of its own at the lowest priority: it uses what the pipeline runs leave of the machine."""
+    folder.mkdir(parents=True)
+    script = ROOT / "tests" / "generated_attacks.py"
+    command = ["nice", "-n", "15", sys.executable, script, folder / "findings.json"]
+    run = start_process(command, folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, stderr = run.communicate()
+    RUNNING.discard(run)
+    assert run.returncode == 0, stderr[-3000:]
+    return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+
+
 # Every run a test may ask for, by fixture name, in the order they finish (see
 # pytest_collection_modifyitems); each is given the scratch folder to copy the repo to.
 # A run given `start` as well waits for the runs it follows (listed after it: its tests
@@ -211,6 +231,7 @@ RUNS = {
     "local_run": local_after_national,
     "pipeline_run": clean_run,
     "resumed_run": killed_and_resumed,
+    "generated_attacks": attacks_in_background,
 }
 FOLLOWS = {"corrupted_run", "local_run"}
 
@@ -247,7 +268,7 @@ def background_runs(request, tmp_path_factory):
         if any(name in item.fixturenames for item in request.session.items):
             start(name)
     yield start
-    stop_snakemake()
+    stop_processes()
     pool.shutdown(wait=True)
 
 
@@ -268,6 +289,12 @@ def local_run(background_runs) -> Path:
 def pipeline_run(background_runs) -> Path:
     """One complete run of the default configuration, from clean, shared likewise."""
     return background_runs("pipeline_run").result()
+
+
+@pytest.fixture(scope="session")
+def generated_attacks(background_runs) -> dict:
+    """The attacker's findings on generated extracts, by size (see generated_attacks.py)."""
+    return background_runs("generated_attacks").result()
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ MIN_CASES = 500
 KIND_DRAWS = 400  # draws per target (no reading) that find every kind of corruption
 SETTINGS = {
     "deadline": None,
-    "derandomize": True,  # the same examples on every run: CI is reproducible
+    "derandomize": True,  # the same examples on every run of the same test files
     "database": None,  # no failures replayed from earlier runs (hypothesis still keeps a
     # self-gitignored cache in .hypothesis/)
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -935,6 +935,7 @@ def published_copy(folder: Path) -> Path:
 
 @pytest.fixture
 def package(tmp_path) -> Path:
+    """A copy of the published data in tmp_path; its folder."""
     return published_copy(tmp_path)
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from test_disclosure import CODEBOOK, generate_extract, publish
+from generated_attacks import CODEBOOK, generate_extract, publish
 
 from triennial.data.codebook import load_codebook
 from triennial.data.errors import DataError
