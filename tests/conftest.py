@@ -85,12 +85,17 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def start_snakemake(repo: Path, *args: str, background=False, **popen) -> subprocess.Popen:
+# Priorities of the background work (niceness): first the chain national -> local ->
+# corrupted run (most pipeline tests wait for it), then the resumed run, then the attacks.
+CHAIN, SIDE, LAST = 10, 15, 19
+
+
+def start_snakemake(repo: Path, *args: str, nice: int = 0, **popen) -> subprocess.Popen:
     """Snakemake started in `repo`, in a process group of its own (so it can be killed
-    with its jobs); in the background at low priority."""
+    with its jobs); in the background at the priority `nice`."""
     command = [SNAKEMAKE, *args]
-    if background:
-        command = ["nice", "-n", "10", *command]
+    if nice:
+        command = ["nice", "-n", str(nice), *command]
     return start_process(command, repo, **popen)
 
 
@@ -114,10 +119,10 @@ def stop_processes() -> None:
                     os.killpg(run.pid, signal.SIGKILL)
 
 
-def snakemake(repo: Path, *args: str, background=False) -> subprocess.CompletedProcess:
+def snakemake(repo: Path, *args: str, nice: int = 0) -> subprocess.CompletedProcess:
     """Run Snakemake in `repo`, capturing its output."""
     run = start_snakemake(
-        repo, *args, background=background,
+        repo, *args, nice=nice,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     stdout, stderr = run.communicate()
@@ -127,7 +132,7 @@ def snakemake(repo: Path, *args: str, background=False) -> subprocess.CompletedP
 
 def clean_run(repo: Path, *args: str) -> Path:
     """A complete run from clean in a scratch copy of the repository."""
-    done = snakemake(copy_repo(repo), *args, background=True)
+    done = snakemake(copy_repo(repo), *args, nice=CHAIN)
     assert done.returncode == 0, done.stderr[-3000:]
     return repo
 
@@ -148,7 +153,7 @@ def hashes(repo: Path) -> dict[str, str]:
 def local_after_national(_unused: Path, start) -> Path:
     """The local example run in the national run's scratch copy, after it."""
     national = start("pipeline_run").result()
-    done = snakemake(national, "--configfile", LOCAL_CONFIG, background=True)
+    done = snakemake(national, "--configfile", LOCAL_CONFIG, nice=CHAIN)
     assert done.returncode == 0, done.stderr[-3000:]
     return national
 
@@ -170,7 +175,7 @@ def run_on_a_corrupted_table(repo: Path, start) -> CorruptedRun:
     shutil.copytree(start("local_run").result(), repo, symlinks=True)
     edit_cell(repo / "data/raw/published/table1_parental.csv", "t1_drug_misuse", "count", "9x")
     before = hashes(repo)
-    run = snakemake(repo, background=True)
+    run = snakemake(repo, nice=CHAIN)
     return CorruptedRun(repo, before, run, hashes(repo))
 
 
@@ -193,7 +198,7 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
     against tests/expected and figure by figure in the unit tests."""
     copy_repo(repo)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    run = start_snakemake(repo, "--configfile", LOCAL_CONFIG, background=True, **quiet)
+    run = start_snakemake(repo, "--configfile", LOCAL_CONFIG, nice=SIDE, **quiet)
     deadline = time.monotonic() + 600  # the other runs share the machine meanwhile
     while run.poll() is None and time.monotonic() < deadline:
         if any((repo / "results").rglob("*.csv")):  # a first result is written
@@ -204,8 +209,8 @@ def killed_and_resumed(repo: Path) -> ResumedRun:
     run.wait()
     RUNNING.discard(run)
     finished = (repo / LOCAL / "MANIFEST.sha256").exists()
-    unlock = snakemake(repo, "--unlock", "--configfile", LOCAL_CONFIG, background=True)
-    rerun = snakemake(repo, "--configfile", LOCAL_CONFIG, background=True)
+    unlock = snakemake(repo, "--unlock", "--configfile", LOCAL_CONFIG, nice=SIDE)
+    rerun = snakemake(repo, "--configfile", LOCAL_CONFIG, nice=SIDE)
     return ResumedRun(repo, finished, unlock, rerun)
 
 
@@ -214,7 +219,7 @@ def attacks_in_background(folder: Path) -> dict:
     of its own at the lowest priority: it uses what the pipeline runs leave of the machine."""
     folder.mkdir(parents=True)
     script = ROOT / "tests" / "generated_attacks.py"
-    command = ["nice", "-n", "15", sys.executable, script, folder / "findings.json"]
+    command = ["nice", "-n", str(LAST), sys.executable, script, folder / "findings.json"]
     run = start_process(command, folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, stderr = run.communicate()
     RUNNING.discard(run)
