@@ -93,19 +93,25 @@ CHAIN, SIDE, LAST = 10, 15, 19
 def start_snakemake(repo: Path, *args: str, nice: int = 0, **popen) -> subprocess.Popen:
     """Snakemake started in `repo`, in a process group of its own (so it can be killed
     with its jobs); in the background at the priority `nice`."""
-    command = [SNAKEMAKE, *args]
+    return start_process([SNAKEMAKE, *args], repo, nice, **popen)
+
+
+def start_process(command: list, cwd: Path, nice: int = 0, **popen) -> subprocess.Popen:
+    """A process started in a session of its own (killed with its children if the test
+    session stops), at the priority `nice`."""
     if nice:
         command = ["nice", "-n", str(nice), *command]
-    return start_process(command, repo, **popen)
-
-
-def start_process(command: list, cwd: Path, **popen) -> subprocess.Popen:
-    """A process started in a process group of its own, killed if the session stops."""
     with STARTING:
         if STOPPED.is_set():
             raise RuntimeError("the test session has stopped")
         run = subprocess.Popen(command, cwd=cwd, start_new_session=True, **popen)
         RUNNING.add(run)
+    # Where Linux schedules by session ("autogroup"), a new session shares the cores
+    # equally with the tests whatever its processes' nice: give the session's group the
+    # same priority (a kernel without autogroups has no such file).
+    if nice:
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{run.pid}/autogroup").write_text(str(nice), encoding="ascii")
     return run
 
 
@@ -219,8 +225,9 @@ def attacks_in_background(folder: Path) -> dict:
     of its own at the lowest priority: it uses what the pipeline runs leave of the machine."""
     folder.mkdir(parents=True)
     script = ROOT / "tests" / "generated_attacks.py"
-    command = ["nice", "-n", str(LAST), sys.executable, script, folder / "findings.json"]
-    run = start_process(command, folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, script, folder / "findings.json"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    run = start_process(command, folder, LAST, **pipes)
     _, stderr = run.communicate()
     RUNNING.discard(run)
     assert run.returncode == 0, stderr[-3000:]
