@@ -284,6 +284,15 @@ def background_runs(request, tmp_path_factory):
     pool.shutdown(wait=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched():
+    """Tests work in scratch copies: this checkout's own results/ (a researcher's report,
+    perhaps) is the same after the session as before it."""
+    before = hashes(ROOT)
+    yield
+    assert hashes(ROOT) == before, "a test changed this checkout's results/"
+
+
 @pytest.fixture(scope="session")
 def corrupted_run(background_runs) -> CorruptedRun:
     """A run on bad input after good runs (see run_on_a_corrupted_table)."""

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, snakemake
+from conftest import ROOT, copy_repo, snakemake
 from folders import LOCAL, LOCAL_PROCESSED, NATIONAL, NATIONAL_PROCESSED
 
 from triennial.checks.reference import compare_dirs, format_differences
@@ -47,9 +47,10 @@ def test_corrupt_table_leaves_every_result_byte_identical(corrupted_run):
     assert not (corrupted_run.repo / NATIONAL_PROCESSED / "published/validation.json").exists()
 
 
-def test_wrong_config_value_names_the_key():
-    # A dry run stops at the config check and writes nothing: no copy needed.
-    failed = snakemake(ROOT, "-n", "--config", "report={'engine': 'latex'}")
+def test_wrong_config_value_names_the_key(tmp_path):
+    # In a copy: a refused configuration sets the analysis's earlier report aside, even in a
+    # dry run, and the repository's own results/ may hold the researcher's report.
+    failed = snakemake(copy_repo(tmp_path / "repo"), "-n", "--config", "report={'engine': 'latex'}")
     assert failed.returncode != 0
     assert "config key 'report.engine': 'latex' is not one of" in failed.stdout + failed.stderr
 
