@@ -80,6 +80,9 @@ def edit_a_sentence(repo: Path) -> None:
 
 
 def main() -> None:
+    # As run.py does: where PYTHONDONTWRITEBYTECODE is set, every job of both trees would
+    # compile the project's modules again, which is not what a researcher's run does.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
         repo = copy(Path(tmp) / "repo")
         old = baseline(Path(tmp) / "baseline")

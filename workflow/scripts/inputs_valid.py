@@ -1,7 +1,7 @@
 """Rule inputs_valid: every raw input of the run is checked; results may be written."""
 
+from triennial.pipeline.inputs_valid import inputs_valid
 from triennial.pipeline.step import run_step
-from triennial.pipeline.validate import inputs_valid
 
 if __name__ == "__main__":
     run_step(

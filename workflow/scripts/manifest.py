@@ -1,6 +1,6 @@
 """Rule manifest: results/<analysis>/MANIFEST.sha256, one line per output, as sha256sum writes."""
 
-from triennial.pipeline.provenance import manifest
+from triennial.pipeline.manifest import manifest
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

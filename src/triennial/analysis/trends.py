@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.tools import add_constant
 
 from triennial.data import labels
 from triennial.stats import count_models, joinpoint, rate_ratio
@@ -375,8 +377,8 @@ def harm_share_trend(rows: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     years = [y for y in harm.index if y in deaths.index]
     d, h = deaths.loc[years, "count"].astype(float), harm.loc[years, "count"].astype(float)
     mid = deaths.loc[years, "midpoint"].astype(float)
-    X = sm.add_constant(mid - mid.mean())
-    model = sm.GLM(np.column_stack([h, d]), X, family=sm.families.Binomial())
+    X = add_constant(mid - mid.mean())
+    model = GLM(np.column_stack([h, d]), X, family=families.Binomial())
     binomial = model.fit()
     df_resid = float(binomial.df_resid)
     dispersion = float(binomial.pearson_chi2 / df_resid)

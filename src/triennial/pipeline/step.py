@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,8 @@ def run_step(
     expected: tuple[type[Exception], ...] = (),
     **kwargs,
 ) -> None:
-    """Run `step(*args, **kwargs)` logging to `log_path`; exit 1 with the message on bad data.
+    """Run `step(*args, **kwargs)` logging to `log_path`, then end the job's process: exit 0
+    when the step succeeds, exit 1 with the message on bad data.
 
     `expected` adds the step's own user-facing errors (e.g. a report variable that
     does not exist) to DataError: they too end in a message, not a traceback.
@@ -51,6 +53,13 @@ def run_step(
     except Exception:  # a bug, not bad data: keep the traceback, in the log too
         log.exception("unexpected error")
         raise
+    # Python's own shutdown frees the objects of every loaded module one by one: 0.2-0.8 s
+    # a job with pandas, scipy and statsmodels loaded, a tenth of a full run's CPU time.
+    # The step has closed its files; flush what is still buffered and end at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

@@ -46,9 +46,3 @@ def validate_package(kind: str, descriptor: str, series: str, report: str) -> No
     }
     write_json(summary, report)
     log.info("%s: %d rows in %d tables: valid", descriptor, summary["rows"], len(tables))
-
-
-def inputs_valid(validations: list[str], path: str) -> None:
-    """Record that every raw input of the run passed its checks: the gate every rule
-    that writes under results/ waits for."""
-    write_json({"validated": sorted(validations), "status": "valid"}, path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import shutil
 import subprocess
@@ -10,6 +9,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+
+from triennial.data.checksum import sha256
 
 # The packages whose versions can change a result or the rendered report.
 PACKAGES = [
@@ -41,15 +42,6 @@ def software_versions(engine: str) -> pd.DataFrame:
         rows.append(("pandoc", pypandoc.get_pandoc_version()))
     rows.append(("report engine", engine))
     return pd.DataFrame(rows, columns=["software", "version"])
-
-
-def sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def checksums(paths: list[str | Path]) -> pd.DataFrame:
