@@ -65,36 +65,33 @@ def generate_extract(book: Codebook, reviews: int, seed: int) -> pd.DataFrame:
 
 def publish(raw_files: list[Path], folder: Path, threshold: int = THRESHOLD) -> SimpleNamespace:
     """Run the rules' functions from the raw extract to the published tables."""
-    p = {
-        name: folder / f"{name}.csv"
-        for name in ("clean", "reviews", "quarantine", "cleaning_log", "plan", "prevalence")
-    }
-    p |= {"summary": folder / "summary.json", "subgroups": folder / "subgroup_prevalence.csv"}
-    p |= {"tests": folder / "subgroup_tests.csv", "agreement": folder / "agreement.csv"}
+    names = ("clean", "reviews", "quarantine", "cleaning_log", "disclosure", "prevalence")
+    names += ("subgroup_prevalence", "subgroup_tests", "agreement")
+    p = {name: folder / f"{name}.csv" for name in names} | {"summary": folder / "summary.json"}
     out = SimpleNamespace(**{k: str(v) for k, v in p.items()})
     extract.clean_extract(
         [str(f) for f in raw_files], str(CODEBOOK), "2014-04-01", "2017-03-31", out
     )
-    extract_analysis.disclosure(out.reviews, str(CODEBOOK), out.plan, threshold)
-    measures_and_subgroups(out, threshold)
-    extract_analysis.agreement(out.clean, str(CODEBOOK), out.agreement, 0.05, threshold)
+    extract_analysis.extract_analysis(
+        out.reviews, out.clean, str(CODEBOOK), out, "wilson", 0.05, threshold
+    )
     return out
 
 
 def measures_and_subgroups(out: SimpleNamespace, threshold: int = THRESHOLD) -> None:
-    """The measures and subgroup tables, under the plan in `out.plan`."""
+    """The measures and subgroup tables, under the plan in `out.disclosure`."""
     extract_analysis.extract_measures(
-        out.reviews, str(CODEBOOK), out.plan, out.prevalence, "wilson", 0.05, threshold
+        out.reviews, str(CODEBOOK), out.disclosure, out.prevalence, "wilson", 0.05, threshold
     )
-    tables = SimpleNamespace(prevalence=out.subgroups, tests=out.tests)
     extract_analysis.subgroups(
-        out.reviews, str(CODEBOOK), out.plan, tables, "wilson", 0.05, threshold
-    )
+        out.reviews, str(CODEBOOK), out.disclosure, out.subgroup_prevalence,
+        out.subgroup_tests, "wilson", 0.05, threshold,
+    )  # fmt: skip
 
 
 def narrowed(attacker: Attack, out: SimpleNamespace) -> dict[str, list[int]]:
     """The hidden counts the attack narrows to a range less than the threshold wide."""
-    prevalence, subgroups = pd.read_csv(out.prevalence), pd.read_csv(out.subgroups)
+    prevalence, subgroups = pd.read_csv(out.prevalence), pd.read_csv(out.subgroup_prevalence)
     reviews = json.loads(Path(out.summary).read_text())["reviews"]
     ranges = attacker.ranges(published_counts(prevalence, subgroups), reviews, enough=THRESHOLD)
     return {k: [low, high] for k, (low, high) in ranges.items() if high - low < THRESHOLD}
@@ -105,7 +102,7 @@ def published_problems(out: SimpleNamespace) -> list[str]:
     naming a small number or a code, a test statistic from a table with a hidden count, an
     agreement estimate without its number of pairs."""
     problems = []
-    for path in (out.prevalence, out.subgroups, out.agreement):
+    for path in (out.prevalence, out.subgroup_prevalence, out.agreement):
         table = pd.read_csv(path)
         for column in [c for c in ("count", "nobs") if c in table.columns]:
             values = pd.to_numeric(table[column], errors="coerce")
@@ -114,7 +111,7 @@ def published_problems(out: SimpleNamespace) -> list[str]:
         notes = " ".join(table.get("note", pd.Series(dtype=str)).dropna().astype(str))
         if re.search(r"\b[1-4] pair", notes) or "'" in notes:
             problems.append(f"{Path(path).name}: a note discloses: {notes}")
-    subgroups, tests = pd.read_csv(out.subgroups), pd.read_csv(out.tests)
+    subgroups, tests = pd.read_csv(out.subgroup_prevalence), pd.read_csv(out.subgroup_tests)
     for _, t in tests.iterrows():
         rows = subgroups[(subgroups["measure"] == t["measure"]) & (subgroups["by"] == t["by"])]
         hidden = rows[["count", "nobs"]].isna().any().any()
@@ -143,11 +140,11 @@ def attack_primary_only(attacker: Attack, folder: Path) -> dict:
     """The test extract published with primary suppression only (the counts that are small
     themselves hidden, nothing else), and attacked."""
     out = publish([TEST_EXTRACT], folder)
-    table = pd.read_csv(out.plan, keep_default_na=False, na_values=[""])
+    table = pd.read_csv(out.disclosure, keep_default_na=False, na_values=[""])
     plan = read_plan(table, THRESHOLD)
     primary = {k for k in plan.hidden if 1 <= plan.values[k] < THRESHOLD}
     table["hidden"] = table["cell"].isin({key_text(k) for k in primary})
-    table.to_csv(out.plan, index=False)
+    table.to_csv(out.disclosure, index=False)
     measures_and_subgroups(out)
     return {"narrowed": narrowed(attacker, out)}
 

@@ -57,29 +57,6 @@ rule bruising_pool:
         "../scripts/bruising_pool.py"
 
 
-rule bruising_period:
-    input:
-        valid=ancient(VALIDATED),
-        code=code("bruising_period"),
-        descriptor=config["bruising"]["studies"],
-        files=bruising_files(),
-    output:
-        table=f"{OUT}/tables/bruising_period.csv",
-        figure=report(
-            f"{OUT}/figures/fig_bruising_period.svg",
-            caption="../report/figure.rst",
-            category="Figures",
-        ),
-    log:
-        f"{LOGS}/bruising_period.log",
-    conda:
-        CONDA_ENV
-    params:
-        bruising=config["bruising"],
-    script:
-        "../scripts/bruising_period.py"
-
-
 rule bruising_implications:
     input:
         valid=ancient(VALIDATED),
@@ -100,6 +77,12 @@ rule bruising_implications:
         ),
         monte_carlo_figure=report(
             f"{OUT}/figures/fig_bruising_monte_carlo.svg",
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
+        period=f"{OUT}/tables/bruising_period.csv",
+        period_figure=report(
+            f"{OUT}/figures/fig_bruising_period.svg",
             caption="../report/figure.rst",
             category="Figures",
         ),

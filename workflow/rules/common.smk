@@ -127,7 +127,7 @@ def estimates():
     """The prevalence table the report is about."""
     if NATIONAL:
         return rules.prevalence.output.table
-    return rules.extract_measures.output.prevalence
+    return rules.extract_analysis.output.prevalence
 
 
 def report_inputs(wildcards):
@@ -138,9 +138,9 @@ def report_inputs(wildcards):
         "prevalence": estimates(),
         "extract_summary": rules.clean_extract.output.summary,
         "quarantine": rules.clean_extract.output.quarantine,
-        "agreement": rules.agreement.output.table,
-        "subgroup_tests": rules.subgroups.output.tests,
-        "disclosure": rules.disclosure.output.table,
+        "agreement": rules.extract_analysis.output.agreement,
+        "subgroup_tests": rules.extract_analysis.output.subgroup_tests,
+        "disclosure": rules.extract_analysis.output.disclosure,
         "software": rules.software_versions.output.versions,
         "checksums": rules.software_versions.output.checksums,
         "coverage": rules.interval_coverage.output.summary,
@@ -159,7 +159,7 @@ def report_inputs(wildcards):
             "bruising_leave_one_out": rules.bruising_pool.output.leave_one_out,
             "bruising_selection": rules.bruising_pool.output.selection,
             "bruising_subgroups": rules.bruising_pool.output.subgroups,
-            "bruising_period": rules.bruising_period.output.table,
+            "bruising_period": rules.bruising_implications.output.period,
             "bruising_scenarios": rules.bruising_implications.output.scenarios,
             "bruising_ppv": rules.bruising_implications.output.ppv,
             "bruising_one_way": rules.bruising_implications.output.one_way,
@@ -196,7 +196,7 @@ def report_figures():
     if NATIONAL:
         figures += [
             rules.bruising_pool.output.forest,
-            rules.bruising_period.output.figure,
+            rules.bruising_implications.output.period_figure,
         ]
         figures += [
             rules.bruising_implications.output.tornado,
@@ -218,9 +218,10 @@ def final_outputs():
     the learning themes only for local runs)."""
     outputs = [
         *rules.render_report.output,
-        *rules.extract_measures.output,
-        *rules.agreement.output,
-        *rules.subgroups.output,
+        rules.extract_analysis.output.prevalence,
+        rules.extract_analysis.output.subgroup_prevalence,
+        rules.extract_analysis.output.subgroup_tests,
+        rules.extract_analysis.output.agreement,
         *rules.interval_coverage.output,
     ]
     if not NATIONAL:
@@ -232,7 +233,6 @@ def final_outputs():
             *rules.compare_paths.output,
             *rules.bruising_rates.output,
             *rules.bruising_pool.output,
-            *rules.bruising_period.output,
             *rules.bruising_implications.output,
             *rules.trends.output,
             *rules.then_and_now.output,

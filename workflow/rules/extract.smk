@@ -1,4 +1,5 @@
-# Coded review extracts: cleaning, the published measures, agreement, subgroups.
+# Coded review extracts: cleaning, then (one job) the suppression plan, the published
+# measures, subgroups and agreement; the comparison with the published tables.
 
 
 rule clean_extract:
@@ -25,79 +26,25 @@ rule clean_extract:
         "../scripts/clean_extract.py"
 
 
-rule disclosure:
-    input:
-        code=code("disclosure"),
-        reviews=rules.clean_extract.output.reviews,
-        codebook=config["extracts"]["codebook"],
-    output:
-        table=f"{PROCESSED}/extract/disclosure.csv",
-    log:
-        f"{LOGS}/disclosure.log",
-    conda:
-        CONDA_ENV
-    params:
-        threshold=suppression_threshold(),
-    script:
-        "../scripts/disclosure.py"
-
-
-rule extract_measures:
+rule extract_analysis:
     input:
         valid=ancient(VALIDATED),
-        code=code("extract_measures"),
+        code=code("extract_analysis"),
         reviews=rules.clean_extract.output.reviews,
-        codebook=config["extracts"]["codebook"],
-        plan=rules.disclosure.output.table,
-    output:
-        prevalence=f"{OUT}/tables/extract_prevalence.csv",
-    log:
-        f"{LOGS}/extract_measures.log",
-    conda:
-        CONDA_ENV
-    params:
-        method=config["prevalence"]["method"],
-        alpha=config["prevalence"]["alpha"],
-        threshold=suppression_threshold(),
-    script:
-        "../scripts/extract_measures.py"
-
-
-rule agreement:
-    input:
-        valid=ancient(VALIDATED),
-        code=code("agreement"),
         clean=rules.clean_extract.output.clean,
         codebook=config["extracts"]["codebook"],
     output:
-        table=report(
+        disclosure=f"{PROCESSED}/extract/disclosure.csv",
+        prevalence=f"{OUT}/tables/extract_prevalence.csv",
+        subgroup_prevalence=f"{OUT}/tables/subgroup_prevalence.csv",
+        subgroup_tests=f"{OUT}/tables/subgroup_tests.csv",
+        agreement=report(
             f"{OUT}/tables/agreement.csv",
             caption="../report/agreement.rst",
             category="Review extracts",
         ),
     log:
-        f"{LOGS}/agreement.log",
-    conda:
-        CONDA_ENV
-    params:
-        alpha=config["prevalence"]["alpha"],
-        threshold=suppression_threshold(),
-    script:
-        "../scripts/agreement.py"
-
-
-rule subgroups:
-    input:
-        valid=ancient(VALIDATED),
-        code=code("subgroups"),
-        reviews=rules.clean_extract.output.reviews,
-        codebook=config["extracts"]["codebook"],
-        plan=rules.disclosure.output.table,
-    output:
-        prevalence=f"{OUT}/tables/subgroup_prevalence.csv",
-        tests=f"{OUT}/tables/subgroup_tests.csv",
-    log:
-        f"{LOGS}/subgroups.log",
+        f"{LOGS}/extract_analysis.log",
     conda:
         CONDA_ENV
     params:
@@ -105,14 +52,14 @@ rule subgroups:
         alpha=config["prevalence"]["alpha"],
         threshold=suppression_threshold(),
     script:
-        "../scripts/subgroups.py"
+        "../scripts/extract_analysis.py"
 
 
 rule compare_paths:
     input:
         valid=ancient(VALIDATED),
         code=code("compare_paths"),
-        extract=rules.extract_measures.output.prevalence,
+        extract=rules.extract_analysis.output.prevalence,
         published=rules.clean_published.output.clean,
     output:
         table=report(

@@ -8,7 +8,7 @@ rule themes:
         code=code("themes"),
         reviews=rules.clean_extract.output.reviews,
         codebook=config["extracts"]["codebook"],
-        plan=rules.disclosure.output.table,
+        plan=rules.extract_analysis.output.disclosure,
         panel=config["panel_tables"],
         panel_files=package_files(config["panel_tables"]),
         trends=config["trends"]["series"],

@@ -1,12 +1,13 @@
-"""Rule bruising_implications: what a base rate implies, under explicit assumptions."""
+"""Rule bruising_implications: what a base rate implies, under explicit assumptions, and the
+chance of at least one bruise over k weekly observations."""
 
-from triennial.pipeline.bruising_implications import bruising_implications
+from triennial.pipeline.bruising_implications import implications_and_period
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":
     run_step(
         snakemake.log[0],
-        bruising_implications,
+        implications_and_period,
         pooled_path=snakemake.input.pooled,
         rates_path=snakemake.input.rates,
         descriptor=snakemake.input.descriptor,

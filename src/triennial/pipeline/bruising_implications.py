@@ -1,5 +1,6 @@
-"""Rules on what bruising base rates imply: period prevalence over repeated looks, and
-accidental bruises per child protection plan with its sensitivity analyses."""
+"""The bruising_implications rule: what bruising base rates imply. Period prevalence over
+repeated looks, and accidental bruises per child protection plan with its sensitivity
+analyses: one job, since both run the same modules."""
 
 from __future__ import annotations
 
@@ -95,3 +96,11 @@ def bruising_implications(
             log.info("episodes per plan at base inputs: %.0f", base)
     write_csv(pd.concat(one_way, ignore_index=True), out.one_way)
     write_csv(pd.DataFrame(summaries), out.monte_carlo)
+
+
+def implications_and_period(
+    pooled_path: str, rates_path: str, descriptor: str, out, config: dict
+) -> None:
+    """Both analyses: `out.period` and `out.period_figure`, then `bruising_implications`."""
+    bruising_period(descriptor, config, out.period, out.period_figure)
+    bruising_implications(pooled_path, rates_path, descriptor, out, config)

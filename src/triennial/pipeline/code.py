@@ -44,22 +44,23 @@ def imported_names(path: Path) -> tuple[str, ...]:
     return tuple(names)
 
 
-def module_files(name: str, source: Path) -> list[Path]:
+@cache  # the rules' closures share most names: look each up on disk once
+def module_files(name: str, source: Path) -> tuple[Path, ...]:
     """The files Python executes to import `name` from `source` (the package folder):
-    each enclosing package's __init__.py, then the module; [] if not a module there."""
+    each enclosing package's __init__.py, then the module; () if not a module there."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
-        return []
+        return ()
     files = []
     for depth in range(1, len(parts) + 1):
         base = source.joinpath(*parts[1:depth])
         if (base / "__init__.py").is_file():
             files.append(base / "__init__.py")
         elif base.with_suffix(".py").is_file():
-            return files + [base.with_suffix(".py")]  # what follows names something in it
+            return (*files, base.with_suffix(".py"))  # what follows names something in it
         else:
             break  # an attribute of the package, not a module
-    return files
+    return tuple(files)
 
 
 @cache

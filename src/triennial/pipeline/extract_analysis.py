@@ -1,5 +1,9 @@
-"""Rules on the clean extract: disclosure control, the published measures, agreement and
-subgroups."""
+"""The extract_analysis rule: on the clean extract, disclosure control, the published
+measures, subgroups and agreement.
+
+One job, not four: the four analyses run the same modules (a change to any of them would
+rerun all four anyway), and one Python imports pandas, scipy and statsmodels once.
+"""
 
 from __future__ import annotations
 
@@ -83,7 +87,14 @@ def paired_table(a: pd.Series, b: pd.Series):
 
 
 def subgroups(
-    reviews: str, codebook: str, plan: str, out, method: str, alpha: float, threshold: int
+    reviews: str,
+    codebook: str,
+    plan: str,
+    prevalence_table: str,
+    tests_table: str,
+    method: str,
+    alpha: float,
+    threshold: int,
 ) -> None:
     """Write subgroup prevalence and the family of tests, suppressed."""
     book = load_codebook(codebook)
@@ -94,9 +105,24 @@ def subgroups(
         prevalence = with_every_row(prevalence, every, ["measure", "by", "group"])
     names = zip(prevalence["measure"], prevalence["by"], prevalence["group"], strict=True)
     rows = [cells[("subgroup", *name)] for name in names]
-    write_csv(protect_rows(prevalence, plan, rows), out.prevalence)
+    write_csv(protect_rows(prevalence, plan, rows), prevalence_table)
     tables = [
         [cells[("subgroup", m, by, g)] for g in {b: gs for b, gs, _ in groupings(book, m)}[by]]
         for m, by in zip(tests["measure"], tests["by"], strict=True)
     ]
-    write_csv(adjusted(protect_tests(tests, plan, tables)), out.tests)
+    write_csv(adjusted(protect_tests(tests, plan, tables)), tests_table)
+
+
+def extract_analysis(
+    reviews: str, clean: str, codebook: str, out, method: str, alpha: float, threshold: int
+) -> None:
+    """The suppression plan first (`out.disclosure`), then the tables it protects: the
+    extract's prevalence, subgroups and tests, agreement between coders."""
+    disclosure(reviews, codebook, out.disclosure, threshold)
+    plan = out.disclosure
+    extract_measures(reviews, codebook, plan, out.prevalence, method, alpha, threshold)
+    subgroups(
+        reviews, codebook, plan, out.subgroup_prevalence, out.subgroup_tests,
+        method, alpha, threshold,
+    )  # fmt: skip
+    agreement(clean, codebook, out.agreement, alpha, threshold)
