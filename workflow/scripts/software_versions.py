@@ -1,6 +1,6 @@
 """Rule software_versions: the versions behind this run, and checksums of its inputs."""
 
-from triennial.pipeline.provenance import record_software
+from triennial.pipeline.software import record_software
 from triennial.pipeline.step import run_step
 
 if __name__ == "__main__":

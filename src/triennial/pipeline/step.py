@@ -1,7 +1,8 @@
 """What every pipeline step shares: a log file, clean failure on bad data, stable CSV.
 
 Rule scripts call `run_step(log, step, **arguments)`; a DataError becomes one readable message in
-the log and on stderr and a non-zero exit, never a traceback.
+the log and on stderr and a non-zero exit, never a traceback. A job's process ends in
+`run_step`, so call it last.
 """
 
 from __future__ import annotations
