@@ -195,6 +195,7 @@ def test_model_table_has_every_family_and_no_pretest(overdispersed):
     assert row["dispersion"] == pytest.approx(direct.scale, rel=1e-10)
 
 
+@pytest.mark.filterwarnings("error")  # the saturated fits warn nobody: the note says it
 def test_quasipoisson_floor_and_no_residual_df():
     """phi below 1 is floored (never narrower than Poisson); with 0 df it is Poisson, said so."""
     under = annual([100, 101, 99, 100, 102, 100, 101, 99])  # far less variable than Poisson

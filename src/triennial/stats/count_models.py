@@ -211,7 +211,7 @@ def quasi_poisson_fit(data, centre, joins, step, population, alpha) -> TrendFit:
     """
     X = design(data, centre, joins, step)
     model = GLM(data["count"], X, family=families.Poisson(), offset=offset(data, population))
-    poisson = model.fit()
+    poisson = fit_glm(model)
     statistics = glm_statistics(poisson)
     df_resid = statistics["df_resid"] - len(joins)
     statistics |= {
@@ -248,8 +248,20 @@ NO_DISPERSION = "no residual df: dispersion not estimable, Poisson shown"
 
 def _poisson(data: pd.DataFrame, X: pd.DataFrame, off: np.ndarray):
     """Poisson GLM: (results, statistics, None: statsmodels' own covariance)."""
-    results = GLM(data["count"], X, family=families.Poisson(), offset=off).fit()
+    results = fit_glm(GLM(data["count"], X, family=families.Poisson(), offset=off))
     return results, glm_statistics(results), None
+
+
+def fit_glm(model):
+    """`model.fit()`. A saturated model (as many coefficients as counts) fits every count
+    exactly; statsmodels then warns of a division by zero (the scale over no residual df)
+    and of perfect prediction. Those warnings are silenced for it: the fit's statistics
+    carry df_resid = 0, and the quasi-Poisson fit says in its note what that means."""
+    if model.df_resid > 0:
+        return model.fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit()
 
 
 def glm_statistics(results) -> dict:
