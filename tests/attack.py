@@ -14,9 +14,19 @@ The attack is then an integer programme: the hidden counts are whole numbers fro
 to the number of reviews, every shown count is fixed, every relation holds, and
 0 <= n <= N in every row; it minimises and maximises each hidden count
 (scipy.optimize.milp).
+
+It also goes after cells no table prints (`Attack.cells`), as a reader with a calculator
+would: one published set less another inside it (17 reports noting domestic abuse less
+the 15 noting it and neglect), and any published population split by one code of a
+coded column, where that cell is a sum of published counts (40 reviews less those with
+each social-care code shown). A cell of 1 to threshold - 1 reviews that the programme
+narrows to fewer than threshold values is disclosed.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -122,18 +132,112 @@ def theme_counts(themes: pd.DataFrame, pairs: pd.DataFrame, years: pd.DataFrame)
     return {k: float(v) if pd.notna(v) else np.nan for k, v in out.items()}
 
 
-def indicator_matrix(
-    universe: pd.DataFrame, codebook: Codebook, rows: dict | None = None
-) -> tuple[list[str], np.ndarray]:
-    """Quantity names and, per possible review, whether each quantity counts it
-    (`rows`: what each published row counts; the measures' and subgroups' by default)."""
-    names, columns = ["all:N"], [np.ones(len(universe))]
-    rows = meanings(codebook) if rows is None else rows
+def quantities(rows: dict) -> dict[str, object]:
+    """Each published quantity ('all:N', '<row>:n', '<row>:N') as a function giving which
+    reviews of a frame it counts."""
+
+    def counts(population, numerator=None):
+        if numerator is None:
+            return lambda d: np.asarray(population(d), dtype=bool)
+        return lambda d: counts(population)(d) & counts(numerator)(d)
+
+    out = {"all:N": lambda d: np.ones(len(d), dtype=bool)}
     for row, (population, numerator) in rows.items():
-        pop = np.asarray(population(universe), dtype=bool)
-        names += [f"{row}:n", f"{row}:N"]
-        columns += [pop & np.asarray(numerator(universe), dtype=bool), pop]
-    return names, np.column_stack(columns).astype(float)
+        out[f"{row}:n"] = counts(population, numerator)
+        out[f"{row}:N"] = counts(population)
+    return out
+
+
+@dataclass
+class Cells:
+    """Cells no table prints that are sums of published counts (`unprinted_cells`)."""
+
+    names: list[str]
+    coefficients: np.ndarray  # cell by quantity: the cell's count is coefficients @ counts
+    # Which reviews each holds: (a, b), those quantity a counts and b does not; or
+    # (a, column, code), those quantity a counts with that code.
+    holds: list[tuple]
+
+    def members(self, counted: np.ndarray, data: pd.DataFrame) -> np.ndarray:
+        """Review by cell: whether the cell holds it (`counted`: review by quantity)."""
+        has = {}
+        columns = []
+        for h in self.holds:
+            if len(h) == 2:
+                columns.append(counted[:, h[0]] & ~counted[:, h[1]])
+            else:
+                if h[1:] not in has:
+                    has[h[1:]] = (data[h[1]] == h[2]).to_numpy()
+                columns.append(counted[:, h[0]] & has[h[1:]])
+        return np.column_stack(columns) if columns else np.zeros((len(data), 0), bool)
+
+
+def unprinted_cells(universe: pd.DataFrame, codebook: Codebook, names: list[str], m) -> Cells:
+    """The cells a reader can work out as sums of published counts (m: the universe's
+    indicator matrix): a published set less a published set inside it ('A - B'), and a
+    published population split by a code ('A & column=code') where every possible review
+    shows it is a sum of published counts. One cell under several names is kept once."""
+    patterns, pattern = np.unique(m.astype(bool), axis=0, return_inverse=True)
+    out = Cells([], np.zeros((0, len(names))), [])
+    seen: set[bytes] = set()
+
+    def add(bits, name, holds, coefficients):  # bits: the patterns in each cell, packed
+        kept = []
+        for k, key in enumerate(map(bytes, bits)):
+            if key not in seen:
+                seen.add(key)
+                kept.append(k)
+        out.names.extend(name(k) for k in kept)
+        out.holds.extend(holds(k) for k in kept)
+        out.coefficients = np.vstack([out.coefficients, *(coefficients(k) for k in kept)])
+
+    # A - B: B inside A on every pattern, and not the same set.
+    inside = (patterns.T.astype(float) @ (~patterns).astype(float)) == 0  # [b, a]: b in a
+    np.fill_diagonal(inside, False)
+    b, a = np.nonzero(inside)
+    bits = np.packbits(patterns, axis=0).T  # quantity by pattern, 8 patterns a byte
+    differ = (bits[a] & ~bits[b]).any(axis=1)
+    a, b = a[differ], b[differ]
+
+    def difference(k):
+        c = np.zeros(len(names))
+        c[a[k]], c[b[k]] = 1.0, -1.0
+        return c
+
+    add(bits[a] & ~bits[b], lambda k: f"{names[a[k]]} - {names[b[k]]}",
+        lambda k: (a[k], b[k]), difference)  # fmt: skip
+
+    # A & column=code, for every published population A: kept where it is a sum of counts.
+    populations = {}
+    for k, quantity in enumerate(names):
+        if quantity.endswith(":N"):
+            populations.setdefault(np.packbits(patterns[:, k]).tobytes(), k)
+    # A sum of published counts is the same for every review of one pattern: per pattern,
+    # the cell holds all of its reviews or none.
+    size = np.bincount(pattern)
+    candidates, columns = [], []
+    for f in codebook.fields:
+        for code in f.get("constraints", {}).get("enum", []):
+            with_code = np.bincount(pattern, weights=universe[f["name"]] == code)
+            all_or_none = (with_code == 0) | (with_code == size)
+            for k in populations.values():
+                if all_or_none[patterns[:, k]].all():
+                    candidates.append((k, f["name"], code))
+                    columns.append(patterns[:, k] & (with_code == size))
+    t = np.column_stack(columns).astype(float)
+    u, s, vt = np.linalg.svd(patterns.astype(float), full_matrices=False)
+    r = int((s > 1e-8 * s[0]).sum())
+    x = vt[:r].T @ ((u[:, :r].T @ t) / s[:r, None])  # least squares: patterns @ x = t
+    exact = np.abs(patterns @ x - t).max(axis=0) < 1e-6
+    candidates = [c for c, e in zip(candidates, exact, strict=True) if e]
+    t, x = t[:, exact] > 0, x[:, exact]
+
+    def name(k):
+        population, column, code = candidates[k]
+        return f"{names[population]} & {column}={code}"
+
+    add(np.packbits(t, axis=0).T, name, lambda k: candidates[k], lambda k: x[:, k])
+    return out
 
 
 def relations(m: np.ndarray) -> np.ndarray:
@@ -161,26 +265,23 @@ class Attack:
 
     def __init__(self, codebook: Codebook, size: int = 20000, rows: dict | None = None, extra=None):
         universe = possible_reviews(codebook, size, extra=extra)
-        self.names, m = indicator_matrix(universe, codebook, rows)
+        self.masks = quantities(meanings(codebook) if rows is None else rows)
+        self.names = list(self.masks)
+        m = np.column_stack([f(universe) for f in self.masks.values()]).astype(float)
         self.relations = relations(m)
+        self._universe, self._codebook, self._m = universe, codebook, m
 
-    def ranges(
-        self, shown: dict[str, float], reviews: int, enough: float = np.inf
-    ) -> dict[str, tuple[int, int]]:
-        """Smallest and largest value of each hidden quantity consistent with `shown`.
+    @cached_property
+    def cells_to_try(self) -> Cells:
+        return unprinted_cells(self._universe, self._codebook, self.names, self._m)
 
-        Quantities not in `shown` (rows not published: no reviews in the population)
-        are counted as shown zeros, as a reader would infer from their absence. With
-        `enough`, a quantity is left once two solutions of the programme (tables consistent
-        with `shown`) give it values at least `enough` apart: its range is then at least
-        that wide, and the attack has failed on it.
-        """
+    def _programme(self, shown: dict[str, float], reviews: int):
+        """The values of the quantities (NaN where hidden), the hidden ones' indices, and
+        the programme's constraints and bounds on them."""
         value = np.array(
             [reviews if n == "all:N" else shown.get(n, 0.0) for n in self.names], float
         )
         hidden = np.isnan(value)
-        if not hidden.any():
-            return {}
         index = {n: i for i, n in enumerate(self.names)}
         h = np.flatnonzero(hidden)
         a = self.relations[:, h]
@@ -205,29 +306,70 @@ class Attack:
                         upper[r] -= sign * value[q]
             constraints.append(LinearConstraint(ineq, -np.inf, upper))
         bounds = Bounds(np.zeros(len(h)), np.full(len(h), float(reviews)))
-        low = np.full(len(h), np.inf)  # the values each quantity takes in the solutions found
-        high = np.full(len(h), -np.inf)
+        return value, h, constraints, bounds
 
-        def solve(c):
-            nonlocal low, high
-            # A linear optimum in whole numbers is the integer optimum: try it first.
-            result = milp(c, constraints=constraints, bounds=bounds)
-            if not (result.success and np.allclose(result.x, np.round(result.x), atol=1e-9)):
-                whole = np.ones(len(h))
-                result = milp(c, constraints=constraints, integrality=whole, bounds=bounds)
-            assert result.success, f"the published tables are inconsistent: {result.message}"
-            x = np.round(result.x)
-            low, high = np.minimum(low, x), np.maximum(high, x)
+    def ranges(
+        self, shown: dict[str, float], reviews: int, enough: float = np.inf
+    ) -> dict[str, tuple[int, int]]:
+        """Smallest and largest value of each hidden quantity consistent with `shown`.
 
-        if np.isfinite(enough):  # a few tables pushed in random directions spread most counts
-            rng = np.random.default_rng(0)
-            for _ in range(SPREAD):
-                solve(rng.choice([-1.0, 1.0], len(h)))
-        for k in range(len(h)):
-            for sign in (1.0, -1.0):
-                if high[k] - low[k] >= enough:
-                    break
-                c = np.zeros(len(h))
-                c[k] = sign
-                solve(c)
+        Quantities not in `shown` (rows not published: no reviews in the population)
+        are counted as shown zeros, as a reader would infer from their absence. With
+        `enough`, a quantity is left once two solutions of the programme (tables consistent
+        with `shown`) give it values at least `enough` apart: its range is then at least
+        that wide, and the attack has failed on it.
+        """
+        value, h, constraints, bounds = self._programme(shown, reviews)
+        if not len(h):
+            return {}
+        objectives = np.eye(len(h))
+        low, high = _spread(objectives, constraints, bounds, enough)
         return {self.names[q]: (int(low[k]), int(high[k])) for k, q in enumerate(h)}
+
+    def cells(
+        self, shown: dict[str, float], data: pd.DataFrame, threshold: int
+    ) -> dict[str, tuple[int, int]]:
+        """The unprinted cells (`unprinted_cells`) of 1 to threshold - 1 reviews of `data`
+        that the programme narrows to fewer than `threshold` values, with their ranges."""
+        value, h, constraints, bounds = self._programme(shown, len(data))
+        counted = np.column_stack([f(data) for f in self.masks.values()])
+        sizes = self.cells_to_try.members(counted, data).sum(axis=0)
+        small = np.flatnonzero((sizes >= 1) & (sizes < threshold))
+        c = self.cells_to_try.coefficients[small]
+        known = c[:, ~np.isnan(value)] @ value[~np.isnan(value)]
+        low = high = np.zeros(len(small))
+        if len(h) and len(small):
+            low, high = _spread(c[:, h], constraints, bounds, threshold)
+        low, high = np.round(low + known).astype(int), np.round(high + known).astype(int)
+        names = [self.cells_to_try.names[k] for k in small]
+        ranges = zip(names, low, high, strict=True)
+        return {n: (int(lo), int(hi)) for n, lo, hi in ranges if hi - lo < threshold}
+
+
+def _spread(objectives: np.ndarray, constraints, bounds, enough: float):
+    """Smallest and largest value of each objective row @ x over the programme, or two
+    values at least `enough` apart (`Attack.ranges`)."""
+    low = np.full(len(objectives), np.inf)  # the values each takes in the solutions found
+    high = np.full(len(objectives), -np.inf)
+    n = objectives.shape[1]
+
+    def solve(c):
+        nonlocal low, high
+        # A linear optimum in whole numbers is the integer optimum: try it first.
+        result = milp(c, constraints=constraints, bounds=bounds)
+        if not (result.success and np.allclose(result.x, np.round(result.x), atol=1e-9)):
+            result = milp(c, constraints=constraints, integrality=np.ones(n), bounds=bounds)
+        assert result.success, f"the published tables are inconsistent: {result.message}"
+        values = objectives @ np.round(result.x)
+        low, high = np.minimum(low, values), np.maximum(high, values)
+
+    if np.isfinite(enough):  # a few tables pushed in random directions spread most counts
+        rng = np.random.default_rng(0)
+        for _ in range(SPREAD):
+            solve(rng.choice([-1.0, 1.0], n))
+    for k in range(len(objectives)):
+        for sign in (1.0, -1.0):
+            if high[k] - low[k] >= enough:
+                break
+            solve(sign * objectives[k])
+    return low, high

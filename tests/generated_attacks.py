@@ -1,6 +1,7 @@
 """The attacker (attack.py) on extracts generated from the codebook, each published by the
 functions the pipeline's rules run, and on the test extract with secondary suppression
-undone (the attack must then succeed: it can fail).
+undone (the attack must then succeed: it can fail). It tries both the hidden counts and
+the small cells no table prints.
 
 The attacks take about 40 CPU-s in all. conftest.py starts them in a Python of their own
 when the session starts, at the lowest priority, so they use what the pipeline runs leave of
@@ -22,7 +23,9 @@ import pandas as pd
 from attack import Attack, published_counts
 
 from triennial.analysis.disclosure import key_text, read_plan
+from triennial.analysis.measures import with_derived
 from triennial.data.codebook import NOT_APPLICABLE, Codebook, load_codebook
+from triennial.data.extract import read_clean_extract
 from triennial.pipeline import extract, extract_analysis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +100,14 @@ def narrowed(attacker: Attack, out: SimpleNamespace) -> dict[str, list[int]]:
     return {k: [low, high] for k, (low, high) in ranges.items() if high - low < THRESHOLD}
 
 
+def worked_out(attacker: Attack, out: SimpleNamespace) -> dict[str, list[int]]:
+    """The small cells no table prints that the attack narrows to fewer than THRESHOLD
+    values (`Attack.cells`)."""
+    shown = published_counts(pd.read_csv(out.prevalence), pd.read_csv(out.subgroup_prevalence))
+    data = with_derived(read_clean_extract(out.reviews))
+    return {k: [low, high] for k, (low, high) in attacker.cells(shown, data, THRESHOLD).items()}
+
+
 def published_problems(out: SimpleNamespace) -> list[str]:
     """What the published tables show that they must not: a count from 1 to 4, a note
     naming a small number or a code, a test statistic from a table with a hidden count, an
@@ -132,6 +143,7 @@ def attack_generated(attacker: Attack, book: Codebook, reviews: int, folder: Pat
     return {
         "reviews": json.loads(Path(out.summary).read_text())["reviews"],
         "narrowed": narrowed(attacker, out),
+        "worked_out": worked_out(attacker, out),
         "problems": published_problems(out),
     }
 
@@ -146,7 +158,7 @@ def attack_primary_only(attacker: Attack, folder: Path) -> dict:
     table["hidden"] = table["cell"].isin({key_text(k) for k in primary})
     table.to_csv(out.disclosure, index=False)
     measures_and_subgroups(out)
-    return {"narrowed": narrowed(attacker, out)}
+    return {"narrowed": narrowed(attacker, out), "worked_out": worked_out(attacker, out)}
 
 
 def main(path: Path) -> None:

@@ -55,6 +55,22 @@ def test_secondary_suppression_widens_until_the_threshold():
     assert all(high - low >= THRESHOLD for low, high in plan.ranges.values())
 
 
+def test_a_count_no_table_prints_is_protected_from_subtraction():
+    """Bands 8, 10 printed of 20, the 2 in the third band not: 20 - 8 - 10 would give it.
+    The 8 is hidden, and the third band can then be 0 to 10."""
+    values = {PUBLIC: 20, band("young"): 8, band("middle"): 10, band("old"): 2}
+    plan = protect(values, {PUBLIC, band("young"), band("middle")}, [], CODES, THRESHOLD)
+    assert plan.hidden == {band("young")}
+    low, high = plan.ranges[band("old")]
+    assert high - low >= THRESHOLD
+
+
+def test_every_cell_the_printed_ones_relate_to_needs_a_count():
+    values = {PUBLIC: 20, band("young"): 8, band("middle"): 10}
+    with pytest.raises(ValueError, match="age_band=old"):
+        protect(values, set(values), [], CODES, THRESHOLD)
+
+
 def test_no_suppression_for_the_demonstration():
     values = {PUBLIC: 20, band("young"): 1, band("middle"): 3, band("old"): 16}
     plan = protect(values, set(values), [], CODES, 0)
@@ -141,6 +157,7 @@ def test_the_attack_finds_what_primary_suppression_alone_leaves_open(generated_a
     """The attack can fail: on the test extract with secondary suppression undone, it
     narrows hidden counts."""
     assert len(generated_attacks["primary only"]["narrowed"]) > 10
+    assert len(generated_attacks["primary only"]["worked_out"]) > 3
 
 
 @SLOW
@@ -149,6 +166,7 @@ def test_the_attack_recovers_nothing_from_a_generated_extract(generated_attacks,
     found = generated_attacks[str(reviews)]
     assert found["reviews"] == reviews
     assert found["narrowed"] == {}
+    assert found["worked_out"] == {}
     assert found["problems"] == []
 
 

@@ -10,7 +10,9 @@ import pytest
 from attack import Attack, theme_counts, theme_meanings
 from folders import LOCAL, LOCAL_PROCESSED
 
+from triennial.analysis.themes import with_years
 from triennial.data.codebook import load_codebook
+from triennial.data.extract import read_clean_extract
 
 pytestmark = pytest.mark.pipeline
 THRESHOLD = 5
@@ -87,3 +89,7 @@ def test_the_attack_recovers_no_suppressed_theme_count(local_run):
     ranges = attacker.ranges(counts, summary["reviews"], enough=THRESHOLD)
     assert len(ranges) > 10
     assert {k: r for k, r in ranges.items() if r[1] - r[0] < THRESHOLD} == {}
+    # Nor a small cell no table prints (a theme's reviews less those noting a pair, ...).
+    data = with_years(read_clean_extract(local_run / LOCAL_PROCESSED / "extract/reviews.csv"))
+    assert len(attacker.cells_to_try.names) > 100
+    assert attacker.cells(counts, data, THRESHOLD) == {}

@@ -13,19 +13,25 @@ sdcTable: primary and secondary cell suppression with an audit):
   published: the report is about them. No other count is public by policy.
 - Primary suppression. A count from 1 to threshold - 1 is hidden; a row whose rest is
   that small has its n hidden.
+- Unprinted cells. A cell no table prints can still be worked out by difference (17
+  reports note domestic abuse, 15 of those note neglect: 2 note it without neglect).
+  Every cell of the relations below is counted, and a small one, printed or not, is
+  audited like a hidden cell.
 - Secondary suppression. Cells are related by addition: a cell is the sum of its
   sub-cells split by the codes of one column (all reviews = the age bands; the
   reports = reports in each age band; reports noting X = deaths noting X + serious
   harm noting X). The audit finds, by integer programming over these relations with
   every shown count fixed, how far apart two values of each hidden cell can be.
   While a hidden cell's range is narrower than the threshold (largest - smallest <
-  threshold), the smallest shown count that shares a relation with it is hidden too
-  (zeros last: they widen nothing), and the audit is run again. Hiding more only
-  widens ranges, so a cell once protected stays protected.
+  threshold), or a small unprinted cell's is, the smallest shown count that shares a
+  relation with it is hidden too (zeros last: they widen nothing), and the audit is
+  run again. Hiding more only widens ranges, so a cell once protected stays protected.
 - Witnesses. Every solution of the integer programme is a table consistent with
   everything shown, and stays one when more is hidden; the values it gives every cell
   are kept. A cell whose kept values already span the threshold is protected without
-  solving anything (the solver runs for a few cells, not for all of them).
+  solving anything. Two tables per component, the cells to audit pushed up together
+  and then down, span most of them at once (the solver then runs for a few cells, not
+  for all of them).
 - Derived numbers. An estimate, interval, percentage or test statistic is shown only
   when every count it is computed from is shown (`Plan.shows`).
 """
@@ -97,6 +103,11 @@ def relations(keys, codes: dict[str, tuple[str, ...]]) -> set[tuple[Key, tuple[K
             if len(chosen) > 1:
                 out.add((key, tuple(_with(parent, column, c) for c in chosen)))
     return out
+
+
+def published_relations(printed, rests, codes: dict[str, tuple[str, ...]]) -> set:
+    """The relations (see `relations`) of the printed cells and the rests."""
+    return relations(set(printed) | {rest for rest, _ in rests} | {PUBLIC}, codes)
 
 
 @dataclass
@@ -246,10 +257,11 @@ class _Audit:
             self.rel_label[np.isin(self.rel_label, joined)] = joined[0]
             self.cell_label[np.isin(self.cell_label, joined)] = joined[0]
 
-    def _programme(self, j: int) -> tuple[csc_array, np.ndarray, np.ndarray, np.ndarray]:
-        """Cell j's programme (free cells up to date): its matrix, a row per relation of
-        j's component and a column per kept cell; its rows' bounds; the kept cells."""
-        label = self.cell_label[j]
+    def _programme(self, j) -> tuple[csc_array, np.ndarray, np.ndarray, np.ndarray]:
+        """The programme of cell j, or of cells j of one component (free cells up to date):
+        its matrix, a row per relation of the component and a column per kept cell; its
+        rows' bounds; the kept cells."""
+        label = self.cell_label[np.atleast_1d(j)[0]]
         in_component = self.rel_label == label
         row = np.cumsum(in_component) - 1  # the programme's row of each of its relations
         # A free cell in one relation only can take up any slack there: drop it, and the
@@ -285,20 +297,36 @@ class _Audit:
         self._update(hidden)
         a, low, high, kept = self._programme(j)
         at = np.searchsorted(kept, j)
-        seen = self.counted[kept]  # a sub-cell no row prints has no count to start from
         for sign in (1.0, -1.0):
             c = np.zeros(len(kept))
             c[at] = sign
-            x, message = _solve(c, a, low, high, self.upper)
-            if x is None:
-                raise RuntimeError(f"disclosure audit failed for {key}: {message}")
-            value = np.round(x).astype(np.int64)[seen]
-            cells = kept[seen]
-            self.low[cells] = np.minimum(self.low[cells], value)
-            self.high[cells] = np.maximum(self.high[cells], value)
+            self._witness(c, a, low, high, kept, key)
             if self.high[j] - self.low[j] >= threshold:
                 break
         return int(self.low[j]), int(self.high[j])
+
+    def spread(self, keys, hidden: set[Key]) -> None:
+        """Push these cells up together, then down, in each of their components: two
+        tables per component that already show most of them wide (so `range` solves only
+        for the rest)."""
+        self._update(hidden)
+        cells = np.array(sorted(self.number[k] for k in keys), dtype=np.int64)
+        for label in np.unique(self.cell_label[cells]):
+            these = cells[self.cell_label[cells] == label]
+            a, low, high, kept = self._programme(these)
+            for sign in (1.0, -1.0):
+                self._witness(sign * np.isin(kept, these), a, low, high, kept, these)
+
+    def _witness(self, c, a, low, high, kept, about) -> None:
+        """Solve min c @ x and keep the values the table found gives each counted cell."""
+        x, message = _solve(c, a, low, high, self.upper)
+        if x is None:
+            raise RuntimeError(f"disclosure audit failed for {about}: {message}")
+        seen = self.counted[kept]  # a sub-cell no row prints has no count to start from
+        value = np.round(x).astype(np.int64)[seen]
+        cells = kept[seen]
+        self.low[cells] = np.minimum(self.low[cells], value)
+        self.high[cells] = np.maximum(self.high[cells], value)
 
     def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
         """Shown, non-public cells that share a relation with `key` or with free cells
@@ -328,7 +356,8 @@ def protect(
 ) -> Plan:
     """Primary and secondary suppression of the printed cells (see the module docstring).
 
-    `values`: every cell's count (printed cells, rests and the public total);
+    `values`: every cell's count: the printed cells, the rests, the public total and
+    every other cell of their relations (`published_relations`);
     `rests`: (rest cell, n cell) pairs: the n is hidden when the rest is small.
     """
     plan = Plan(threshold, values, printed=set(printed))
@@ -337,10 +366,16 @@ def protect(
     if values[PUBLIC] < threshold:  # no count can be protected: show only the total
         plan.hidden = set(printed) - {PUBLIC}
         return plan
+    rels = published_relations(printed, rests, codes)
+    uncounted = sorted({k for parent, parts in rels for k in (parent, *parts)} - set(values))
+    if uncounted:  # an uncounted cell could not be audited: it could be disclosed
+        raise ValueError(f"cells without a count: {[key_text(k) for k in uncounted[:5]]}")
     hidden = {k for k in printed if k != PUBLIC and is_small(values[k], threshold)}
     hidden |= {n for rest, n in rests if is_small(values[rest], threshold)}
-    audit = _Audit(relations(set(values), codes), values, printed)
-    queue = deque(sorted(hidden))
+    unprinted = {k for k in values if k not in printed and is_small(values[k], threshold)}
+    audit = _Audit(rels, values, printed)
+    queue = deque([*sorted(hidden), *sorted(unprinted)])
+    audit.spread(queue, hidden)
     while queue:
         key = queue.popleft()
         low, high = audit.range(key, hidden, threshold)
@@ -417,10 +452,12 @@ def extract_plan(
     reviews = with_derived(reviews)
     cells = extract_cells(codebook)
     cells |= {name: row(p, n, codes_) for name, (p, n) in (extra or {}).items()}
-    keys = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N, c.rest)}
-    values = cell_counts(reviews, sorted(keys))
     printed = {PUBLIC} | {k for c in cells.values() for k in (c.n, c.N)}
     rests = sorted({(c.rest, c.n) for c in cells.values()})
+    keys = printed | {rest for rest, _ in rests}
+    if threshold:  # the cells a reader can work out from them, to audit the small ones
+        keys |= {k for p, parts in published_relations(printed, rests, codes_) for k in (p, *parts)}
+    values = cell_counts(reviews, sorted(keys))
     return protect(values, printed, rests, codes_, threshold), cells
 
 

@@ -229,8 +229,9 @@ def disclosure_statement(threshold: int) -> dict[str, str]:
         "disclosure": (
             "This report is made from a review-level extract that is not public. No count "
             f"of reviews above zero and below {threshold} is shown (primary suppression), and "
-            "further counts are hidden wherever a hidden one could otherwise be worked out "
-            "from the totals, the other groups or the percentages shown beside it "
+            "further counts are hidden wherever a hidden one, or a small count no table "
+            "shows, could otherwise be worked out from the totals, the other groups or the "
+            "percentages shown beside it "
             "(secondary suppression, checked by an audit: no hidden count can be narrowed "
             f'to a range narrower than {threshold}). Hidden counts read "suppressed"; a '
             "percentage, interval or test computed from a table with a hidden count is "
