@@ -213,11 +213,7 @@ class _Audit:
         self.memberships = self.members.T.tocsr()  # the same, cell by relation
         self.uses = np.bincount(cell, minlength=len(self.cells))  # relations per cell
         self.upper = values[PUBLIC]
-        counted = [self.number[k] for k in values]
-        self.counted = np.zeros(len(self.cells), dtype=bool)
-        self.counted[counted] = True
-        self.value = np.zeros(len(self.cells))
-        self.value[counted] = list(values.values())
+        self.value = np.array([values[k] for k in self.cells], dtype=float)  # all counted
         self.is_printed = np.zeros(len(self.cells), dtype=bool)
         self.is_printed[[self.number[k] for k in printed]] = True
         # The smallest and largest value each cell takes in a table consistent with what is
@@ -318,15 +314,13 @@ class _Audit:
                 self._witness(sign * np.isin(kept, these), a, low, high, kept, these)
 
     def _witness(self, c, a, low, high, kept, about) -> None:
-        """Solve min c @ x and keep the values the table found gives each counted cell."""
+        """Solve min c @ x and keep the values the table found gives the kept cells."""
         x, message = _solve(c, a, low, high, self.upper)
         if x is None:
             raise RuntimeError(f"disclosure audit failed for {about}: {message}")
-        seen = self.counted[kept]  # a sub-cell no row prints has no count to start from
-        value = np.round(x).astype(np.int64)[seen]
-        cells = kept[seen]
-        self.low[cells] = np.minimum(self.low[cells], value)
-        self.high[cells] = np.maximum(self.high[cells], value)
+        value = np.round(x).astype(np.int64)
+        self.low[kept] = np.minimum(self.low[kept], value)
+        self.high[kept] = np.maximum(self.high[kept], value)
 
     def neighbours(self, key: Key, hidden: set[Key]) -> list[Key]:
         """Shown, non-public cells that share a relation with `key` or with free cells
