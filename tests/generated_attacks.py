@@ -3,7 +3,7 @@ functions the pipeline's rules run, and on the test extract with secondary suppr
 undone (the attack must then succeed: it can fail). It tries both the hidden counts and
 the small cells no table prints.
 
-The attacks take about 40 CPU-s in all. conftest.py starts them in a Python of their own
+The attacks take about 50 CPU-s in all. conftest.py starts them in a Python of their own
 when the session starts, at the lowest priority, so they use what the pipeline runs leave of
 the machine; test_disclosure.py checks what they found. By hand:
 `python tests/generated_attacks.py OUT.json` writes the same findings.
