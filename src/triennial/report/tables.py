@@ -226,7 +226,8 @@ def fragments(data: ReportData) -> dict[str, str]:
             + (" A range of n means only the percentage is printed." if data.national else ""),
             "key-data",
             "llrrrr" if data.national else "llrrr",
-            [4, 3, 2, 2, 1, 3] if data.national else [4, 3, 2, 1, 3],
+            # Locally N can read "suppressed" too: as wide as n.
+            [4, 3, 2, 2, 1, 3] if data.national else [4, 3, 2, 2, 3],
         ),
         "tbl_parental.md": markdown_table(
             characteristics_table(prev, printed, "table1_parental"),
