@@ -90,29 +90,58 @@ def test_counts_are_the_reviews_meeting_every_condition():
 # --- the solver, called directly ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("direct", [True, False])
-def test_the_audit_solves_its_programmes_as_milp_does(monkeypatch, direct):
-    """`_linear` hands HiGHS what `milp` hands it, so the audit's witnesses are the ones
-    `milp` would give (to the last bit), whichever way it is called."""
-    if not direct:
-        monkeypatch.setattr(disclosure, "_highs", None)
-    rng = np.random.default_rng(1)
-    solved = 0
-    for _ in range(40):
+def random_programmes(count: int, seed: int = 1):
+    """Random programmes as the audit builds them (entries +1 or -1, some rows equalities,
+    some ranges), each one a table allows: (a, low, high, upper, rng)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
         rows, n, upper = rng.integers(5, 60), rng.integers(5, 60), int(rng.integers(5, 40))
         signs = lambda size: rng.choice([-1.0, 1.0], size)  # noqa: E731
         a = random_array((rows, n), density=0.1, rng=rng, data_sampler=signs).tocsc()
         a.sort_indices()
         total = a @ rng.integers(0, upper + 1, n)  # a table the programme allows
-        low = total - rng.choice([0, 0, upper], rows)  # some rows equalities, some ranges
+        low = total - rng.choice([0, 0, upper], rows)
         high = total + rng.choice([0, 0, upper], rows)
-        c = np.zeros(n)
-        c[rng.integers(n)] = rng.choice([-1.0, 1.0])
+        yield a, low, high, upper, rng
+
+
+def one_cell(rng, n: int) -> np.ndarray:
+    """An objective that pushes one cell up or down."""
+    c = np.zeros(n)
+    c[rng.integers(n)] = rng.choice([-1.0, 1.0])
+    return c
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_a_first_solve_is_the_one_milp_gives(monkeypatch, direct):
+    """A programme's first solve hands HiGHS what `milp` hands it, so it gives `milp`'s
+    solution (to the last bit), whichever way it is called."""
+    if not direct:
+        monkeypatch.setattr(disclosure, "_highs", None)
+    solved = 0
+    for a, low, high, upper, rng in random_programmes(40):
+        c = one_cell(rng, a.shape[1])
         expected = milp(c, constraints=LinearConstraint(a, low, high), bounds=Bounds(0, upper))
-        got = disclosure._linear(c, a, low, high, upper)
+        got = disclosure._Programme(a, low, high, upper).minimise(c)
         assert np.array_equal(got, expected.x)
         solved += got is not None
     assert solved == 40
+
+
+def test_later_solves_start_warm_and_reach_milps_optimum():
+    """Solves after the first start from the last basis: the table found may be another
+    optimal one, but the optimum (a cell's smallest or largest value) is `milp`'s, and the
+    table is one the programme allows."""
+    for a, low, high, upper, rng in random_programmes(15, seed=2):
+        programme = disclosure._Programme(a, low, high, upper)
+        for _ in range(8):
+            c = one_cell(rng, a.shape[1])
+            bounds = Bounds(0, upper)
+            expected = milp(c, constraints=LinearConstraint(a, low, high), bounds=bounds)
+            got = programme.minimise(c)
+            assert got @ c == pytest.approx(expected.fun, abs=1e-9)
+            assert np.all(a @ got >= low - 1e-9) and np.all(a @ got <= high + 1e-9)
+            assert np.all(got >= -1e-9) and np.all(got <= upper + 1e-9)
 
 
 def test_a_fractional_optimum_is_solved_again_in_whole_numbers():
@@ -120,8 +149,9 @@ def test_a_fractional_optimum_is_solved_again_in_whole_numbers():
     1.5 (each a half); the integer programme's is 1."""
     a = disclosure.csc_array(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]]))
     c = -np.ones(3)
-    assert disclosure._linear(c, a, np.zeros(3), np.ones(3), 1) @ c == -1.5
-    x, _ = disclosure._solve(c, a, np.zeros(3), np.ones(3), 1)
+    programme = disclosure._Programme(a, np.zeros(3), np.ones(3), 1)
+    assert programme.minimise(c) @ c == -1.5
+    x, _ = programme.solve(c)
     assert x @ c == -1 and set(x) <= {0.0, 1.0}
 
 

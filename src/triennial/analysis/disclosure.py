@@ -31,7 +31,7 @@ sdcTable: primary and secondary cell suppression with an audit):
   are kept. A cell whose kept values already span the threshold is protected without
   solving anything. Two tables per component, the cells to audit pushed up together
   and then down, span most of them at once (the solver then runs for a few cells, not
-  for all of them).
+  for all of them), and each solve starts from the last one's basis (`_Programme`).
 - Derived numbers. An estimate, interval, percentage or test statistic is shown only
   when every count it is computed from is shown (`Plan.shows`).
 """
@@ -47,12 +47,13 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csc_array, csr_array
 from scipy.sparse.csgraph import connected_components
 
-try:  # HiGHS as scipy bundles it for `milp` (see `_linear`): a private module, so checked
+try:  # HiGHS as scipy bundles it for `milp` (see `_Programme`): a private module, so checked
     from scipy.optimize._highspy import _core as _highs
 
     for _name in ("HighsLp", "HighsModelStatus", "HighsOptions", "HighsVarType", "MatrixFormat",
                   "_Highs"):  # fmt: skip
         getattr(_highs, _name)  # each one used below: else the fallback
+    getattr(_highs._Highs, "changeColsCost")  # noqa: B009 - checked like the others
 except (ImportError, AttributeError):  # pragma: no cover - a scipy that bundles it otherwise
     _highs = None
 
@@ -132,67 +133,81 @@ class Plan:
         return self.values[key] if self.shows(key) else None
 
 
-def _linear(c, a: csc_array, low, high, upper: int) -> np.ndarray | None:
-    """The optimum of the linear programme min c @ x, low <= a @ x <= high, 0 <= x <= upper,
-    or None when there is none (`a` with each column's rows in order).
+class _Programme:
+    """The linear programme min c @ x, low <= a @ x <= high, 0 <= x <= upper, kept in HiGHS
+    between solves (`a` with each column's rows in order).
 
-    HiGHS is called as `milp` calls it (the same model, the same options: so the same
-    solution), but directly: `milp` spends about as long again as the solve itself on
-    checking its input and on results not used here, and the audit solves hundreds.
+    Only the objective changes from one solve to the next, so HiGHS starts each solve from
+    the last optimal basis: a few pivots instead of a solve from scratch (the audit solves
+    hundreds of programmes over one component). The first solve is a cold one, handed to
+    HiGHS as `milp` hands it (the same model, the same options: so the same solution), but
+    directly: `milp` spends about as long again as the solve itself on checking its input
+    and on results not used here.
     """
-    if _highs is None:  # another scipy: the same solver through `milp`, slower
-        result = milp(c, **_milp_model(a, low, high, upper))
-        return result.x if result.success else None
-    n = a.shape[1]
-    lp = _highs.HighsLp()
-    lp.num_col_, lp.num_row_ = n, a.shape[0]
-    matrix = lp.a_matrix_
-    matrix.num_col_, matrix.num_row_ = n, a.shape[0]
-    matrix.format_ = _highs.MatrixFormat.kColwise
-    # As lists: HiGHS takes these several times faster than numpy arrays of int32.
-    matrix.start_, matrix.index_, matrix.value_ = (
-        v.tolist() for v in (a.indptr, a.indices, a.data)
-    )
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, np.zeros(n), np.full(n, float(upper))
-    lp.row_lower_, lp.row_upper_ = low, high
-    lp.integrality_ = [_highs.HighsVarType.kContinuous] * n
-    options = _highs.HighsOptions()
-    options.log_to_console = False
-    solver = _highs._Highs()
-    solver.passOptions(options)
-    solver.passModel(lp)
-    solver.run()
-    if solver.getModelStatus() != _highs.HighsModelStatus.kOptimal:
-        return None
-    return np.array(solver.getSolution().col_value)
 
+    def __init__(self, a: csc_array, low, high, upper: int):
+        self.a, self.low, self.high, self.upper = a, low, high, upper
+        self._solver = None
+        if _highs is None:  # another scipy: the same solver through `milp`, cold, slower
+            return
+        n = a.shape[1]
+        lp = _highs.HighsLp()
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
+        matrix = lp.a_matrix_
+        matrix.num_col_, matrix.num_row_ = n, a.shape[0]
+        matrix.format_ = _highs.MatrixFormat.kColwise
+        # As lists: HiGHS takes these several times faster than numpy arrays of int32.
+        matrix.start_, matrix.index_, matrix.value_ = (
+            v.tolist() for v in (a.indptr, a.indices, a.data)
+        )
+        lp.col_cost_, lp.col_lower_ = np.zeros(n), np.zeros(n)  # the cost: set by each solve
+        lp.col_upper_ = np.full(n, float(upper))
+        lp.row_lower_, lp.row_upper_ = low, high
+        lp.integrality_ = [_highs.HighsVarType.kContinuous] * n
+        options = _highs.HighsOptions()
+        options.log_to_console = False
+        self._solver = _highs._Highs()
+        self._solver.passOptions(options)
+        self._solver.passModel(lp)
+        self._columns = np.arange(n, dtype=np.int32)
 
-def _solve(c, a, low, high, upper: int) -> tuple[np.ndarray | None, str]:
-    """The integer programme min c @ x (see `_linear`), solved as a linear programme first:
-    when the linear optimum is whole numbers it is the integer optimum too (the usual case
-    for tables that add up), and the integer solver, several times slower, is not needed.
-    Returns the optimum (None if there is none) and the solver's message."""
-    relaxed = _linear(c, a, low, high, upper)
-    if relaxed is not None and np.all(np.abs(relaxed - np.round(relaxed)) <= 1e-9):
-        return relaxed, ""
-    result = milp(c, integrality=np.ones(len(c)), **_milp_model(a, low, high, upper))
-    return (result.x if result.success else None), result.message
+    def minimise(self, c) -> np.ndarray | None:
+        """The optimum, or None when there is none."""
+        if self._solver is None:
+            result = milp(c, **self._milp_model())
+            return result.x if result.success else None
+        self._solver.changeColsCost(len(c), self._columns, np.asarray(c, dtype=float))
+        self._solver.run()
+        if self._solver.getModelStatus() != _highs.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self._solver.getSolution().col_value)
 
+    def solve(self, c) -> tuple[np.ndarray | None, str]:
+        """The integer optimum of min c @ x (None if there is none) and the solver's message.
+        The linear optimum first: when it is whole numbers it is the integer optimum too
+        (the usual case for tables that add up), and the integer solver, several times
+        slower, is not needed."""
+        relaxed = self.minimise(c)
+        if relaxed is not None and np.all(np.abs(relaxed - np.round(relaxed)) <= 1e-9):
+            return relaxed, ""
+        result = milp(c, integrality=np.ones(len(c)), **self._milp_model())
+        return (result.x if result.success else None), result.message
 
-def _milp_model(a, low, high, upper: int) -> dict:
-    n = a.shape[1]
-    return {
-        "constraints": [LinearConstraint(a, low, high)] if a.shape[0] else [],
-        "bounds": Bounds(np.zeros(n), np.full(n, float(upper))),
-    }
+    def _milp_model(self) -> dict:
+        rows, n = self.a.shape
+        return {
+            "constraints": [LinearConstraint(self.a, self.low, self.high)] if rows else [],
+            "bounds": Bounds(np.zeros(n), np.full(n, float(self.upper))),
+        }
 
 
 class _Audit:
     """The integer programme: relations among cells, shown cells fixed.
 
     Cells and relations are numbered (cells in sorted order, so sorting numbers sorts
-    keys), and each programme is built by numpy from one list of links (a cell in a
-    relation) rather than cell by cell: the audit builds hundreds.
+    keys), and each component's programme is built by numpy from one list of links (a
+    cell in a relation) rather than cell by cell: one is built each time a newly hidden
+    cell changes the free cells.
     """
 
     def __init__(self, rels, values: dict[Key, int], printed: set[Key]):
@@ -230,6 +245,7 @@ class _Audit:
         labels = connected_components(graph, directed=False)[1]
         self.rel_label, self.cell_label = labels[: len(self.rels)], labels[len(self.rels) :]
         self._hidden_size = 0
+        self._kept = None  # the last component's programme, by (label, hidden size)
 
     def _update(self, hidden: set[Key]) -> None:
         """The free cells and their components, brought up to date with `hidden` (which only
@@ -253,36 +269,32 @@ class _Audit:
             self.rel_label[np.isin(self.rel_label, joined)] = joined[0]
             self.cell_label[np.isin(self.cell_label, joined)] = joined[0]
 
-    def _programme(self, j) -> tuple[csc_array, np.ndarray, np.ndarray, np.ndarray]:
-        """The programme of cell j, or of cells j of one component (free cells up to date):
-        its matrix, a row per relation of the component and a column per kept cell; its
-        rows' bounds; the kept cells."""
-        label = self.cell_label[np.atleast_1d(j)[0]]
+    def _programme(self, label) -> tuple[_Programme, np.ndarray]:
+        """The programme of one component (free cells up to date): a row per relation of
+        the component, a column per free cell of it; and those cells. Kept for the next
+        call while the component stays the same (see `_Programme`)."""
+        if self._kept is not None and self._kept[0] == (label, self._hidden_size):
+            return self._kept[1]
         in_component = self.rel_label == label
         row = np.cumsum(in_component) - 1  # the programme's row of each of its relations
-        # A free cell in one relation only can take up any slack there: drop it, and the
-        # relation's equality becomes a range (fewer variables, the same feasible set):
-        # a dropped cell adds 0 to upper, or takes 0 to upper away.
-        kept = self.is_free & (self.cell_label == label) & (self.uses > 1)
-        kept[j] = True
-        column = np.cumsum(kept) - 1
+        free = self.is_free & (self.cell_label == label)
+        column = np.cumsum(free) - 1
         links = in_component[self.rel]
         cell, sign, row = self.cell[links], self.sign[links], row[self.rel[links]]
         n_rows = int(in_component.sum())
         shown = ~self.is_free[cell]
-        dropped = ~shown & ~kept[cell]
         fixed = 0.0 - np.bincount(
             row[shown], weights=sign[shown] * self.value[cell[shown]], minlength=n_rows
         )  # 0.0 - : +0.0 where nothing is shown, never -0.0
-        low = fixed - self.upper * np.bincount(row[dropped & (sign > 0)], minlength=n_rows)
-        high = fixed + self.upper * np.bincount(row[dropped & (sign < 0)], minlength=n_rows)
-        linked = kept[cell]
-        kept = np.flatnonzero(kept)
+        linked = free[cell]
+        kept = np.flatnonzero(free)
         start = np.zeros(len(kept) + 1, dtype=np.int32)
         np.cumsum(np.bincount(column[cell[linked]], minlength=len(kept)), out=start[1:])
         shape = (n_rows, len(kept))
         a = csc_array((sign[linked], row[linked].astype(np.int32), start), shape=shape)
-        return a, low, high, kept
+        programme = (_Programme(a, fixed, fixed, self.upper), kept)
+        self._kept = ((label, self._hidden_size), programme)
+        return programme
 
     def range(self, key: Key, hidden: set[Key], threshold: int) -> tuple[int, int]:
         """Two values of `key`, each consistent with everything shown: at least `threshold`
@@ -291,12 +303,12 @@ class _Audit:
         if self.high[j] - self.low[j] >= threshold:
             return int(self.low[j]), int(self.high[j])
         self._update(hidden)
-        a, low, high, kept = self._programme(j)
+        programme, kept = self._programme(self.cell_label[j])
         at = np.searchsorted(kept, j)
         for sign in (1.0, -1.0):
             c = np.zeros(len(kept))
             c[at] = sign
-            self._witness(c, a, low, high, kept, key)
+            self._witness(programme, c, kept, key)
             if self.high[j] - self.low[j] >= threshold:
                 break
         return int(self.low[j]), int(self.high[j])
@@ -309,13 +321,13 @@ class _Audit:
         cells = np.array(sorted(self.number[k] for k in keys), dtype=np.int64)
         for label in np.unique(self.cell_label[cells]):
             these = cells[self.cell_label[cells] == label]
-            a, low, high, kept = self._programme(these)
+            programme, kept = self._programme(label)
             for sign in (1.0, -1.0):
-                self._witness(sign * np.isin(kept, these), a, low, high, kept, these)
+                self._witness(programme, sign * np.isin(kept, these), kept, these)
 
-    def _witness(self, c, a, low, high, kept, about) -> None:
+    def _witness(self, programme: _Programme, c, kept, about) -> None:
         """Solve min c @ x and keep the values the table found gives the kept cells."""
-        x, message = _solve(c, a, low, high, self.upper)
+        x, message = programme.solve(c)
         if x is None:
             raise RuntimeError(f"disclosure audit failed for {about}: {message}")
         value = np.round(x).astype(np.int64)
