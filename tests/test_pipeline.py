@@ -69,15 +69,16 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
     assert not re.search(r"^bruising_pool\s+1$", dry.stdout, re.MULTILINE)
 
 
-def test_a_killed_run_resumes_to_the_bytes_of_a_clean_run(local_run, resumed_run):
-    """A second local run from clean, killed part-way (SIGKILL: no clean-up) and resumed,
-    writes every file of the shared local run byte for byte, the manifest included.
+def test_a_killed_run_resumes_to_the_bytes_of_a_complete_run(local_run, resumed_run):
+    """The local analysis run again from its disclosure step, killed part-way (SIGKILL: no
+    clean-up) and resumed, writes every file of the shared local run byte for byte, the
+    manifest included.
 
-    So a killed run leaves nothing a rerun takes for complete, and two runs of the pipeline
-    give the same bytes: each output of the second run was written by its own processes,
-    before the kill or after it.
+    So a killed run leaves nothing a rerun takes for complete, and two runs of those jobs
+    give the same bytes: each of their outputs in the second run was written by its own
+    processes, before the kill or after it.
     """
-    assert not resumed_run.finished_before_the_kill, "killed too late to test anything"
+    assert resumed_run.killed_while_running, "killed too late to test anything"
     # A SIGKILL leaves Snakemake's lock behind (it had no chance to remove it); the README
     # says to clear it with --unlock. Half-written outputs stay marked incomplete.
     assert resumed_run.unlock.returncode == 0, resumed_run.unlock.stderr[-2000:]
