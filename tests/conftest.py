@@ -12,11 +12,13 @@ import contextlib
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -64,10 +66,9 @@ def edit_cell(path: Path, row_id: str, column: str, value: str, key: str = "row_
 
 # --- pipeline runs --------------------------------------------------------------------------
 
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 GENERATED = ("results", "data/processed", "logs", ".snakemake", ".venv", ".git")
 LOCAL_CONFIG = ".test/config/config.yaml"  # a partnership's extract: the local report
-RUNNING: set[subprocess.Popen] = set()  # Snakemake processes not finished yet
+RUNNING: set = set()  # processes started and not finished yet (Snakemake, the attacks)
 STOPPED = threading.Event()  # the session is over: start no more
 STARTING = threading.Lock()  # held while a process starts, or while all are stopped
 
@@ -90,10 +91,65 @@ def copy_repo(dest: Path) -> Path:
 CHAIN, SIDE, LAST = 10, 15, 19
 
 
-def start_snakemake(repo: Path, *args: str, nice: int = 0, **popen) -> subprocess.Popen:
-    """Snakemake started in `repo`, in a process group of its own (so it can be killed
-    with its jobs); in the background at the priority `nice`."""
-    return start_process([SNAKEMAKE, *args], repo, nice, **popen)
+# Each Snakemake is a fork of a server that has imported Snakemake and pandas once: a
+# start from scratch costs about 2 CPU-s more here, and the suite starts about twenty. The
+# server imports the main module (pytest's) too, or each fork would import it again; it
+# cannot import tests/warm_snakemake.py (Python 3.11's server ignores sys.path), so each
+# fork imports that and finds Snakemake's plugins itself.
+FORKS = multiprocessing.get_context("forkserver")
+FORKS.set_forkserver_preload(["__main__", "snakemake.cli", "pandas"])
+
+
+@dataclass(eq=False)  # each one a member of RUNNING, by identity
+class Snakemake:
+    """A Snakemake started (`start_snakemake`): its process, and the files its output goes to."""
+
+    process: multiprocessing.process.BaseProcess
+    stdout: Path
+    stderr: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def poll(self) -> int | None:
+        """Its exit code, or None while it runs."""
+        return None if self.process.is_alive() else self.process.exitcode
+
+    def wait(self) -> subprocess.CompletedProcess:
+        """Wait for it to end; its exit code and output."""
+        self.process.join()
+        RUNNING.discard(self)
+        out = [
+            path.read_text(encoding="utf-8", errors="replace")
+            for path in (self.stdout, self.stderr)
+        ]
+        for path in (self.stdout, self.stderr):
+            path.unlink()
+        return subprocess.CompletedProcess(["snakemake"], self.process.exitcode, *out)
+
+
+def output_file(suffix: str) -> Path:
+    """A new empty file in the system's temporary folder."""
+    fd, path = tempfile.mkstemp(prefix="snakemake-", suffix=suffix)
+    os.close(fd)
+    return Path(path)
+
+
+def start_snakemake(repo: Path, *args: str, nice: int = 0) -> Snakemake:
+    """Snakemake started in `repo`, in a session of its own (so it can be killed with its
+    jobs); in the background at the priority `nice`."""
+    import warm_snakemake  # here, not at the top: only sessions with pipeline tests need it
+
+    stdout, stderr = (output_file(suffix) for suffix in (".out", ".err"))
+    process = FORKS.Process(target=warm_snakemake.main, args=(repo, args, nice, stdout, stderr))
+    with STARTING:
+        if STOPPED.is_set():
+            raise RuntimeError("the test session has stopped")
+        process.start()
+        run = Snakemake(process, stdout, stderr)
+        RUNNING.add(run)
+    return run
 
 
 def start_process(command: list, cwd: Path, nice: int = 0, **popen) -> subprocess.Popen:
@@ -123,17 +179,13 @@ def stop_processes() -> None:
             if run.poll() is None:
                 with contextlib.suppress(ProcessLookupError):  # ended meanwhile
                     os.killpg(run.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # a fork not yet in its session
+                    os.kill(run.pid, signal.SIGKILL)
 
 
 def snakemake(repo: Path, *args: str, nice: int = 0) -> subprocess.CompletedProcess:
     """Run Snakemake in `repo`, capturing its output."""
-    run = start_snakemake(
-        repo, *args, nice=nice,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    stdout, stderr = run.communicate()
-    RUNNING.discard(run)
-    return subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
+    return start_snakemake(repo, *args, nice=nice).wait()
 
 
 def clean_run(repo: Path, *args: str) -> Path:
@@ -206,9 +258,8 @@ def killed_and_resumed(repo: Path, start) -> ResumedRun:
     by figure in the unit tests."""
     shutil.copytree(start("local_run").result(), repo, symlinks=True)
     began = time.time()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     forced = ("--configfile", LOCAL_CONFIG, "--forcerun", "extract_analysis")
-    run = start_snakemake(repo, *forced, nice=SIDE, **quiet)
+    run = start_snakemake(repo, *forced, nice=SIDE)
     deadline = time.monotonic() + 600  # the other runs share the machine meanwhile
     while run.poll() is None and time.monotonic() < deadline:
         if any(p.stat().st_mtime > began for p in (repo / LOCAL).rglob("*.csv")):
@@ -218,7 +269,6 @@ def killed_and_resumed(repo: Path, start) -> ResumedRun:
     if killed:
         os.killpg(run.pid, signal.SIGKILL)  # the whole group: Snakemake and its running jobs
     run.wait()
-    RUNNING.discard(run)
     unlock = snakemake(repo, "--unlock", "--configfile", LOCAL_CONFIG, nice=SIDE)
     rerun = snakemake(repo, "--configfile", LOCAL_CONFIG, nice=SIDE)
     return ResumedRun(repo, killed, unlock, rerun)

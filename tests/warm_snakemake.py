@@ -1,0 +1,35 @@
+"""Snakemake started warm: each Snakemake the tests start is a fork of a server that has
+imported Snakemake and pandas (conftest.py, `start_snakemake`), and runs `main`.
+
+A start of Snakemake from scratch imports it and pandas and finds its plugins: about 2.5 of
+the 3.4 CPU-s a dry run takes on a 2-core machine, of which a fork saves the imports. The
+test suite starts Snakemake about twenty times.
+"""
+
+import os
+from pathlib import Path
+
+import pandas  # noqa: F401 - Snakemake imports it to compare the params of every job
+from snakemake import cli
+
+
+def main(repo: Path, args: list[str], nice: int, stdout: Path, stderr: Path) -> None:
+    """`snakemake ARGS` in `repo`, in a session of its own (so it can be killed with its
+    jobs), at the priority `nice`, its output written to two files. Exits with Snakemake's
+    exit code."""
+    os.setsid()
+    if nice:
+        os.nice(nice)
+        # Where Linux schedules by session ("autogroup"), a new session shares the cores
+        # equally with the tests whatever its processes' nice: give the session's group the
+        # same priority (a kernel without autogroups has no such file).
+        try:
+            Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
+        except OSError:
+            pass
+    os.chdir(repo)
+    for fd, path in ((1, stdout), (2, stderr)):
+        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(opened, fd)
+        os.close(opened)
+    cli.main([str(a) for a in args])
