@@ -179,7 +179,7 @@ def test_a_private_extract_is_refused_as_the_demonstration():
 # The test extract's own tables are attacked, and searched for small counts, as the pipeline
 # publishes them (test_local_report.py).
 
-SLOW = pytest.mark.pipeline  # the attacks take about 50 CPU-s
+SLOW = pytest.mark.pipeline  # the attacks take about 35 CPU-s
 
 
 @SLOW
