@@ -10,6 +10,7 @@ generated extracts go on beside them, at the lowest priority (`generated_attacks
 
 import contextlib
 import csv
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from folders import LOCAL
+from priority import set_session_priority
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "raw" / "published"
@@ -96,8 +98,13 @@ CHAIN, SIDE, LAST = 10, 15, 19
 # server imports the main module (pytest's) too, or each fork would import it again; it
 # cannot import tests/warm_snakemake.py (Python 3.11's server ignores sys.path), so each
 # fork imports that and finds Snakemake's plugins itself.
-FORKS = multiprocessing.get_context("forkserver")
-FORKS.set_forkserver_preload(["__main__", "snakemake.cli", "pandas"])
+@functools.cache
+def forks() -> multiprocessing.context.BaseContext:
+    """The fork server's context, set up on first use (POSIX only, like the pipeline tests:
+    a session of unit tests needs none)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "snakemake.cli", "pandas"])
+    return context
 
 
 @dataclass(eq=False)  # each one a member of RUNNING, by identity
@@ -142,7 +149,7 @@ def start_snakemake(repo: Path, *args: str, nice: int = 0) -> Snakemake:
     import warm_snakemake  # here, not at the top: only sessions with pipeline tests need it
 
     stdout, stderr = (output_file(suffix) for suffix in (".out", ".err"))
-    process = FORKS.Process(target=warm_snakemake.main, args=(repo, args, nice, stdout, stderr))
+    process = forks().Process(target=warm_snakemake.main, args=(repo, args, nice, stdout, stderr))
     with STARTING:
         if STOPPED.is_set():
             raise RuntimeError("the test session has stopped")
@@ -162,12 +169,8 @@ def start_process(command: list, cwd: Path, nice: int = 0, **popen) -> subproces
             raise RuntimeError("the test session has stopped")
         run = subprocess.Popen(command, cwd=cwd, start_new_session=True, **popen)
         RUNNING.add(run)
-    # Where Linux schedules by session ("autogroup"), a new session shares the cores
-    # equally with the tests whatever its processes' nice: give the session's group the
-    # same priority (a kernel without autogroups has no such file).
     if nice:
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{run.pid}/autogroup").write_text(str(nice), encoding="ascii")
+        set_session_priority(run.pid, nice)
     return run
 
 

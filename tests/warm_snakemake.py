@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pandas  # noqa: F401 - Snakemake imports it to compare the params of every job
+from priority import set_session_priority
 from snakemake import cli
 
 
@@ -20,13 +21,7 @@ def main(repo: Path, args: list[str], nice: int, stdout: Path, stderr: Path) -> 
     os.setsid()
     if nice:
         os.nice(nice)
-        # Where Linux schedules by session ("autogroup"), a new session shares the cores
-        # equally with the tests whatever its processes' nice: give the session's group the
-        # same priority (a kernel without autogroups has no such file).
-        try:
-            Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
-        except OSError:
-            pass
+        set_session_priority("self", nice)
     os.chdir(repo)
     for fd, path in ((1, stdout), (2, stderr)):
         opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
