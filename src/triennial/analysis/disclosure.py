@@ -226,7 +226,6 @@ class _Audit:
         shape = (len(self.rels), len(self.cells))
         self.members = csr_array((np.ones(len(rel)), (rel, cell)), shape=shape)  # 1: in it
         self.memberships = self.members.T.tocsr()  # the same, cell by relation
-        self.uses = np.bincount(cell, minlength=len(self.cells))  # relations per cell
         self.upper = values[PUBLIC]
         self.value = np.array([values[k] for k in self.cells], dtype=float)  # all counted
         self.is_printed = np.zeros(len(self.cells), dtype=bool)
