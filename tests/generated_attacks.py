@@ -93,20 +93,24 @@ def measures_and_subgroups(out: SimpleNamespace, threshold: int = THRESHOLD) -> 
     )  # fmt: skip
 
 
+def shown(out: SimpleNamespace) -> dict[str, float]:
+    """The counts the published tables show (`published_counts`)."""
+    return published_counts(pd.read_csv(out.prevalence), pd.read_csv(out.subgroup_prevalence))
+
+
 def narrowed(attacker: Attack, out: SimpleNamespace) -> dict[str, list[int]]:
     """The hidden counts the attack narrows to a range less than the threshold wide."""
-    prevalence, subgroups = pd.read_csv(out.prevalence), pd.read_csv(out.subgroup_prevalence)
     reviews = json.loads(Path(out.summary).read_text())["reviews"]
-    ranges = attacker.ranges(published_counts(prevalence, subgroups), reviews, enough=THRESHOLD)
+    ranges = attacker.ranges(shown(out), reviews, enough=THRESHOLD)
     return {k: [low, high] for k, (low, high) in ranges.items() if high - low < THRESHOLD}
 
 
 def worked_out(attacker: Attack, out: SimpleNamespace) -> dict[str, list[int]]:
     """The small cells no table prints that the attack narrows to fewer than THRESHOLD
     values (`Attack.cells`)."""
-    shown = published_counts(pd.read_csv(out.prevalence), pd.read_csv(out.subgroup_prevalence))
     data = with_derived(read_clean_extract(out.reviews))
-    return {k: [low, high] for k, (low, high) in attacker.cells(shown, data, THRESHOLD).items()}
+    found = attacker.cells(shown(out), data, THRESHOLD)
+    return {k: [low, high] for k, (low, high) in found.items()}
 
 
 def published_problems(out: SimpleNamespace) -> list[str]:
