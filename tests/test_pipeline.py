@@ -70,9 +70,9 @@ def test_changing_a_bruising_input_rebuilds_its_figures(pipeline_run, tmp_path):
 
 
 def test_a_killed_run_resumes_to_the_bytes_of_a_complete_run(local_run, resumed_run):
-    """The local analysis run again from its disclosure step, killed part-way (SIGKILL: no
-    clean-up) and resumed, writes every file of the shared local run byte for byte, the
-    manifest included.
+    """The local report's last steps run again (its inputs, the rendering, the manifest),
+    killed part-way (SIGKILL: no clean-up) and resumed, write every file of the shared
+    local run byte for byte, the manifest included.
 
     So a killed run leaves nothing a rerun takes for complete, and two runs of those jobs
     give the same bytes: each of their outputs in the second run was written by its own

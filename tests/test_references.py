@@ -3,6 +3,7 @@ every work the methods appendices cite can be opened by a reader (a DOI, a URL o
 an ISBN). A planted citation of a missing key, or of an entry without a link, is caught."""
 
 import ast
+import functools
 import re
 
 import pytest
@@ -51,6 +52,7 @@ def code_strings(source: str) -> str:
     )
 
 
+@functools.cache  # read once: each parametrized test looks up its own text
 def report_texts() -> dict[str, str]:
     """The report sources, and the report code's strings."""
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(REPORT.glob("*.qmd"))}
