@@ -5,7 +5,8 @@ Pipeline runs are the suite's main cost. Tests that only read a run's outputs sh
 collected tests need all start in the background when the session starts, at low
 priority: the unit tests go on meanwhile (pipeline tests are moved to the end of the
 session for this), and the runs take the rest of the machine. The disclosure attacks on
-generated extracts go on beside them, at the lowest priority (`generated_attacks`).
+generated extracts go on beside them, at the lowest priority (`generated_attacks`); when
+the whole suite runs, they start before collection (`pytest_configure`).
 """
 
 import contextlib
@@ -15,6 +16,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import signal
@@ -94,17 +96,28 @@ def copy_repo(dest: Path) -> Path:
 CHAIN, SIDE, LAST = 10, 15, 19
 
 
-# Each Snakemake is a fork of a server that has imported Snakemake and pandas once: a
-# start from scratch costs about 2 CPU-s more here, and the suite starts about twenty. The
-# server imports the main module (pytest's) too, or each fork would import it again; it
-# cannot import tests/warm_snakemake.py (Python 3.11's server ignores sys.path), so each
-# fork imports that and finds Snakemake's plugins itself.
+# Each Snakemake is a fork of a server that has imported Snakemake and pandas and found
+# Snakemake's plugins once (tests/snakemake_preload.py): a start from scratch costs about
+# 2.5 CPU-s more here, and the suite starts about twenty. The server imports the main
+# module (pytest's) too, or each fork would import it again.
 @functools.cache
 def forks() -> multiprocessing.context.BaseContext:
-    """The fork server's context, set up on first use (POSIX only, like the pipeline tests:
+    """The fork server's context, started on first use (POSIX only, like the pipeline tests:
     a session of unit tests needs none)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", "snakemake.cli", "pandas"])
+    context.set_forkserver_preload(["__main__", "snakemake_preload"])
+    # Python 3.11's server ignores this process's sys.path: it finds tests/ on PYTHONPATH,
+    # set while it starts (no other process starts meanwhile: STARTING).
+    kept = os.environ.get("PYTHONPATH")
+    with STARTING:
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests"), kept]))
+        try:
+            multiprocessing.forkserver.ensure_running()
+        finally:
+            if kept is None:
+                del os.environ["PYTHONPATH"]
+            else:
+                os.environ["PYTHONPATH"] = kept
     return context
 
 
@@ -317,12 +330,34 @@ RUNS = {
 FOLLOWS = {"corrupted_run", "resumed_run", "local_run"}
 
 
+EARLY: dict[str, Future] = {}  # runs started before collection (pytest_configure)
+
+
+def whole_suite(config: pytest.Config) -> bool:
+    """pytest with no path, -k, -m or deselection: every test runs, so every run is needed."""
+    chosen = (config.option.keyword, config.option.markexpr, config.option.deselect)
+    return config.args_source is pytest.Config.ArgsSource.TESTPATHS and not any(chosen)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """For the whole suite, start the attacks on generated extracts before collection: they
+    take the core collection leaves idle (about 8 s) and no longer finish last."""
+    if whole_suite(config):
+        folder = Path(tempfile.mkdtemp(prefix="generated-attacks-"))
+        config.add_cleanup(functools.partial(shutil.rmtree, folder, ignore_errors=True))
+        config.add_cleanup(stop_processes)  # also when collection fails
+        early = ThreadPoolExecutor(max_workers=1)
+        EARLY["generated_attacks"] = early.submit(attacks_in_background, folder / "attacks")
+        early.shutdown(wait=False)  # its one task goes on
+
+
 def pytest_collection_finish(session):
     """Collection has imported every module the tests use (pandas, scipy, statsmodels,
     scikit-learn, hypothesis...): millions of objects that live as long as the session.
-    Freezing them keeps Python's full garbage collections from scanning them again, each
-    time: about a sixth of the unit tests' time, some of it in calls that collect
-    explicitly (statsmodels' Holm adjustment does, on every call)."""
+    Freezing them keeps Python's full garbage collections from scanning them again: a few
+    seconds in all, much of it in calls that collect explicitly (statsmodels' Holm
+    adjustment does, on every call)."""
     gc.freeze()
 
 
@@ -348,6 +383,8 @@ def background_runs(request, tmp_path_factory):
 
     def start(name: str) -> Future:
         with starting:
+            if name in EARLY:
+                futures.setdefault(name, EARLY[name])
             if name not in futures:
                 args = (start,) if name in FOLLOWS else ()
                 folder = tmp_path_factory.mktemp(name) / "repo"

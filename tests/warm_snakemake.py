@@ -1,23 +1,26 @@
 """Snakemake started warm: each Snakemake the tests start is a fork of a server that has
-imported Snakemake and pandas (conftest.py, `start_snakemake`), and runs `main`.
+imported Snakemake, pandas and jsonschema and found Snakemake's plugins
+(`snakemake_preload.py`; conftest.py, `start_snakemake`), and runs `main`.
 
 A start of Snakemake from scratch imports it and pandas and finds its plugins: about 2.5 of
-the 3.4 CPU-s a dry run takes on a 2-core machine, of which a fork saves the imports. The
-test suite starts Snakemake about twenty times.
+the 3.4 CPU-s a dry run takes on a 2-core machine, all of which a fork saves. The test suite
+starts Snakemake about twenty times.
+
+This module imports nothing heavy itself: the test session imports it to name `main`.
 """
 
 import os
 from pathlib import Path
 
-import pandas  # noqa: F401 - Snakemake imports it to compare the params of every job
 from priority import set_session_priority
-from snakemake import cli
 
 
 def main(repo: Path, args: list[str], nice: int, stdout: Path, stderr: Path) -> None:
     """`snakemake ARGS` in `repo`, in a session of its own (so it can be killed with its
     jobs), at the priority `nice`, its output written to two files. Exits with Snakemake's
     exit code."""
+    from snakemake import cli  # the server's: imported, its plugins found
+
     os.setsid()
     if nice:
         os.nice(nice)
