@@ -33,6 +33,14 @@ import pytest
 from folders import LOCAL
 from priority import set_session_priority
 
+# One BLAS thread in every process of the session, set before anything imports numpy: the
+# suite keeps both cores busy with several processes (the tests, the pipeline's jobs, the
+# attacks), and OpenBLAS's extra thread, spinning while it waits for a core, costs more CPU
+# than it saves (the attacks beside another process: 35 CPU-s with two threads, 28 with
+# one). Snakemake sets the same for each job.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "raw" / "published"
 DESCRIPTOR = PUBLISHED / "datapackage.json"
