@@ -342,9 +342,13 @@ EARLY: dict[str, Future] = {}  # runs started before collection (pytest_configur
 
 
 def whole_suite(config: pytest.Config) -> bool:
-    """pytest with no path, -k, -m or deselection: every test runs, so every run is needed."""
-    chosen = (config.option.keyword, config.option.markexpr, config.option.deselect)
-    return config.args_source is pytest.Config.ArgsSource.TESTPATHS and not any(chosen)
+    """pytest with no path, -k, -m, deselection or rerun of the failed tests: every test runs,
+    so every run is needed."""
+    option = config.option
+    chosen = (option.keyword, option.markexpr, option.deselect)
+    reruns = (getattr(option, name, False) for name in ("lf", "stepwise"))  # cacheprovider's
+    arguments = config.args_source is pytest.Config.ArgsSource.TESTPATHS
+    return arguments and not any(chosen) and not any(reruns)
 
 
 @pytest.hookimpl(trylast=True)
