@@ -4,8 +4,9 @@ undone (the attack must then succeed: it can fail). It tries both the hidden cou
 the small cells no table prints.
 
 The attacks take about 35 CPU-s in all. conftest.py starts them in a Python of their own
-when the session starts, at the lowest priority, so they use what the pipeline runs leave of
-the machine; test_disclosure.py checks what they found. By hand:
+at the lowest priority, so they use what the tests and the pipeline runs leave of the
+machine: before collection when the whole suite runs, else when the session starts.
+test_disclosure.py checks what they found. By hand:
 `python tests/generated_attacks.py OUT.json` writes the same findings.
 """
 
