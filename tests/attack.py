@@ -215,15 +215,16 @@ def unprinted_cells(universe: pd.DataFrame, codebook: Codebook, names: list[str]
     # A sum of published counts is the same for every review of one pattern: per pattern,
     # the cell holds all of its reviews or none.
     size = np.bincount(pattern)
+    population = np.array(list(populations.values()), dtype=np.int64)
+    within = patterns[:, population]  # pattern by population
     candidates, columns = [], []
     for f in codebook.fields:
         for code in f.get("constraints", {}).get("enum", []):
-            with_code = np.bincount(pattern, weights=universe[f["name"]] == code)
-            all_or_none = (with_code == 0) | (with_code == size)
-            for k in populations.values():
-                if all_or_none[patterns[:, k]].all():
-                    candidates.append((k, f["name"], code))
-                    columns.append(patterns[:, k] & (with_code == size))
+            with_code = np.bincount(pattern, weights=(universe[f["name"]] == code).to_numpy())
+            split = (with_code > 0) & (with_code < size)  # patterns the code splits
+            for k in population[~(within & split[:, None]).any(axis=0)].tolist():
+                candidates.append((k, f["name"], code))
+                columns.append(patterns[:, k] & (with_code == size))
     t = np.column_stack(columns).astype(float)
     u, s, vt = np.linalg.svd(patterns.astype(float), full_matrices=False)
     r = int((s > 1e-8 * s[0]).sum())

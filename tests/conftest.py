@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from collector import collect_less
 from folders import LOCAL
 from priority import set_session_priority
 
@@ -40,6 +41,7 @@ from priority import set_session_priority
 # one). Snakemake sets the same for each job.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+collect_less()
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "raw" / "published"

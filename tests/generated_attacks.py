@@ -22,6 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 from attack import Attack, published_counts
+from collector import collect_less
 
 from triennial.analysis.disclosure import key_text, read_plan
 from triennial.analysis.measures import with_derived
@@ -168,6 +169,7 @@ def attack_primary_only(attacker: Attack, folder: Path) -> dict:
 
 
 def main(path: Path) -> None:
+    collect_less()
     book = load_codebook(CODEBOOK)
     attacker = Attack(book, size=6000)
     findings: dict[str, dict] = {}

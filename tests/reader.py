@@ -69,6 +69,7 @@ def pdf_pages(pdf: Path, layout: bool = False) -> tuple[str, ...]:
     Zero-width spaces (layout.typ puts one after each "_" and "/" in a table cell) are
     removed, so an identifier in a table is seen whole."""
     stat = pdf.stat()
+    layout = layout and shutil.which("pdftotext") is not None  # pypdf reads in one order only
     return _pdf_pages(Path(pdf).resolve(), layout, stat.st_mtime_ns, stat.st_size)
 
 

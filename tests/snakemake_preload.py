@@ -9,9 +9,13 @@ get the environment as it was.
 import os
 from pathlib import Path
 
-import jsonschema  # noqa: F401
-import pandas  # noqa: F401
-from snakemake import cli
+from collector import collect_less
+
+collect_less()  # before the imports below: each fork inherits it
+
+import jsonschema  # noqa: E402, F401
+import pandas  # noqa: E402, F401
+from snakemake import cli  # noqa: E402
 
 cli.get_argument_parser()  # collects each plugin registry (singletons): 0.4 CPU-s a start
 
