@@ -225,11 +225,14 @@ def unprinted_cells(universe: pd.DataFrame, codebook: Codebook, names: list[str]
             for k in population[~(within & split[:, None]).any(axis=0)].tolist():
                 candidates.append((k, f["name"], code))
                 columns.append(patterns[:, k] & (with_code == size))
-    t = np.column_stack(columns).astype(float)
+    t = np.array(columns, dtype=float).T
     u, s, vt = np.linalg.svd(patterns.astype(float), full_matrices=False)
     r = int((s > 1e-8 * s[0]).sum())
-    x = vt[:r].T @ ((u[:, :r].T @ t) / s[:r, None])  # least squares: patterns @ x = t
-    exact = np.abs(patterns @ x - t).max(axis=0) < 1e-6
+    c = u[:, :r].T @ t  # t's coordinates in the patterns' column space (u: orthonormal)
+    x = vt[:r].T @ (c / s[:r, None])  # least squares: patterns @ x = t
+    # t is a sum of published counts where nothing of it lies outside that space: |t|^2 -
+    # |c|^2 (t is 0 or 1), without the product patterns @ x (patterns by candidates).
+    exact = t.sum(axis=0) - (c * c).sum(axis=0) < 1e-6
     candidates = [c for c, e in zip(candidates, exact, strict=True) if e]
     t, x = t[:, exact] > 0, x[:, exact]
 
