@@ -31,8 +31,9 @@ from pathlib import Path
 
 import pytest
 from collector import collect_less
-from folders import LOCAL
+from folders import LOCAL, NATIONAL
 from priority import set_session_priority
+from reader import CHROMIUM, phone_layout
 
 # One BLAS thread in every process of the session, set before anything imports numpy: the
 # suite keeps both cores busy with several processes (the tests, the pipeline's jobs, the
@@ -326,18 +327,40 @@ def attacks_in_background(folder: Path) -> dict:
     return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
 
 
+def phone_layouts(folder: Path, start) -> dict[str, dict] | None:
+    """Both reports laid out at a phone's width (`reader.phone_layout`), each once its run is
+    done, while the tests go on: Chromium spends seconds starting and laying a report out,
+    which the tests at the end of the session would otherwise wait for. None without
+    Chromium."""
+    if CHROMIUM is None:
+        return None
+    folder.mkdir(parents=True)
+    pages = {
+        "national": ("pipeline_run", f"{NATIONAL}/report/triennial-report.html"),
+        "local": ("local_run", f"{LOCAL}/report/local-report.html"),
+    }
+    layouts = {}
+    for name, (run, page) in pages.items():
+        # A copy: the probe is written beside the page, which must not be in the run's folder.
+        copy = shutil.copy(start(run).result() / page, folder / f"{name}.html")
+        layouts[name] = phone_layout(Path(copy))
+    return layouts
+
+
 # Every run a test may ask for, by fixture name, in the order they finish (see
-# pytest_collection_modifyitems); each is given the scratch folder to copy the repo to.
+# pytest_collection_modifyitems); each is given a scratch folder for its copy of the repo.
 # A run given `start` as well waits for the runs it follows (listed after it: its tests
-# come first and wait, so no test touches a folder while a later run uses it).
+# come first and wait, so no test touches a folder while a later run uses it). The phone
+# layouts only read the runs' reports, and come last: their tests find them done.
 RUNS = {
     "corrupted_run": run_on_a_corrupted_table,
     "resumed_run": killed_and_resumed,
     "local_run": local_after_national,
     "pipeline_run": clean_run,
     "generated_attacks": attacks_in_background,
+    "phone_layouts": phone_layouts,
 }
-FOLLOWS = {"corrupted_run", "resumed_run", "local_run"}
+FOLLOWS = {"corrupted_run", "resumed_run", "local_run", "phone_layouts"}
 
 
 EARLY: dict[str, Future] = {}  # runs started before collection (pytest_configure)
@@ -445,6 +468,13 @@ def pipeline_run(background_runs) -> Path:
 def generated_attacks(background_runs) -> dict:
     """The attacker's findings on generated extracts, by size (see generated_attacks.py)."""
     return background_runs("generated_attacks").result()
+
+
+@pytest.fixture(scope="session")
+def phone_layouts(background_runs) -> dict[str, dict] | None:
+    """Both reports at a phone's width, by analysis ("national", "local"; see
+    phone_layouts above)."""
+    return background_runs("phone_layouts").result()
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,12 @@ The run (`local_run`, in conftest.py) is shared by these read-only tests.
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from attack import Attack, published_counts
 from folders import LOCAL, LOCAL_PROCESSED
-from reader import CHROMIUM, body_text, phone_layout, snake_case, table_rows_missing
+from reader import CHROMIUM, body_text, snake_case, table_rows_missing
 from reader import pdf_text as reader_pdf_text
 
 from triennial.analysis.measures import with_derived
@@ -90,9 +88,8 @@ def test_local_report_shows_no_code_names(local_run, html):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
-def test_local_report_fits_a_phone_screen(local_run, tmp_path):
-    page = Path(shutil.copy(local_run / LOCAL / "report/local-report.html", tmp_path))
-    layout = phone_layout(page)
+def test_local_report_fits_a_phone_screen(phone_layouts):
+    layout = phone_layouts["local"]
     assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
 
 

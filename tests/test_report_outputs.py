@@ -1,7 +1,6 @@
 """The rendered report, read as a machine would: markers, alt text, links, numbers, PDF."""
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from reader import (
     CHROMIUM,
     body_text,
     pdf_text,
-    phone_layout,
     snake_case,
     table_rows_missing,
     visible_text,
@@ -152,11 +150,10 @@ def test_no_code_names_in_the_html_or_the_pdf(html, pdf):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
-def test_a_phone_screen_holds_every_element(html, tmp_path):
+def test_a_phone_screen_holds_every_element(phone_layouts):
     """At 390 px wide nothing reaches past the screen but inside a scroll box; captions and
     headers wrap at the screen's width and between words."""
-    page = Path(shutil.copy(html, tmp_path / html.name))
-    layout = phone_layout(page)
+    layout = phone_layouts["national"]
     assert layout["width"] == 390
     assert layout["wide"] == [] and layout["captions"] == [] and layout["broken"] == []
 
