@@ -327,7 +327,7 @@ def attacks_in_background(folder: Path) -> dict:
     return json.loads((folder / "findings.json").read_text(encoding="utf-8"))
 
 
-def phone_layouts(folder: Path, start) -> dict[str, dict] | None:
+def lay_out_on_a_phone(folder: Path, start) -> dict[str, dict] | None:
     """Both reports laid out at a phone's width (`reader.phone_layout`), each once its run is
     done, while the tests go on: Chromium spends seconds starting and laying a report out,
     which the tests at the end of the session would otherwise wait for. None without
@@ -358,7 +358,7 @@ RUNS = {
     "local_run": local_after_national,
     "pipeline_run": clean_run,
     "generated_attacks": attacks_in_background,
-    "phone_layouts": phone_layouts,
+    "phone_layouts": lay_out_on_a_phone,
 }
 FOLLOWS = {"corrupted_run", "resumed_run", "local_run", "phone_layouts"}
 
@@ -473,7 +473,7 @@ def generated_attacks(background_runs) -> dict:
 @pytest.fixture(scope="session")
 def phone_layouts(background_runs) -> dict[str, dict] | None:
     """Both reports at a phone's width, by analysis ("national", "local"; see
-    phone_layouts above)."""
+    lay_out_on_a_phone)."""
     return background_runs("phone_layouts").result()
 
 

@@ -10,4 +10,5 @@ Cycles are still collected, only less often.
 
 import gc
 
-gc.set_threshold(100_000, 50, 100)
+GC_THRESHOLD = (100_000, 50, 100)  # Python's default: (700, 10, 10)
+gc.set_threshold(*GC_THRESHOLD)
