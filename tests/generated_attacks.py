@@ -3,7 +3,7 @@ functions the pipeline's rules run, and on the test extract with secondary suppr
 undone (the attack must then succeed: it can fail). It tries both the hidden counts and
 the small cells no table prints.
 
-The attacks take about 35 CPU-s in all. conftest.py starts them in a Python of their own
+The attacks take about 20 CPU-s in all. conftest.py starts them in a Python of their own
 at the lowest priority, so they use what the tests and the pipeline runs leave of the
 machine: before collection when the whole suite runs, else when the session starts.
 test_disclosure.py checks what they found. By hand:
